@@ -1,0 +1,168 @@
+"""The client portal application factory."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from jinja2 import StrictUndefined
+from werkzeug.exceptions import HTTPException
+
+from portal.config import check_production, from_environment
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment, overridden by ``config`` (tests pass one)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+    check_production(app.config)
+    app.jinja_env.undefined = StrictUndefined
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log to stdout, as a dyno expects."""
+    if not app.debug and not app.testing and not any(
+        isinstance(h, logging.StreamHandler) for h in app.logger.handlers
+    ):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        app.logger.addHandler(handler)
+        app.logger.setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this app."""
+    from portal import models  # noqa: F401  (registers the tables)
+    from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the operator, auth and health blueprints."""
+    from portal.auth import bp as auth_bp
+    from portal.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp, url_prefix="/app")
+
+    @app.get("/")
+    def index():
+        """Send operators to their dashboard, everyone else to the login page."""
+        if current_user.is_authenticated:
+            return redirect(url_for("dashboard.home"))
+        return redirect(url_for("auth.login"))
+
+    @app.get("/healthz")
+    def healthz():
+        """Tell a load balancer whether the database answers."""
+        from sqlalchemy import text
+
+        from portal.extensions import db
+
+        db.session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.get("/robots.txt")
+    def robots():
+        """Keep crawlers out of links and the app."""
+        body = "User-agent: *\nDisallow: /p/\nDisallow: /portal/\nDisallow: /app/\n"
+        return app.response_class(body, mimetype="text/plain")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render readable error pages; htmx requests get the same page."""
+
+    def render_error(error: HTTPException):
+        code = error.code or 500
+        return render_template("errors/error.html", error=error, code=code), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("errors/error.html", error=error, code=400), 400
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates use."""
+    from portal import formatting
+
+    app.jinja_env.filters.update(
+        money=formatting.money,
+        datetime=formatting.format_datetime,
+        date=formatting.format_date,
+        filesize=formatting.filesize,
+        minor_to_input=formatting.minor_to_input,
+    )
+    app.jinja_env.globals.update(htmx_src=formatting.htmx_sources)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Headers every response carries."""
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' https://cdn.jsdelivr.net; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'",
+        )
+        if app.config["ENV_NAME"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith(("/app", "/login", "/signup")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """Command-line tools (``flask --app wsgi …``)."""
+    from portal.cli import seed_demo
+
+    app.cli.add_command(seed_demo)

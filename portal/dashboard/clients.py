@@ -1,0 +1,72 @@
+"""Dashboard: clients."""
+from __future__ import annotations
+
+from flask import g, request, url_for
+
+from portal.dashboard import bp
+from portal.dashboard.forms import ClientForm
+from portal.dashboard.guard import current_actor
+from portal.dashboard.loaders import load
+from portal.extensions import db
+from portal.htmx import done, invalid, render
+from portal.models import Client, Project
+from portal.services import clients as client_service
+from portal.services.errors import ServiceError
+
+
+def _form_data(form: ClientForm) -> dict:
+    return {"email": form.email.data, "name": form.name.data, "company": form.company.data,
+            "phone": form.phone.data}
+
+
+@bp.get("/clients")
+def clients_index():
+    """List the organization's clients, searchable."""
+    search = request.args.get("q", "").strip()
+    rows = client_service.list_clients(g.org.id, search)
+    return render("dashboard/clients/index.html", "client_list", clients=rows, search=search)
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+def clients_new():
+    """Create a client."""
+    form = ClientForm()
+    if form.validate_on_submit():
+        try:
+            client = client_service.create_client(g.org.id, current_actor(), **_form_data(form))
+        except ServiceError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return done(url_for("dashboard.clients_show", client_id=client.id), f"Client {client.name} added.")
+    if form.is_submitted():
+        return invalid("dashboard/clients/form.html", "client_form", form=form, client=None)
+    return render("dashboard/clients/form.html", form=form, client=None)
+
+
+@bp.get("/clients/<int:client_id>")
+def clients_show(client_id: int):
+    """A client with their projects."""
+    client = load(Client, client_id)
+    projects = db.session.execute(
+        db.select(Project.id, Project.name, Project.status).where(Project.client_id == client.id)
+        .order_by(Project.created_at.desc())
+    ).all()
+    return render("dashboard/clients/show.html", client=client, projects=projects)
+
+
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+def clients_edit(client_id: int):
+    """Edit a client's details."""
+    client = load(Client, client_id)
+    form = ClientForm(obj=client)
+    if form.validate_on_submit():
+        try:
+            client_service.update_client(client, current_actor(), **_form_data(form))
+        except ServiceError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return done(url_for("dashboard.clients_show", client_id=client.id), "Client saved.")
+    if form.is_submitted():
+        db.session.rollback()
+        return invalid("dashboard/clients/form.html", "client_form", form=form, client=client)
+    return render("dashboard/clients/form.html", form=form, client=client)

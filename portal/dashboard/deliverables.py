@@ -1,0 +1,2 @@
+"""Dashboard: deliverables."""
+from portal.dashboard import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Dashboard: files."""
+from portal.dashboard import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Dashboard: messages."""
+from portal.dashboard import bp  # noqa: F401

@@ -1,0 +1,70 @@
+"""Full page or fragment: the one place that decides how an htmx request is answered."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Response, flash, make_response, redirect, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def is_fragment_request() -> bool:
+    """True for an htmx request that wants a fragment (not boosted, not a history restore)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    template: str,
+    block: str | None = None,
+    *,
+    oob: Iterable[str] = (),
+    status: int = 200,
+    **context,
+) -> Response:
+    """Render the whole page, or for htmx only ``block`` plus any out-of-band blocks."""
+    if block is not None and is_fragment_request():
+        parts = [render_block(template, block, **context)]
+        parts.extend(render_block(template, name, **context) for name in oob)
+        response = make_response("".join(parts), status)
+    else:
+        response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def invalid(template: str, block: str, **context) -> Response:
+    """Answer an invalid submit: 200 with the form fragment for htmx, 422 with the page otherwise."""
+    status = 200 if is_fragment_request() else 422
+    return render(template, block, status=status, **context)
+
+
+def done(
+    location: str,
+    message: str | None = None,
+    *,
+    template: str | None = None,
+    block: str | None = None,
+    oob: Iterable[str] = (),
+    trigger: str | None = None,
+    **context,
+) -> Response:
+    """Answer a successful POST: a fragment for htmx, or flash + redirect (post/redirect/get)."""
+    if is_fragment_request():
+        if template is not None:
+            response = render(template, block, oob=oob, flash_message=message, **context)
+        else:
+            response = make_response("", 204)
+            response.headers["HX-Redirect"] = location
+        if trigger:
+            response.headers["HX-Trigger"] = trigger
+        response.vary.add("HX-Request")
+        return response
+    if message:
+        flash(message, "success")
+    response = redirect(location, code=303)
+    response.vary.add("HX-Request")
+    return response

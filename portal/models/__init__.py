@@ -1,0 +1,31 @@
+"""The domain models, one module per aggregate."""
+from portal.models.activity import Activity
+from portal.models.client import Client
+from portal.models.deliverable import Deliverable
+from portal.models.file import StoredFile
+from portal.models.invoice import Invoice, InvoiceLine
+from portal.models.message import Message
+from portal.models.notification import Notification
+from portal.models.organization import Organization
+from portal.models.portal_link import PortalLink
+from portal.models.project import Project
+from portal.models.proposal import Proposal, ProposalLine
+from portal.models.user import Membership, User
+
+__all__ = [
+    "Activity",
+    "Client",
+    "Deliverable",
+    "Invoice",
+    "InvoiceLine",
+    "Membership",
+    "Message",
+    "Notification",
+    "Organization",
+    "PortalLink",
+    "Project",
+    "Proposal",
+    "ProposalLine",
+    "StoredFile",
+    "User",
+]

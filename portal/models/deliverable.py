@@ -1,0 +1,76 @@
+"""Deliverable: something produced for a project that the client reviews."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+TYPES = ("photos", "video", "orthomosaic", "3d_model", "point_cloud", "inspection_report", "other")
+TYPE_LABELS = {
+    "photos": "Photos",
+    "video": "Video",
+    "orthomosaic": "Orthomosaic",
+    "3d_model": "3D model",
+    "point_cloud": "Point cloud",
+    "inspection_report": "Inspection report",
+    "other": "Other",
+}
+STATUSES = ("planned", "in_progress", "ready")
+STATUS_LABELS = {"planned": "Planned", "in_progress": "In progress", "ready": "Ready for review"}
+
+PENDING = "pending"
+APPROVED = "approved"
+REVISION_REQUESTED = "revision_requested"
+REJECTED = "rejected"
+APPROVAL_STATUSES = (PENDING, APPROVED, REVISION_REQUESTED, REJECTED)
+APPROVAL_LABELS = {
+    PENDING: "Awaiting review",
+    APPROVED: "Approved",
+    REVISION_REQUESTED: "Revision requested",
+    REJECTED: "Rejected",
+}
+
+
+class Deliverable(db.Model):
+    """A versioned output of a project with its client approval state."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    type: Mapped[str] = mapped_column(String(30), default="photos")
+    format: Mapped[str | None] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    client_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    approval_status: Mapped[str] = mapped_column(String(20), default=PENDING)
+    decided_by_email: Mapped[str | None] = mapped_column(String(254))
+    decided_by_name: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decision_ip: Mapped[str | None] = mapped_column(String(45))
+    decision_user_agent: Mapped[str | None] = mapped_column(String(400))
+    decision_version: Mapped[int | None] = mapped_column(Integer)
+    decision_file_hashes: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    project: Mapped["Project"] = relationship()  # noqa: F821
+
+    @property
+    def type_label(self) -> str:
+        """Human-readable type."""
+        return TYPE_LABELS.get(self.type, self.type)
+
+    @property
+    def status_label(self) -> str:
+        """Human-readable production status."""
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def approval_label(self) -> str:
+        """Human-readable approval state."""
+        return APPROVAL_LABELS.get(self.approval_status, self.approval_status)

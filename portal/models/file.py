@@ -1,0 +1,42 @@
+"""StoredFile: metadata of a file whose bytes live in storage."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+UPLOADED_BY_OPERATOR = "operator"
+UPLOADED_BY_CLIENT = "client"
+
+
+class StoredFile(db.Model):
+    """A file of a project, optionally attached to a deliverable."""
+
+    __tablename__ = "file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    deliverable_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliverable.id", ondelete="SET NULL"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    client_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by_type: Mapped[str] = mapped_column(String(10), default=UPLOADED_BY_OPERATOR)
+    uploaded_by_label: Mapped[str | None] = mapped_column(String(254))
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    deliverable: Mapped["Deliverable | None"] = relationship()  # noqa: F821
+
+    @property
+    def is_image(self) -> bool:
+        """Whether browsers can show this file as a picture."""
+        return self.content_type in ("image/jpeg", "image/png", "image/webp", "image/gif")

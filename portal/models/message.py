@@ -1,0 +1,31 @@
+"""Message: one post in a project's thread."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+SENDER_OPERATOR = "operator"
+SENDER_CLIENT = "client"
+MAX_BODY = 10_000
+
+
+class Message(db.Model):
+    """A message from an operator or the client, optionally about a deliverable or file."""
+
+    __table_args__ = (Index("ix_message_project_created", "project_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    sender_type: Mapped[str] = mapped_column(String(10))
+    sender_name: Mapped[str] = mapped_column(String(120))
+    sender_email: Mapped[str | None] = mapped_column(String(254))
+    sender_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverable.id", ondelete="SET NULL"))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("file.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Operations on the domain: each owns its transaction, writes Activity, never renders."""

@@ -1,0 +1,110 @@
+"""Shared fixtures: an app on SQLite (default) or a throwaway PostgreSQL database.
+
+Set ``PORTAL_TEST_DATABASE=postgresql`` to run the suite on the PostgreSQL server at
+``TEST_POSTGRES_URL`` (default: the local server); each run creates and drops its own database.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.extensions import db
+
+HX = {"HX-Request": "true"}
+ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def using_postgres() -> bool:
+    """Whether this run targets PostgreSQL."""
+    return os.environ.get("PORTAL_TEST_DATABASE", "sqlite") == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh, empty database for this test run."""
+    if not using_postgres():
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"portal_test_{secrets.token_hex(6)}"
+    admin = create_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield ADMIN_PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_test_app(database_url: str, storage_dir, **overrides):
+    """Build an app configured for tests."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "REDIS_URL": None,
+        "STORAGE_BACKEND": "local",
+        "STORAGE_DIR": str(storage_dir),
+        "MAIL_SUPPRESS_SEND": True,
+        "HTMX_USE_CDN": False,
+        "SERVER_NAME": "portal.test",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The app, with the schema created once for the session."""
+    app = make_test_app(database_url, tmp_path_factory.mktemp("storage"))
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Empty every table after each test that used the app, so no test sees another's rows."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for calling services and factories directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """A test client (an anonymous browser)."""
+    return app.test_client()
+
+
+def login(test_client, user, org=None):
+    """Sign a user in on this test client without a password round-trip."""
+    with test_client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        if org is not None:
+            session["org_id"] = org.id
+    return test_client

@@ -1,0 +1,68 @@
+"""Factories for test data; each returns a committed object with sensible defaults."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from werkzeug.security import generate_password_hash
+
+from portal.extensions import db
+from portal.models import Client, Deliverable, Membership, Organization, Project, User
+from portal.models.user import ROLE_OWNER
+
+PASSWORD = "correct horse battery"
+# One hash for every factory user: hashing per user would slow the suite for nothing.
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+_seq = itertools.count(1)
+
+
+def make_org(name: str | None = None, **fields) -> Organization:
+    """An organization."""
+    n = next(_seq)
+    org = Organization(name=name or f"Org {n}", slug=f"org-{n}-{id(object())}", **fields)
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+def make_user(org: Organization | None = None, role: str = ROLE_OWNER, email: str | None = None,
+              name: str | None = None) -> User:
+    """An operator, member of ``org`` when given."""
+    n = next(_seq)
+    user = User(email=email or f"operator{n}@example.com", name=name or f"Operator {n}",
+                password_hash=_PASSWORD_HASH)
+    db.session.add(user)
+    db.session.flush()
+    if org is not None:
+        db.session.add(Membership(user_id=user.id, org_id=org.id, role=role))
+    db.session.commit()
+    return user
+
+
+def make_client(org: Organization, email: str | None = None, name: str | None = None, **fields) -> Client:
+    """A client of ``org``."""
+    n = next(_seq)
+    client = Client(org_id=org.id, email=email or f"client{n}@example.com", name=name or f"Client {n}", **fields)
+    db.session.add(client)
+    db.session.commit()
+    return client
+
+
+def make_project(org: Organization, client: Client | None = None, name: str | None = None,
+                 status: str = "draft", **fields) -> Project:
+    """A project of ``org`` (and a new client when none is given)."""
+    client = client or make_client(org)
+    project = Project(org_id=org.id, client_id=client.id, name=name or f"Project {next(_seq)}", status=status,
+                      start_date=fields.pop("start_date", date.today()),
+                      end_date=fields.pop("end_date", date.today() + timedelta(days=7)), **fields)
+    db.session.add(project)
+    db.session.commit()
+    return project
+
+
+def make_deliverable(project: Project, title: str | None = None, **fields) -> Deliverable:
+    """A deliverable of ``project``."""
+    deliverable = Deliverable(project_id=project.id, title=title or f"Deliverable {next(_seq)}", **fields)
+    db.session.add(deliverable)
+    db.session.commit()
+    return deliverable
