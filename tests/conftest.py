@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from portal import create_app
@@ -23,20 +25,41 @@ def using_postgres() -> bool:
     return os.environ.get("PORTAL_TEST_DATABASE", "sqlite") == "postgresql"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A fresh, empty database for this test run."""
+@contextmanager
+def fresh_database(directory):
+    """Yield the URL of a new, empty database of the kind this run targets; drop it afterwards."""
     if not using_postgres():
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{directory / f'{secrets.token_hex(4)}.sqlite3'}"
         return
     name = f"portal_test_{secrets.token_hex(6)}"
     admin = create_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield ADMIN_PG_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield ADMIN_PG_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh, empty database for this test run."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Without this a request made while a test holds an app context would share its ``g``
+    (and Flask-Login's cached user) with every other request of the test.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 def make_test_app(database_url: str, storage_dir, **overrides):
@@ -56,7 +79,9 @@ def make_test_app(database_url: str, storage_dir, **overrides):
         "SERVER_NAME": "portal.test",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install everything the suite needs and run it on SQLite, then on PostgreSQL.
+# Usage: bash tests/run.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "please install: $*" >&2; exit 1
+  fi
+}
+command -v pdftotext >/dev/null || apt_install poppler-utils
+[ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ldconfig -p | grep -q libmagic.so.1 || apt_install libmagic1
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".[dev]"
+
+# The local PostgreSQL server (trust auth on 127.0.0.1); start it if it is stopped.
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+
+status=0
+echo "== test suite on SQLite =="
+PORTAL_TEST_DATABASE=sqlite .venv/bin/python -m pytest -q "$@" || status=$?
+echo "== test suite on PostgreSQL =="
+PORTAL_TEST_DATABASE=postgresql .venv/bin/python -m pytest -q "$@" || status=$?
+exit $status
