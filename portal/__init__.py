@@ -137,7 +137,8 @@ def register_template_helpers(app: Flask) -> None:
         filesize=formatting.filesize,
         minor_to_input=formatting.minor_to_input,
     )
-    app.jinja_env.globals.update(htmx_src=formatting.htmx_sources)
+    # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
+    app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -22,24 +22,23 @@ def render(
     block: str | None = None,
     *,
     oob: Iterable[str] = (),
-    status: int = 200,
+    status_code: int = 200,
     **context,
 ) -> Response:
     """Render the whole page, or for htmx only ``block`` plus any out-of-band blocks."""
     if block is not None and is_fragment_request():
         parts = [render_block(template, block, **context)]
-        parts.extend(render_block(template, name, **context) for name in oob)
-        response = make_response("".join(parts), status)
+        parts.extend(render_block(template, name, **{**context, "swap_oob": True}) for name in oob)
+        response = make_response("".join(parts), status_code)
     else:
-        response = make_response(render_template(template, **context), status)
+        response = make_response(render_template(template, **context), status_code)
     response.vary.add("HX-Request")
     return response
 
 
 def invalid(template: str, block: str, **context) -> Response:
     """Answer an invalid submit: 200 with the form fragment for htmx, 422 with the page otherwise."""
-    status = 200 if is_fragment_request() else 422
-    return render(template, block, status=status, **context)
+    return render(template, block, status_code=200 if is_fragment_request() else 422, **context)
 
 
 def done(
@@ -55,7 +54,9 @@ def done(
     """Answer a successful POST: a fragment for htmx, or flash + redirect (post/redirect/get)."""
     if is_fragment_request():
         if template is not None:
-            response = render(template, block, oob=oob, flash_message=message, **context)
+            response = render(template, block, oob=oob, **context)
+            if message:
+                response.set_data(response.get_data() + render_template("_flash_oob.html", message=message).encode())
         else:
             response = make_response("", 204)
             response.headers["HX-Redirect"] = location

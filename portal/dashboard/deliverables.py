@@ -1,2 +1,68 @@
-"""Dashboard: deliverables."""
-from portal.dashboard import bp  # noqa: F401
+"""Dashboard: editing a deliverable and its client visibility."""
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+
+from portal.dashboard import bp
+from portal.dashboard.guard import current_actor
+from portal.dashboard.loaders import load
+from portal.dashboard.project_forms import DeliverableEditForm
+from portal.dashboard.projects import SHOW
+from portal.extensions import db
+from portal.htmx import done, invalid, is_fragment_request, render
+from portal.models import Deliverable
+from portal.services import deliverables as deliverable_service
+from portal.services import projects as project_service
+from portal.services.errors import ServiceError
+
+EDIT = "dashboard/projects/deliverable_edit.html"
+
+
+def _project_url(deliverable: Deliverable) -> str:
+    return url_for("dashboard.projects_show", project_id=deliverable.project_id, _anchor=f"deliverable-{deliverable.id}")
+
+
+@bp.get("/deliverables/<int:deliverable_id>")
+def deliverables_show(deliverable_id: int):
+    """The deliverable's card (htmx), or its place on the project page."""
+    deliverable = load(Deliverable, deliverable_id)
+    if not is_fragment_request():
+        return redirect(_project_url(deliverable))
+    return render(SHOW, "deliverable_card", deliverable=deliverable)
+
+
+@bp.route("/deliverables/<int:deliverable_id>/edit", methods=["GET", "POST"])
+def deliverables_edit(deliverable_id: int):
+    """Edit a deliverable in place; raising the version reopens review."""
+    deliverable = load(Deliverable, deliverable_id)
+    form = DeliverableEditForm(obj=deliverable)
+    if form.validate_on_submit():
+        try:
+            deliverable_service.update_deliverable(
+                deliverable, current_actor(), title=form.title.data, type=form.type.data, format=form.format.data,
+                status=form.status.data, version=form.version.data,
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return done(_project_url(deliverable), "Deliverable saved.", template=SHOW, block="deliverable_card",
+                        oob=("timeline",), deliverable=deliverable,
+                        timeline=project_service.timeline(deliverable.project_id))
+    if form.is_submitted():
+        db.session.rollback()
+        return invalid(EDIT, "deliverable_form", form=form, deliverable=deliverable)
+    return render(EDIT, "deliverable_form", form=form, deliverable=deliverable)
+
+
+@bp.post("/deliverables/<int:deliverable_id>/visibility")
+def deliverables_visibility(deliverable_id: int):
+    """Show the deliverable to the client or hide it."""
+    deliverable = load(Deliverable, deliverable_id)
+    visible = request.form.get("client_visible") == "1"
+    deliverable_service.set_visibility(deliverable, current_actor(), visible)
+    message = "Now visible to the client." if visible else "Hidden from the client."
+    return done(_project_url(deliverable), message, template=SHOW, block="deliverable_card", oob=("timeline",),
+                deliverable=deliverable, timeline=project_service.timeline(deliverable.project_id))
+
+

@@ -1,22 +1,149 @@
-"""Dashboard: projects (stub, replaced by the projects work)."""
-from flask import abort
+"""Dashboard: projects, their status and the project page."""
+from __future__ import annotations
+
+from flask import g, request, url_for
 
 from portal.dashboard import bp
+from portal.dashboard.files import files_context
+from portal.dashboard.guard import current_actor
+from portal.dashboard.loaders import load
+from portal.dashboard.messages import thread_context
+from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
+from portal.extensions import db
+from portal.htmx import done, invalid, render
+from portal.models import Client, Project
+from portal.models.project import STATUS_LABELS, STATUSES
+from portal.services import deliverables as deliverable_service
+from portal.services import projects as project_service
+from portal.services.errors import ServiceError
+
+SHOW = "dashboard/projects/show.html"
+
+
+def _client_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        db.select(Client.id, Client.name, Client.company).where(Client.org_id == g.org.id).order_by(Client.name)
+    ).all()
+    return [(row.id, f"{row.name} ({row.company})" if row.company else row.name) for row in rows]
+
+
+def _project_form(**kwargs) -> ProjectForm:
+    form = ProjectForm(**kwargs)
+    form.client_id.choices = [(0, "Choose a client…")] + _client_choices()
+    return form
+
+
+def project_page_context(project: Project, **overrides) -> dict:
+    """Everything the project page and its blocks need, in a handful of queries."""
+    context = {
+        "project": project,
+        "client": project.client,
+        "status_labels": STATUS_LABELS,
+        "status_form": StatusForm(formdata=None),
+        "deliverables": deliverable_service.project_deliverables(project.id),
+        "deliverable_form": DeliverableForm(formdata=None),
+        "timeline": project_service.timeline(project.id),
+    }
+    context.update(files_context(project))
+    context.update(thread_context(project))
+    context.update(overrides)
+    return context
 
 
 @bp.get("/projects")
 def projects_index():
-    """List projects."""
-    return "projects"
+    """List projects, filtered by status and a search."""
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    search = request.args.get("q", "").strip()[:100]
+    rows = project_service.list_projects(g.org.id, status or None, search or None)
+    has_clients = bool(rows) or db.session.execute(
+        db.select(Client.id).where(Client.org_id == g.org.id).limit(1)
+    ).first() is not None
+    return render("dashboard/projects/index.html", "project_list", projects=rows, status=status, search=search,
+                  status_labels=STATUS_LABELS, has_clients=has_clients)
 
 
-@bp.get("/projects/new")
+@bp.route("/projects/new", methods=["GET", "POST"])
 def projects_new():
     """Create a project."""
-    return "new project"
+    form = _project_form(client_id=request.args.get("client_id", type=int))
+    if form.validate_on_submit():
+        try:
+            project = project_service.create_project(g.org.id, current_actor(), **_project_fields(form))
+        except ServiceError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return done(url_for("dashboard.projects_show", project_id=project.id), f"Project {project.name} created.")
+    if form.is_submitted():
+        return invalid("dashboard/projects/form.html", "project_form", form=form, project=None)
+    return render("dashboard/projects/form.html", form=form, project=None)
+
+
+def _project_fields(form: ProjectForm) -> dict:
+    return {"client_id": form.client_id.data, "name": form.name.data, "type": form.type.data or None,
+            "start_date": form.start_date.data, "end_date": form.end_date.data,
+            "location": form.location.data, "description": form.description.data}
 
 
 @bp.get("/projects/<int:project_id>")
 def projects_show(project_id: int):
-    """A project."""
-    abort(404)
+    """The project page: status, deliverables, files, messages and timeline."""
+    project = load(Project, project_id)
+    return render(SHOW, **project_page_context(project))
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+def projects_edit(project_id: int):
+    """Edit a project's details."""
+    project = load(Project, project_id)
+    form = _project_form(obj=project)
+    if form.validate_on_submit():
+        try:
+            project_service.update_project(project, current_actor(), **_project_fields(form))
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            return done(url_for("dashboard.projects_show", project_id=project.id), "Project saved.")
+    if form.is_submitted():
+        db.session.rollback()
+        return invalid("dashboard/projects/form.html", "project_form", form=form, project=project)
+    return render("dashboard/projects/form.html", form=form, project=project)
+
+
+@bp.post("/projects/<int:project_id>/status")
+def projects_status(project_id: int):
+    """Move the project to another status (only allowed transitions; a hold needs a reason)."""
+    project = load(Project, project_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            project_service.change_status(project, current_actor(), form.status.data, form.hold_reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.hold_reason.errors.append(exc.message) if exc.field == "hold_reason" else form.status.errors.append(
+                exc.message)
+        else:
+            message = f"Status changed to {project.status_label}."
+            return done(url_for("dashboard.projects_show", project_id=project.id), message, template=SHOW,
+                        block="status_card", oob=("timeline",), **project_page_context(project))
+    else:
+        form.status.errors.append("Choose a status.")
+    return invalid(SHOW, "status_card", **project_page_context(project, status_form=form))
+
+
+@bp.post("/projects/<int:project_id>/deliverables")
+def deliverables_create(project_id: int):
+    """Add a deliverable to the project."""
+    project = load(Project, project_id)
+    form = DeliverableForm()
+    if form.validate_on_submit():
+        deliverable_service.create_deliverable(
+            project, current_actor(), title=form.title.data, type=form.type.data, format=form.format.data,
+            status=form.status.data, client_visible=form.client_visible.data,
+        )
+        return done(url_for("dashboard.projects_show", project_id=project.id, _anchor="deliverables"),
+                    "Deliverable added.", template=SHOW, block="deliverables", oob=("timeline",),
+                    **project_page_context(project))
+    return invalid(SHOW, "deliverables", **project_page_context(project, deliverable_form=form))

@@ -1,14 +1,119 @@
-"""Projects and their status machine (stub: the projects work replaces this)."""
+"""Projects and their status machine."""
 from __future__ import annotations
 
 from datetime import date
 
-from portal.models import Project
-from portal.services.activity import Actor
+from sqlalchemy import func, or_
+
+from portal.extensions import db
+from portal.models import Activity, Client, Deliverable, Project
+from portal.models.project import ON_HOLD, STATUS_LABELS, allowed_transitions
+from portal.services.activity import Actor, record
+from portal.services.errors import ServiceError
+
+MAX_HOLD_REASON = 2000
+
+
+def _client_of_org(org_id: int, client_id: int | None) -> Client:
+    client = db.session.get(Client, client_id) if client_id else None
+    if client is None or client.org_id != org_id:
+        raise ServiceError("Choose one of your clients.", "client_id")
+    return client
+
+
+def _check_dates(start_date: date | None, end_date: date | None) -> None:
+    if start_date and end_date and end_date < start_date:
+        raise ServiceError("The end date cannot be before the start date.", "end_date")
 
 
 def create_project(org_id: int, actor: Actor, *, client_id: int, name: str, type: str | None = None,
                    start_date: date | None = None, end_date: date | None = None, location: str | None = None,
                    description: str | None = None, status: str = "draft", commit: bool = True) -> Project:
-    """Create a project for one of the organization's clients."""
-    raise NotImplementedError
+    """Create a project for one of the organization's clients (commit=False only flushes)."""
+    client = _client_of_org(org_id, client_id)
+    _check_dates(start_date, end_date)
+    project = Project(org_id=org_id, client_id=client.id, name=name.strip(), type=type or None, status=status,
+                      start_date=start_date, end_date=end_date, location=(location or "").strip() or None,
+                      description=(description or "").strip() or None)
+    db.session.add(project)
+    db.session.flush()
+    record(org_id, actor, "project.created", f"{actor.label} created project {project.name}",
+           project_id=project.id, subject=project)
+    if commit:
+        db.session.commit()
+    return project
+
+
+def update_project(project: Project, actor: Actor, *, client_id: int, name: str, type: str | None,
+                   start_date: date | None, end_date: date | None, location: str | None,
+                   description: str | None) -> Project:
+    """Change a project's details (not its status)."""
+    client = _client_of_org(project.org_id, client_id)
+    _check_dates(start_date, end_date)
+    project.client_id = client.id
+    project.name = name.strip()
+    project.type = type or None
+    project.start_date, project.end_date = start_date, end_date
+    project.location = (location or "").strip() or None
+    project.description = (description or "").strip() or None
+    record(project.org_id, actor, "project.updated", f"{actor.label} updated the project details",
+           project_id=project.id, subject=project)
+    db.session.commit()
+    return project
+
+
+def change_status(project: Project, actor: Actor, new_status: str, hold_reason: str | None = None) -> Project:
+    """Move a project to another status if the status machine allows it; a hold needs a reason."""
+    old_status = project.status
+    if new_status not in allowed_transitions(old_status, project.held_from):
+        label = STATUS_LABELS.get(new_status, new_status)
+        raise ServiceError(f"A {STATUS_LABELS[old_status].lower()} project cannot move to “{label}”.", "status")
+    hold_reason = (hold_reason or "").strip()
+    if new_status == ON_HOLD:
+        if not hold_reason:
+            raise ServiceError("Say why the project is on hold; the client sees this reason.", "hold_reason")
+        if len(hold_reason) > MAX_HOLD_REASON:
+            raise ServiceError(f"Keep the reason under {MAX_HOLD_REASON} characters.", "hold_reason")
+        project.held_from = old_status
+        project.hold_reason = hold_reason
+    else:
+        project.held_from = None
+        project.hold_reason = None
+    project.status = new_status
+    record(project.org_id, actor, "project.status_changed",
+           f"{actor.label} moved the project from {STATUS_LABELS[old_status]} to {STATUS_LABELS[new_status]}",
+           project_id=project.id, subject=project,
+           details={"from": old_status, "to": new_status, **({"reason": hold_reason} if hold_reason else {})})
+    db.session.commit()
+    return project
+
+
+def list_projects(org_id: int, status: str | None = None, search: str | None = None, limit: int = 200) -> list:
+    """Light rows for the project list: columns shown, client name, deliverable count."""
+    deliverables = (
+        db.select(func.count(Deliverable.id)).where(Deliverable.project_id == Project.id).scalar_subquery()
+    )
+    query = (
+        db.select(Project.id, Project.name, Project.status, Project.type, Project.start_date, Project.location,
+                  Client.name.label("client_name"), deliverables.label("deliverables"))
+        .join(Client, Client.id == Project.client_id)
+        .where(Project.org_id == org_id)
+        .order_by(Project.updated_at.desc(), Project.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(Project.status == status)
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(or_(Project.name.ilike(like), Client.name.ilike(like), Project.location.ilike(like)))
+    return db.session.execute(query).all()
+
+
+def timeline(project_id: int, limit: int = 50) -> list:
+    """The project's latest Activity rows, newest first."""
+    return db.session.execute(
+        db.select(Activity.id, Activity.actor_label, Activity.actor_type, Activity.summary, Activity.at)
+        .where(Activity.project_id == project_id)
+        .order_by(Activity.at.desc(), Activity.id.desc())
+        .limit(limit)
+    ).all()

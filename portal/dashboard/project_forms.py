@@ -1,0 +1,49 @@
+"""Forms for projects and deliverables."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.auth.forms import strip
+from portal.models.deliverable import STATUS_LABELS as DELIVERABLE_STATUS_LABELS
+from portal.models.deliverable import TYPE_LABELS, TYPES
+from portal.models.project import PROJECT_TYPES
+
+
+class ProjectForm(FlaskForm):
+    """A project's details; the client choices are the current organization's clients."""
+
+    client_id = SelectField("Client", coerce=int, validators=[DataRequired(message="Choose a client.")])
+    name = StringField("Project name", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    type = SelectField("Type", choices=[("", "—")] + [(t, t) for t in PROJECT_TYPES], validators=[Optional()])
+    start_date = DateField("Start date", validators=[Optional()])
+    end_date = DateField("End date", validators=[Optional()])
+    location = StringField("Location", filters=[strip], validators=[Optional(), Length(max=200)])
+    description = TextAreaField("Description", filters=[strip], validators=[Optional(), Length(max=5000)])
+
+
+class StatusForm(FlaskForm):
+    """Move a project to another status."""
+
+    status = HiddenField("Status", validators=[DataRequired()])
+    hold_reason = TextAreaField("Reason for the hold (the client sees it)", filters=[strip],
+                                validators=[Optional(), Length(max=2000)])
+
+
+class DeliverableForm(FlaskForm):
+    """A new deliverable."""
+
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    type = SelectField("Type", choices=[(t, TYPE_LABELS[t]) for t in TYPES])
+    format = StringField("Format", filters=[strip], validators=[Optional(), Length(max=60)])
+    status = SelectField("Status", choices=list(DELIVERABLE_STATUS_LABELS.items()))
+    client_visible = BooleanField("Visible to the client")
+
+
+class DeliverableEditForm(FlaskForm):
+    """Changes to a deliverable; a higher version reopens the client's review."""
+
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    type = SelectField("Type", choices=[(t, TYPE_LABELS[t]) for t in TYPES])
+    format = StringField("Format", filters=[strip], validators=[Optional(), Length(max=60)])
+    status = SelectField("Status", choices=list(DELIVERABLE_STATUS_LABELS.items()))
+    version = IntegerField("Version", validators=[DataRequired(), NumberRange(min=1, max=999)])
