@@ -1,12 +1,110 @@
-"""Project files (stub: the files work replaces this)."""
+"""Project files: streamed uploads to storage, attachment, visibility, deletion."""
 from __future__ import annotations
 
+from typing import BinaryIO
+
+from flask import current_app
+
 from portal.extensions import db
-from portal.models import StoredFile
+from portal.models import Deliverable, Project, StoredFile
+from portal.models.file import UPLOADED_BY_OPERATOR
+from portal.services.activity import Actor, record
+from portal.services.errors import ServiceError
+from portal.storage import get_storage, new_key
+from portal.uploads import CheckedUpload, UploadRejected, check_upload
 
 
-def list_project_files(project_id: int) -> list[StoredFile]:
-    """A project's files, newest first."""
-    return list(db.session.execute(
-        db.select(StoredFile).where(StoredFile.project_id == project_id).order_by(StoredFile.created_at.desc())
-    ).scalars())
+def list_project_files(project_id: int) -> list:
+    """A project's files with their deliverable's title, newest first, as light rows."""
+    return db.session.execute(
+        db.select(StoredFile.id, StoredFile.filename, StoredFile.content_type, StoredFile.size,
+                  StoredFile.client_visible, StoredFile.deliverable_id, StoredFile.uploaded_by_type,
+                  StoredFile.uploaded_by_label, StoredFile.created_at, StoredFile.sha256,
+                  Deliverable.title.label("deliverable_title"))
+        .outerjoin(Deliverable, Deliverable.id == StoredFile.deliverable_id)
+        .where(StoredFile.project_id == project_id)
+        .order_by(StoredFile.created_at.desc(), StoredFile.id.desc())
+    ).all()
+
+
+def _deliverable_of(project: Project, deliverable_id: int | None) -> Deliverable | None:
+    if not deliverable_id:
+        return None
+    deliverable = db.session.get(Deliverable, deliverable_id)
+    if deliverable is None or deliverable.project_id != project.id:
+        raise ServiceError("Choose a deliverable of this project.", "deliverable_id")
+    return deliverable
+
+
+def upload_files(project: Project, actor: Actor, uploads: list[tuple[str | None, BinaryIO]], *,
+                 deliverable_id: int | None = None, client_visible: bool = False,
+                 uploaded_by_type: str = UPLOADED_BY_OPERATOR) -> list[StoredFile]:
+    """Check every upload first, then stream each to storage and record it; all or nothing."""
+    if not uploads:
+        raise ServiceError("Choose at least one file.", "files")
+    deliverable = _deliverable_of(project, deliverable_id)
+    try:
+        checked: list[tuple[CheckedUpload, BinaryIO]] = [(check_upload(name, stream), stream)
+                                                          for name, stream in uploads]
+    except UploadRejected as exc:
+        raise ServiceError(str(exc), "files") from exc
+    storage = get_storage()
+    stored: list[StoredFile] = []
+    try:
+        for upload, stream in checked:
+            saved = storage.save(stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension),
+                                 upload.content_type)
+            stored.append(StoredFile(
+                project_id=project.id, deliverable_id=deliverable.id if deliverable else None,
+                filename=upload.filename, content_type=upload.content_type, size=saved.size,
+                sha256=saved.sha256, storage_key=saved.key, client_visible=client_visible,
+                uploaded_by_type=uploaded_by_type, uploaded_by_label=actor.label, uploaded_by_user_id=actor.user_id,
+            ))
+        db.session.add_all(stored)
+        db.session.flush()
+        names = ", ".join(f.filename for f in stored)
+        record(project.org_id, actor, "file.uploaded", f"{actor.label} uploaded {names}"[:300], project_id=project.id,
+               details={"files": [{"id": f.id, "name": f.filename, "sha256": f.sha256, "size": f.size}
+                                  for f in stored]})
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for item in stored:
+            storage.delete(item.storage_key)
+        current_app.logger.exception("upload to project %s failed", project.id)
+        raise
+    return stored
+
+
+def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> StoredFile:
+    """Attach a file to one of its project's deliverables, or detach it (None)."""
+    project = db.session.get(Project, file.project_id)
+    deliverable = _deliverable_of(project, deliverable_id)
+    file.deliverable_id = deliverable.id if deliverable else None
+    summary = (f"{actor.label} attached {file.filename} to {deliverable.title}" if deliverable
+               else f"{actor.label} detached {file.filename}")
+    record(project.org_id, actor, "file.attached", summary, project_id=project.id, subject=file)
+    db.session.commit()
+    return file
+
+
+def set_visibility(file: StoredFile, actor: Actor, visible: bool) -> StoredFile:
+    """Show a file to the client, or hide it."""
+    project = db.session.get(Project, file.project_id)
+    file.client_visible = visible
+    state = "visible to the client" if visible else "hidden from the client"
+    record(project.org_id, actor, "file.visibility", f"{actor.label} made {file.filename} {state}",
+           project_id=project.id, subject=file, details={"client_visible": visible})
+    db.session.commit()
+    return file
+
+
+def delete_file(file: StoredFile, actor: Actor) -> None:
+    """Delete a file's row, then its stored bytes."""
+    project = db.session.get(Project, file.project_id)
+    key, name = file.storage_key, file.filename
+    record(project.org_id, actor, "file.deleted", f"{actor.label} deleted {name}", project_id=project.id,
+           details={"file_id": file.id, "name": name, "sha256": file.sha256})
+    db.session.delete(file)
+    db.session.commit()
+    get_storage().delete(key)

@@ -24,4 +24,25 @@
     var label = form.querySelector("[data-upload-percent]");
     if (label) label.textContent = Math.round((e.detail.loaded / e.detail.total) * 100) + "%";
   });
+
+  // htmx does not swap error responses: say what went wrong instead of doing nothing.
+  document.addEventListener("htmx:responseError", function (e) {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    var status = e.detail.xhr.status;
+    var text = status === 413 ? "That upload is larger than the limit. Nothing was saved."
+      : status === 404 ? "That item no longer exists. Reload the page."
+      : status === 429 ? "Too many attempts. Please wait a little and try again."
+      : status === 400 ? "The page was out of date. Reload it and try again."
+      : "Something went wrong (" + status + "). Nothing was changed; please try again.";
+    flash.innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.textContent = text;
+    flash.appendChild(p);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var flash = document.getElementById("flash");
+    if (flash) flash.innerHTML = '<p class="flash flash-error">The server could not be reached. Check your connection and try again.</p>';
+  });
 })();

@@ -1,0 +1,29 @@
+"""Forms for project files and messages."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, MultipleFileField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from portal.models.message import MAX_BODY
+
+
+class UploadForm(FlaskForm):
+    """One or more files for a project."""
+
+    files = MultipleFileField("Files")
+    deliverable_id = SelectField("Attach to deliverable", coerce=int, validate_choice=False)
+    client_visible = BooleanField("Visible to the client")
+
+
+class AttachForm(FlaskForm):
+    """Attach a file to a deliverable (0 detaches)."""
+
+    deliverable_id = SelectField("Deliverable", coerce=int, validate_choice=False)
+
+
+class MessageForm(FlaskForm):
+    """A message in the project thread."""
+
+    body = TextAreaField("Message", validators=[
+        DataRequired(message="Write a message first."),
+        Length(max=MAX_BODY, message=f"Keep a message under {MAX_BODY:,} characters."),
+    ])
