@@ -1,8 +1,160 @@
-"""Dashboard: invoices (stub)."""
+"""Dashboard: invoices."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, g, request, url_for
+
 from portal.dashboard import bp
+from portal.dashboard.billing_forms import InvoiceForm, fill_choices
+from portal.dashboard.guard import current_actor
+from portal.dashboard.loaders import load
+from portal.downloads import content_disposition
+from portal.extensions import db
+from portal.htmx import done, invalid, render
+from portal.models import Client, Invoice
+from portal.models.invoice import OVERDUE, SENT, STATUS_LABELS, STATUSES
+from portal.pdf import invoice_pdf
+from portal.services import invoices as invoice_service
+from portal.services.errors import ServiceError
+
+FORM = "dashboard/invoices/form.html"
+SHOW = "dashboard/invoices/show.html"
+
+
+def _fields(form: InvoiceForm, lines) -> dict:
+    return {"client_id": form.client_id.data, "project_id": form.project_id.data or None,
+            "issue_date": form.issue_date.data, "due_date": form.due_date.data, "notes": form.notes.data,
+            "payment_url": form.payment_url.data, "lines": lines}
+
+
+def _save(form: InvoiceForm, invoice: Invoice | None):
+    """Validate and save; returns the invoice, or None when the form shows errors."""
+    if not form.validate_on_submit():
+        return None
+    lines = form.parsed_lines(g.org.currency)
+    if lines is None:
+        return None
+    try:
+        if invoice is None:
+            return invoice_service.create_invoice(g.org, current_actor(), **_fields(form, lines))
+        return invoice_service.update_invoice(invoice, g.org, current_actor(), **_fields(form, lines))
+    except ServiceError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field, form.lines)
+        field.errors = [*field.errors, exc.message]
+        return None
+
+
+def _show_context(invoice: Invoice, **overrides) -> dict:
+    context = {"invoice": invoice, "client": db.session.get(Client, invoice.client_id),
+               "status": invoice.display_status(date.today()), "status_labels": STATUS_LABELS,
+               "action_error": None}
+    context.update(overrides)
+    return context
 
 
 @bp.get("/invoices")
 def invoices_index():
-    """List invoices."""
-    return "invoices"
+    """List invoices, filtered by status (overdue: sent and past due)."""
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    today = date.today()
+    query = (db.select(Invoice.id, Invoice.number, Invoice.status, Invoice.total_minor, Invoice.currency,
+                       Invoice.issue_date, Invoice.due_date, Client.name.label("client_name"))
+             .join(Client, Client.id == Invoice.client_id).where(Invoice.org_id == g.org.id)
+             .order_by(Invoice.id.desc()).limit(500))
+    if status == OVERDUE:
+        query = query.where(Invoice.status == SENT, Invoice.due_date < today)
+    elif status == SENT:
+        query = query.where(Invoice.status == SENT, db.or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
+    elif status:
+        query = query.where(Invoice.status == status)
+    rows = db.session.execute(query).all()
+    return render("dashboard/invoices/index.html", "invoice_list", invoices=rows, status_filter=status,
+                  status_labels=STATUS_LABELS, today=today)
+
+
+@bp.route("/invoices/new", methods=["GET", "POST"])
+def invoices_new():
+    """Draft an invoice."""
+    form = fill_choices(InvoiceForm(client_id=request.args.get("client_id", type=int),
+                                    issue_date=date.today()), g.org.id)
+    if form.is_submitted():
+        if "add_line" in request.form:
+            form.lines.append_entry()
+            return render(FORM, "document_form", form=form, invoice=None)
+        invoice = _save(form, None)
+        if invoice is not None:
+            return done(url_for("dashboard.invoices_show", invoice_id=invoice.id),
+                        f"Invoice {invoice.number} drafted.")
+        return invalid(FORM, "document_form", form=form, invoice=None)
+    return render(FORM, form=form, invoice=None)
+
+
+@bp.get("/invoices/<int:invoice_id>")
+def invoices_show(invoice_id: int):
+    """An invoice with its lines, totals and actions."""
+    invoice = load(Invoice, invoice_id)
+    return render(SHOW, **_show_context(invoice))
+
+
+@bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
+def invoices_edit(invoice_id: int):
+    """Edit a draft invoice."""
+    invoice = load(Invoice, invoice_id)
+    if invoice.status != "draft":
+        return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Only a draft invoice can be edited.")
+    form = fill_choices(InvoiceForm(obj=invoice), g.org.id)
+    if form.is_submitted():
+        if "add_line" in request.form:
+            form.lines.append_entry()
+            return render(FORM, "document_form", form=form, invoice=invoice)
+        if _save(form, invoice) is not None:
+            return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Invoice saved.")
+        db.session.rollback()
+        return invalid(FORM, "document_form", form=form, invoice=invoice)
+    form.project_id.data = invoice.project_id or 0
+    form.load_lines(invoice.lines, invoice.currency)
+    return render(FORM, form=form, invoice=invoice)
+
+
+def _status_action(invoice: Invoice, action, message: str):
+    try:
+        action(invoice, current_actor())
+    except ServiceError as exc:
+        db.session.rollback()
+        return invalid(SHOW, "status_card", **_show_context(invoice, action_error=exc.message))
+    return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), message, template=SHOW,
+                block="status_card", **_show_context(invoice))
+
+
+@bp.post("/invoices/<int:invoice_id>/send")
+def invoices_send(invoice_id: int):
+    """Send a draft invoice to the client."""
+    invoice = load(Invoice, invoice_id)
+    return _status_action(invoice, invoice_service.send_invoice, f"Invoice {invoice.number} sent.")
+
+
+@bp.post("/invoices/<int:invoice_id>/paid")
+def invoices_paid(invoice_id: int):
+    """Record that the invoice was paid."""
+    invoice = load(Invoice, invoice_id)
+    return _status_action(invoice, invoice_service.mark_paid, f"Invoice {invoice.number} marked paid.")
+
+
+@bp.post("/invoices/<int:invoice_id>/void")
+def invoices_void(invoice_id: int):
+    """Void an unpaid invoice."""
+    invoice = load(Invoice, invoice_id)
+    return _status_action(invoice, invoice_service.void_invoice, f"Invoice {invoice.number} voided.")
+
+
+@bp.get("/invoices/<int:invoice_id>/pdf")
+def invoices_pdf(invoice_id: int):
+    """Download the invoice as a PDF."""
+    invoice = load(Invoice, invoice_id)
+    data = invoice_pdf(invoice, g.org, db.session.get(Client, invoice.client_id))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(f"{invoice.number}.pdf", inline=False)
+    return response

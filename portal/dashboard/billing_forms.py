@@ -1,0 +1,117 @@
+"""Forms for proposals and invoices with a variable number of line items."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.auth.forms import strip
+from portal.formatting import minor_to_input
+from portal.services.billing import MAX_LINES, LineError, LineInput, parse_money, parse_quantity, parse_tax_rate
+
+BLANK_ROWS = 2
+
+
+class LineForm(Form):
+    """One line: description, quantity, unit price and tax rate, as typed."""
+
+    description = StringField("Description", filters=[strip], validators=[Optional(), Length(max=300)])
+    quantity = StringField("Quantity", filters=[strip])
+    unit_price = StringField("Unit price", filters=[strip])
+    tax_rate = StringField("Tax %", filters=[strip])
+
+    def is_blank(self) -> bool:
+        """A row left empty is ignored."""
+        return not (self.description.data or self.quantity.data or self.unit_price.data)
+
+
+class LinesForm(FlaskForm):
+    """Shared by proposals and invoices: the client, the project and the lines."""
+
+    client_id = SelectField("Client", coerce=int, validators=[DataRequired(message="Choose a client.")])
+    project_id = SelectField("Project (optional)", coerce=int, validators=[Optional()])
+    lines = FieldList(FormField(LineForm), min_entries=3, max_entries=MAX_LINES)
+
+    def parsed_lines(self, currency: str) -> list[LineInput] | None:
+        """Parse the non-blank rows; on any error, mark the field and return None."""
+        parsed, ok = [], True
+        for entry in self.lines:
+            row = entry.form
+            if row.is_blank():
+                continue
+            if not row.description.data:
+                row.description.errors = [*row.description.errors, "Describe the line."]
+                ok = False
+            try:
+                parsed.append(LineInput(row.description.data or "", parse_quantity(row.quantity.data),
+                                        parse_money(row.unit_price.data, currency), parse_tax_rate(row.tax_rate.data)))
+            except LineError as exc:
+                getattr(row, exc.field).errors = [*getattr(row, exc.field).errors, exc.message]
+                ok = False
+        if ok and not parsed:
+            self.lines.errors = ["Add at least one line with a description, quantity and price."]
+            ok = False
+        return parsed if ok else None
+
+    def load_lines(self, lines, currency: str) -> None:
+        """Fill the rows from stored lines, plus blank rows to add more."""
+        while len(self.lines.entries):
+            self.lines.pop_entry()
+        for line in lines:
+            self.lines.append_entry({
+                "description": line.description,
+                "quantity": f"{line.quantity.normalize():f}",
+                "unit_price": minor_to_input(line.unit_price_minor, currency),
+                "tax_rate": f"{line.tax_rate_bp / 100:g}" if line.tax_rate_bp else "",
+            })
+        for _ in range(BLANK_ROWS):
+            self.lines.append_entry()
+
+
+class ProposalForm(LinesForm):
+    """A proposal."""
+
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    intro = TextAreaField("Introduction", filters=[strip], validators=[Optional(), Length(max=10000)])
+    terms = TextAreaField("Terms", filters=[strip], validators=[Optional(), Length(max=10000)])
+    valid_until = DateField("Valid until", validators=[Optional()])
+
+
+class InvoiceForm(LinesForm):
+    """An invoice."""
+
+    issue_date = DateField("Issue date", validators=[DataRequired(message="Enter the issue date.")])
+    due_date = DateField("Due date", validators=[Optional()])
+    payment_url = StringField("Payment link", filters=[strip], validators=[Optional(), Length(max=500)])
+    notes = TextAreaField("Notes", filters=[strip], validators=[Optional(), Length(max=10000)])
+
+
+class AcceptForm(FlaskForm):
+    """Accepting a proposal on the client's behalf."""
+
+    name = StringField("Full name of the person accepting", filters=[strip],
+                       validators=[DataRequired(message="Type the full name."), Length(max=160)])
+
+
+class DeclineForm(FlaskForm):
+    """Declining a proposal."""
+
+    reason = TextAreaField("Reason", filters=[strip],
+                           validators=[DataRequired(message="Give a reason."), Length(max=2000)])
+
+
+def fill_choices(form: LinesForm, org_id: int) -> LinesForm:
+    """Offer only the organization's clients and projects."""
+    from portal.extensions import db
+    from portal.models import Client, Project
+
+    clients = db.session.execute(
+        db.select(Client.id, Client.name, Client.company).where(Client.org_id == org_id).order_by(Client.name)
+    ).all()
+    projects = db.session.execute(
+        db.select(Project.id, Project.name).where(Project.org_id == org_id).order_by(Project.name)
+    ).all()
+    form.client_id.choices = [(0, "Choose a client…")] + [
+        (c.id, f"{c.name} ({c.company})" if c.company else c.name) for c in clients]
+    form.project_id.choices = [(0, "None")] + [(p.id, p.name) for p in projects]
+    return form

@@ -1,0 +1,31 @@
+"""PDF documents rendered with WeasyPrint from HTML templates."""
+from __future__ import annotations
+
+import base64
+from datetime import date
+
+from flask import render_template
+
+from portal.models import Client, Invoice, Organization
+from portal.storage import StorageError, get_storage
+
+
+def _logo_data_uri(org: Organization) -> str | None:
+    if not org.logo_key:
+        return None
+    try:
+        with get_storage().open(org.logo_key) as handle:
+            data = handle.read()
+    except StorageError:
+        return None
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
+    """The invoice as a PDF document."""
+    from weasyprint import HTML
+
+    html = render_template("pdf/invoice.html", invoice=invoice, org=org, client=client,
+                           logo=_logo_data_uri(org), status=invoice.display_status(date.today()))
+    # No base_url: the document loads nothing from the network or the disk.
+    return HTML(string=html).write_pdf()

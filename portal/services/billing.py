@@ -1,0 +1,136 @@
+"""Money for proposals and invoices: parsing, line totals and per-organization numbering."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import text
+
+from portal.extensions import db
+from portal.formatting import ZERO_DECIMAL
+from portal.models import Client, Organization, Project
+from portal.services.errors import ServiceError
+
+MAX_QUANTITY = Decimal("1000000")
+MAX_UNIT_PRICE_MINOR = 10_000_000_00  # ten million in major units
+MAX_LINES = 100
+_NUMBER = re.compile(r"^\d{1,3}(,\d{3})*(\.\d+)?$|^\d+(\.\d+)?$")
+
+
+class LineError(ValueError):
+    """A line field that cannot be accepted; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One parsed, valid line."""
+
+    description: str
+    quantity: Decimal
+    unit_price_minor: int
+    tax_rate_bp: int
+
+
+def _decimal(field: str, raw: str, what: str) -> Decimal:
+    cleaned = (raw or "").strip().replace(" ", "")
+    if not cleaned:
+        raise LineError(field, f"Enter the {what}.")
+    if cleaned.startswith("-"):
+        raise LineError(field, f"The {what} cannot be negative.")
+    if not _NUMBER.match(cleaned):
+        raise LineError(field, f"The {what} must be a number like 1250.50.")
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation as exc:
+        raise LineError(field, f"The {what} must be a number.") from exc
+
+
+def parse_quantity(raw: str) -> Decimal:
+    """A quantity ≥ 0 with at most three decimals."""
+    value = _decimal("quantity", raw, "quantity")
+    if value != value.quantize(Decimal("0.001")):
+        raise LineError("quantity", "Use at most three decimals for the quantity.")
+    if value > MAX_QUANTITY:
+        raise LineError("quantity", "That quantity is too large.")
+    return value
+
+
+def parse_money(raw: str, currency: str) -> int:
+    """A price typed by a person, as integer minor units of the currency."""
+    value = _decimal("unit_price", raw, "price")
+    places = 0 if currency in ZERO_DECIMAL else 2
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise LineError("unit_price", f"Use at most {places} decimals for the price." if places
+                        else f"{currency} prices have no decimals.")
+    minor = int(value.scaleb(places))
+    if minor > MAX_UNIT_PRICE_MINOR:
+        raise LineError("unit_price", "That price is too large.")
+    return minor
+
+
+def parse_tax_rate(raw: str) -> int:
+    """A tax rate in percent (e.g. 20 or 7.5) as basis points; blank means no tax."""
+    if not (raw or "").strip():
+        return 0
+    value = _decimal("tax_rate", raw.rstrip("% "), "tax rate")
+    if value > 100:
+        raise LineError("tax_rate", "The tax rate is a percentage from 0 to 100.")
+    if value != value.quantize(Decimal("0.01")):
+        raise LineError("tax_rate", "Use at most two decimals for the tax rate.")
+    return int(value * 100)
+
+
+def line_amounts(quantity: Decimal, unit_price_minor: int, tax_rate_bp: int) -> tuple[int, int]:
+    """Net and tax of one line in minor units, each rounded half up."""
+    net = (quantity * unit_price_minor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    tax = (net * tax_rate_bp / Decimal(10000)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(net), int(tax)
+
+
+def apply_lines(document, line_model, lines: list[LineInput]) -> None:
+    """Replace a proposal's or invoice's lines and recompute its totals in minor units."""
+    if not lines:
+        raise ServiceError("Add at least one line with a description, quantity and price.", "lines")
+    if len(lines) > MAX_LINES:
+        raise ServiceError(f"A document has at most {MAX_LINES} lines.", "lines")
+    document.lines.clear()
+    subtotal = tax_total = 0
+    for position, line in enumerate(lines):
+        net, tax = line_amounts(line.quantity, line.unit_price_minor, line.tax_rate_bp)
+        subtotal += net
+        tax_total += tax
+        document.lines.append(line_model(position=position, description=line.description, quantity=line.quantity,
+                                         unit_price_minor=line.unit_price_minor, tax_rate_bp=line.tax_rate_bp,
+                                         net_minor=net, tax_minor=tax))
+    document.subtotal_minor = subtotal
+    document.tax_minor = tax_total
+    document.total_minor = subtotal + tax_total
+
+
+def next_number(org_id: int, kind: str) -> str:
+    """Take the organization's next proposal or invoice number inside the caller's transaction."""
+    column, prefix = {"proposal": ("proposal_seq", "P"), "invoice": ("invoice_seq", "INV")}[kind]
+    # One atomic UPDATE … RETURNING: concurrent creators never get the same number.
+    value = db.session.execute(
+        text(f"UPDATE organization SET {column} = {column} + 1 WHERE id = :id RETURNING {column}"), {"id": org_id}
+    ).scalar_one()
+    return f"{prefix}-{value:04d}"
+
+
+def check_parties(org: Organization, client_id: int | None, project_id: int | None) -> tuple[Client, Project | None]:
+    """The document's client and optional project, both of this organization and of each other."""
+    client = db.session.get(Client, client_id) if client_id else None
+    if client is None or client.org_id != org.id:
+        raise ServiceError("Choose one of your clients.", "client_id")
+    project = db.session.get(Project, project_id) if project_id else None
+    if project_id and (project is None or project.org_id != org.id):
+        raise ServiceError("Choose one of your projects.", "project_id")
+    if project is not None and project.client_id != client.id:
+        raise ServiceError("That project belongs to another client.", "project_id")
+    return client, project

@@ -1,0 +1,91 @@
+"""Invoices: drafted with lines, sent, paid or voided."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from portal.extensions import db
+from portal.models import Invoice, InvoiceLine, Organization, Proposal
+from portal.models.invoice import DRAFT, PAID, SENT, STATUS_LABELS, VOID
+from portal.services import billing
+from portal.services.activity import Actor, record
+from portal.services.errors import ServiceError
+
+
+def _fill(invoice: Invoice, org: Organization, *, client_id, project_id, issue_date, due_date, notes,
+          payment_url, lines) -> None:
+    client, project = billing.check_parties(org, client_id, project_id)
+    if issue_date is None:
+        raise ServiceError("Enter the issue date.", "issue_date")
+    if due_date is not None and due_date < issue_date:
+        raise ServiceError("The due date cannot be before the issue date.", "due_date")
+    payment_url = (payment_url or "").strip() or None
+    if payment_url and not payment_url.lower().startswith(("https://", "http://")):
+        raise ServiceError("The payment link must start with https://.", "payment_url")
+    invoice.client_id = client.id
+    invoice.project_id = project.id if project else None
+    invoice.issue_date, invoice.due_date = issue_date, due_date
+    invoice.notes = (notes or "").strip() or None
+    invoice.payment_url = payment_url
+    billing.apply_lines(invoice, InvoiceLine, lines)
+
+
+def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
+    """Draft an invoice with the organization's next number."""
+    invoice = Invoice(org_id=org.id, currency=org.currency, status=DRAFT, number="")
+    _fill(invoice, org, **fields)
+    invoice.number = billing.next_number(org.id, "invoice")
+    db.session.add(invoice)
+    db.session.flush()
+    record(org.id, actor, "invoice.created", f"{actor.label} drafted invoice {invoice.number}",
+           project_id=invoice.project_id, subject=invoice)
+    db.session.commit()
+    return invoice
+
+
+def update_invoice(invoice: Invoice, org: Organization, actor: Actor, **fields) -> Invoice:
+    """Change a draft invoice."""
+    if invoice.status != DRAFT:
+        raise ServiceError("Only a draft invoice can be edited.", "notes")
+    _fill(invoice, org, **fields)
+    record(org.id, actor, "invoice.updated", f"{actor.label} updated invoice {invoice.number}",
+           project_id=invoice.project_id, subject=invoice)
+    db.session.commit()
+    return invoice
+
+
+def lines_from_proposal(proposal: Proposal) -> list[billing.LineInput]:
+    """An accepted proposal's lines, to start an invoice from."""
+    return [billing.LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp)
+            for line in proposal.lines]
+
+
+def _move(invoice: Invoice, actor: Actor, allowed: tuple[str, ...], target: str, verb: str) -> Invoice:
+    if invoice.status not in allowed:
+        raise ServiceError(f"A {STATUS_LABELS[invoice.status].lower()} invoice cannot be {verb}.", "status")
+    now = datetime.now(timezone.utc)
+    invoice.status = target
+    if target == SENT:
+        invoice.sent_at = now
+    elif target == PAID:
+        invoice.paid_at = now
+    elif target == VOID:
+        invoice.voided_at = now
+    record(invoice.org_id, actor, f"invoice.{target}", f"{actor.label} {verb} invoice {invoice.number}",
+           project_id=invoice.project_id, subject=invoice)
+    db.session.commit()
+    return invoice
+
+
+def send_invoice(invoice: Invoice, actor: Actor) -> Invoice:
+    """Send a draft invoice to the client."""
+    return _move(invoice, actor, (DRAFT,), SENT, "sent")
+
+
+def mark_paid(invoice: Invoice, actor: Actor) -> Invoice:
+    """Record that a sent invoice was paid."""
+    return _move(invoice, actor, (SENT,), PAID, "marked paid")
+
+
+def void_invoice(invoice: Invoice, actor: Actor) -> Invoice:
+    """Void a draft or sent (unpaid) invoice."""
+    return _move(invoice, actor, (DRAFT, SENT), VOID, "voided")

@@ -1,0 +1,115 @@
+"""Proposals: drafted with lines, sent, then accepted (creating the project) or declined."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from portal.extensions import db
+from portal.models import Organization, Proposal, ProposalLine
+from portal.models.proposal import ACCEPTED, DECLINED, DRAFT, EXPIRED, SENT, STATUS_LABELS
+from portal.services import billing, projects
+from portal.services.activity import Actor, record
+from portal.services.errors import ServiceError
+
+
+def display_status(proposal: Proposal, today: date) -> str:
+    """A sent proposal past its validity shows as expired."""
+    if proposal.status == SENT and proposal.valid_until is not None and proposal.valid_until < today:
+        return EXPIRED
+    return proposal.status
+
+
+def _fill(proposal: Proposal, org: Organization, *, client_id, project_id, title, intro, terms, valid_until,
+          lines) -> None:
+    client, project = billing.check_parties(org, client_id, project_id)
+    proposal.client_id = client.id
+    proposal.project_id = project.id if project else None
+    proposal.title = title.strip()
+    proposal.intro = (intro or "").strip() or None
+    proposal.terms = (terms or "").strip() or None
+    proposal.valid_until = valid_until
+    billing.apply_lines(proposal, ProposalLine, lines)
+
+
+def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
+    """Draft a proposal with the organization's next number."""
+    proposal = Proposal(org_id=org.id, currency=org.currency, status=DRAFT, number="")
+    _fill(proposal, org, **fields)
+    proposal.number = billing.next_number(org.id, "proposal")
+    db.session.add(proposal)
+    db.session.flush()
+    record(org.id, actor, "proposal.created", f"{actor.label} drafted proposal {proposal.number}",
+           project_id=proposal.project_id, subject=proposal)
+    db.session.commit()
+    return proposal
+
+
+def update_proposal(proposal: Proposal, org: Organization, actor: Actor, **fields) -> Proposal:
+    """Change a draft proposal."""
+    if proposal.status != DRAFT:
+        raise ServiceError("Only a draft proposal can be edited.", "title")
+    _fill(proposal, org, **fields)
+    record(org.id, actor, "proposal.updated", f"{actor.label} updated proposal {proposal.number}",
+           project_id=proposal.project_id, subject=proposal)
+    db.session.commit()
+    return proposal
+
+
+def _require(proposal: Proposal, allowed: tuple[str, ...], action: str) -> None:
+    if proposal.status not in allowed:
+        raise ServiceError(f"A {STATUS_LABELS[proposal.status].lower()} proposal cannot be {action}.", "status")
+
+
+def send_proposal(proposal: Proposal, actor: Actor) -> Proposal:
+    """Send a draft proposal to the client."""
+    _require(proposal, (DRAFT,), "sent")
+    if proposal.valid_until is not None and proposal.valid_until < date.today():
+        raise ServiceError("The validity date has passed; set a new one before sending.", "status")
+    proposal.status = SENT
+    proposal.sent_at = datetime.now(timezone.utc)
+    record(proposal.org_id, actor, "proposal.sent", f"{actor.label} sent proposal {proposal.number}",
+           project_id=proposal.project_id, subject=proposal)
+    db.session.commit()
+    return proposal
+
+
+def accept_proposal(proposal: Proposal, actor: Actor, *, name: str, ip: str | None = None,
+                    today: date | None = None) -> Proposal:
+    """Accept a sent, unexpired proposal; creates its project in the same transaction when it has none."""
+    _require(proposal, (SENT,), "accepted")
+    if display_status(proposal, today or date.today()) == EXPIRED:
+        raise ServiceError("This proposal has expired and can no longer be accepted.", "status")
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Type the full name of the person accepting.", "name")
+    proposal.status = ACCEPTED
+    proposal.decided_at = datetime.now(timezone.utc)
+    proposal.decision_name = name[:160]
+    proposal.decision_ip = ip
+    if proposal.project_id is None:
+        project = projects.create_project(proposal.org_id, actor, client_id=proposal.client_id, name=proposal.title,
+                                          description=proposal.intro, status="confirmed", commit=False)
+        proposal.project_id = project.id
+    record(proposal.org_id, actor, "proposal.accepted", f"{name} accepted proposal {proposal.number}",
+           project_id=proposal.project_id, subject=proposal, details={"name": name})
+    db.session.commit()
+    return proposal
+
+
+def decline_proposal(proposal: Proposal, actor: Actor, *, reason: str, name: str | None = None,
+                     ip: str | None = None) -> Proposal:
+    """Decline a sent proposal with a reason."""
+    _require(proposal, (SENT,), "declined")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Give a reason for declining.", "reason")
+    if len(reason) > 2000:
+        raise ServiceError("Keep the reason under 2,000 characters.", "reason")
+    proposal.status = DECLINED
+    proposal.decided_at = datetime.now(timezone.utc)
+    proposal.decision_name = (name or actor.label)[:160]
+    proposal.decision_reason = reason
+    proposal.decision_ip = ip
+    record(proposal.org_id, actor, "proposal.declined", f"Proposal {proposal.number} was declined",
+           project_id=proposal.project_id, subject=proposal, details={"reason": reason})
+    db.session.commit()
+    return proposal
