@@ -83,8 +83,10 @@ def register_blueprints(app: Flask) -> None:
     """Attach the operator, auth and health blueprints."""
     from portal.auth import bp as auth_bp
     from portal.dashboard import bp as dashboard_bp
+    from portal.media import bp as media_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/app")
 
     @app.get("/")
@@ -138,7 +140,7 @@ def register_template_helpers(app: Flask) -> None:
         minor_to_input=formatting.minor_to_input,
     )
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
-    app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False)
+    app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -65,3 +65,11 @@ def htmx_sources() -> dict:
         "sri": current_app.config["HTMX_SRI"],
         "local": url_for("static", filename="js/htmx-2.0.11.min.js"),
     }
+
+
+def logo_url(org) -> str | None:
+    """The public URL of an organization's logo, or None."""
+    from portal.services.organizations import logo_name
+
+    name = logo_name(org)
+    return url_for("media.logo", org_id=org.id, name=name) if name else None

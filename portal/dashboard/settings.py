@@ -1,8 +1,113 @@
-"""Dashboard: organization settings (stub)."""
+"""Dashboard: organization settings, branding, logo and members."""
+from __future__ import annotations
+
+from flask import current_app, g, request, session, url_for
+from flask_login import current_user
+
 from portal.dashboard import bp
+from portal.dashboard.guard import current_actor
+from portal.dashboard.loaders import require_owner
+from portal.dashboard.settings_forms import BrandingForm, LogoForm, MemberForm, OrganizationForm
+from portal.extensions import db
+from portal.htmx import done, invalid, render
+from portal.models import Membership, User
+from portal.services import accounts
+from portal.services import organizations as org_service
+from portal.services.errors import ServiceError
+
+PAGE = "dashboard/settings/index.html"
 
 
-@bp.get("/settings")
+def _context(**overrides) -> dict:
+    members = db.session.execute(
+        db.select(Membership.id, Membership.role, User.name, User.email)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.org_id == g.org.id)
+        .order_by(User.name)
+    ).all()
+    context = {"org": g.org, "is_owner": g.membership.is_owner, "members": members,
+               "branding_form": BrandingForm(formdata=None, obj=g.org), "logo_form": LogoForm(formdata=None),
+               "member_form": MemberForm(formdata=None), "org_form": OrganizationForm(formdata=None)}
+    context.update(overrides)
+    return context
+
+
+def _back(anchor: str) -> str:
+    return url_for("dashboard.settings", _anchor=anchor)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Organization settings."""
-    return "settings"
+    """Show the settings; owners change the branding."""
+    if request.method == "GET":
+        return render(PAGE, **_context())
+    require_owner()
+    form = BrandingForm()
+    if form.validate_on_submit():
+        try:
+            org_service.update_branding(g.org, current_actor(), name=form.name.data, website=form.website.data,
+                                        contact_email=form.contact_email.data, accent_color=form.accent_color.data,
+                                        currency=form.currency.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
+        else:
+            return done(_back("branding"), "Branding saved.", template=PAGE, block="branding", **_context())
+    db.session.rollback()
+    return invalid(PAGE, "branding", **_context(branding_form=form))
+
+
+@bp.post("/settings/logo")
+def settings_logo():
+    """Upload a new logo (checked, resized, re-encoded as PNG)."""
+    require_owner()
+    form = LogoForm()
+    if form.validate_on_submit():
+        upload = request.files.get("logo")
+        try:
+            if upload is None or not upload.filename:
+                raise ServiceError("Choose an image file.", "logo")
+            org_service.set_logo(g.org, current_actor(), upload.stream, current_app.config["MAX_LOGO_BYTES"])
+        except ServiceError as exc:
+            db.session.rollback()
+            form.logo.errors = [*form.logo.errors, exc.message]
+        else:
+            return done(_back("logo"), "Logo updated.", template=PAGE, block="logo", **_context())
+    return invalid(PAGE, "logo", **_context(logo_form=form))
+
+
+@bp.post("/settings/logo/remove")
+def settings_logo_remove():
+    """Remove the logo."""
+    require_owner()
+    org_service.remove_logo(g.org, current_actor())
+    return done(_back("logo"), "Logo removed.", template=PAGE, block="logo", **_context())
+
+
+@bp.post("/settings/members")
+def settings_members_add():
+    """Add an operator to this organization."""
+    require_owner()
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            accounts.add_member(g.org, current_actor(), form.email.data, form.name.data or "", form.password.data,
+                                form.role.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
+        else:
+            return done(_back("members"), f"{form.email.data} added.", template=PAGE, block="members",
+                        **_context())
+    return invalid(PAGE, "members", **_context(member_form=form))
+
+
+@bp.post("/settings/organizations")
+def settings_organizations_new():
+    """Create another organization owned by the current operator and switch to it."""
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        org = accounts.create_organization(current_user, form.org_name.data)
+        session["org_id"] = org.id
+        return done(url_for("dashboard.settings"), f"{org.name} created; you are now working in it.")
+    return invalid(PAGE, "organizations", **_context(org_form=form))

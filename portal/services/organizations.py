@@ -1,0 +1,78 @@
+"""Organization settings: branding and logo."""
+from __future__ import annotations
+
+import io
+import re
+from typing import BinaryIO
+
+from portal.extensions import db
+from portal.formatting import CURRENCIES
+from portal.images import ImageRejected, contrast_with_white, prepare_logo
+from portal.models import Organization
+from portal.services.activity import Actor, record
+from portal.services.errors import ServiceError
+from portal.storage import get_storage, new_key
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MIN_CONTRAST = 4.5
+
+
+def update_branding(org: Organization, actor: Actor, *, name: str, website: str | None,
+                    contact_email: str | None, accent_color: str, currency: str) -> Organization:
+    """Change what clients see of the organization."""
+    website = (website or "").strip() or None
+    if website and not website.lower().startswith(("https://", "http://")):
+        raise ServiceError("The website must start with https://.", "website")
+    if not HEX_COLOUR.match(accent_color or ""):
+        raise ServiceError("Choose a colour like #1d4ed8.", "accent_color")
+    if contrast_with_white(accent_color) < MIN_CONTRAST:
+        raise ServiceError("That colour is too light: white text on it would be hard to read. Pick a darker shade.",
+                           "accent_color")
+    if currency not in CURRENCIES:
+        raise ServiceError("Choose a currency from the list.", "currency")
+    org.name = name.strip()
+    org.website = website
+    org.contact_email = (contact_email or "").strip().lower() or None
+    org.accent_color = accent_color.lower()
+    org.currency = currency
+    record(org.id, actor, "org.branding_updated", f"{actor.label} updated the branding")
+    db.session.commit()
+    return org
+
+
+def set_logo(org: Organization, actor: Actor, stream: BinaryIO, max_bytes: int) -> Organization:
+    """Store a checked, resized logo and delete the previous one."""
+    try:
+        png = prepare_logo(stream, max_bytes)
+    except ImageRejected as exc:
+        raise ServiceError(str(exc), "logo") from exc
+    storage = get_storage()
+    saved = storage.save(io.BytesIO(png), new_key(f"org/{org.id}/logo", "png"), "image/png")
+    previous = org.logo_key
+    org.logo_key = saved.key
+    record(org.id, actor, "org.logo_updated", f"{actor.label} uploaded a new logo")
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        storage.delete(saved.key)
+        raise
+    if previous:
+        storage.delete(previous)
+    return org
+
+
+def remove_logo(org: Organization, actor: Actor) -> Organization:
+    """Remove the logo."""
+    previous = org.logo_key
+    org.logo_key = None
+    record(org.id, actor, "org.logo_removed", f"{actor.label} removed the logo")
+    db.session.commit()
+    if previous:
+        get_storage().delete(previous)
+    return org
+
+
+def logo_name(org: Organization) -> str | None:
+    """The public file name of the organization's current logo."""
+    return org.logo_key.rsplit("/", 1)[-1] if org.logo_key else None
