@@ -1,0 +1,37 @@
+"""`flask seed-demo`: idempotent demo data with every status and real files."""
+from click.testing import CliRunner
+
+from portal.cli import seed_demo
+from portal.extensions import db
+from portal.models import Client, Invoice, Organization, Project, Proposal, StoredFile
+from portal.models.project import STATUSES
+from portal.storage import get_storage
+
+
+def test_seed_demo_is_idempotent_and_complete(app, ctx):
+    runner = CliRunner()
+    first = runner.invoke(seed_demo, obj=None, catch_exceptions=False)
+    second = runner.invoke(seed_demo, obj=None, catch_exceptions=False)
+    assert first.output == second.output
+    lines = first.output.strip().splitlines()
+    assert lines and all(line.startswith("operator: ") and len(line.split()) == 3 for line in lines)
+    assert db.session.execute(db.select(db.func.count(Organization.id))).scalar() == 2
+    statuses = set(db.session.execute(db.select(Project.status)).scalars())
+    assert statuses == set(STATUSES)
+    assert {"draft", "sent", "accepted", "declined"} <= set(db.session.execute(db.select(Proposal.status)).scalars())
+    assert {"draft", "sent", "paid", "void"} <= set(db.session.execute(db.select(Invoice.status)).scalars())
+    types = set(db.session.execute(db.select(StoredFile.content_type)).scalars())
+    assert {"image/jpeg", "application/pdf"} <= types
+    for key in db.session.execute(db.select(StoredFile.storage_key)).scalars():
+        assert get_storage().exists(key)
+    shared = db.session.execute(db.select(Client.org_id).where(Client.email == "alex.morgan@harbourview.example"))
+    assert len(set(shared.scalars())) == 2
+
+
+def test_demo_operator_can_log_in(app, ctx):
+    output = CliRunner().invoke(seed_demo, catch_exceptions=False).output
+    _label, email, password = output.splitlines()[0].split()
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 303
+    assert "Harbourview marina twilight shoot" in client.get("/app/projects").text
