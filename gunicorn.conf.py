@@ -1,4 +1,5 @@
 """Gunicorn settings for the web process; sized by WEB_CONCURRENCY like any Heroku-style dyno."""
+
 import gc
 import multiprocessing
 import os

@@ -1,4 +1,5 @@
 """The client portal application factory."""
+
 from __future__ import annotations
 
 import logging
@@ -33,9 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_logging(app: Flask) -> None:
     """Log to stdout, as a dyno expects."""
-    if not app.debug and not app.testing and not any(
-        isinstance(h, logging.StreamHandler) for h in app.logger.handlers
-    ):
+    if not app.debug and not app.testing and not any(isinstance(h, logging.StreamHandler) for h in app.logger.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         app.logger.addHandler(handler)
@@ -50,9 +49,7 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         from pathlib import Path
 
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
-            parents=True, exist_ok=True
-        )
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
@@ -71,6 +68,7 @@ def register_extensions(app: Flask) -> None:
         from sqlalchemy import event
 
         with app.app_context():
+
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):
                 cursor = dbapi_connection.cursor()

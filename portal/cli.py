@@ -1,4 +1,5 @@
 """Command-line tools."""
+
 import click
 
 

@@ -1,4 +1,5 @@
 """Configuration read from the environment, with an embedded default that needs no services."""
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,9 @@ def _database_url(url: str | None) -> str:
     if not url:
         return f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

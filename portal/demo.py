@@ -1,4 +1,5 @@
 """Demo data: a drone operator with clients, projects in every status, files, proposals and invoices."""
+
 from __future__ import annotations
 
 import io
@@ -32,13 +33,22 @@ def seed() -> list[str]:
 
 def _seed_everything() -> None:
     orgs = {
-        DEMO_SLUG: Organization(name="Skyline Drone Works", slug=DEMO_SLUG, website="https://skyline-drones.example",
-                                contact_email="hello@skyline-drones.example", accent_color="#0f766e",
-                                currency="EUR"),
-        SECOND_SLUG: Organization(name="Lumen Creative Studio", slug=SECOND_SLUG,
-                                  website="https://lumen-creative.example",
-                                  contact_email="studio@lumen-creative.example", accent_color="#7c3aed",
-                                  currency="GBP"),
+        DEMO_SLUG: Organization(
+            name="Skyline Drone Works",
+            slug=DEMO_SLUG,
+            website="https://skyline-drones.example",
+            contact_email="hello@skyline-drones.example",
+            accent_color="#0f766e",
+            currency="EUR",
+        ),
+        SECOND_SLUG: Organization(
+            name="Lumen Creative Studio",
+            slug=SECOND_SLUG,
+            website="https://lumen-creative.example",
+            contact_email="studio@lumen-creative.example",
+            accent_color="#7c3aed",
+            currency="GBP",
+        ),
     }
     db.session.add_all(orgs.values())
     db.session.flush()
@@ -56,8 +66,9 @@ def _seed_everything() -> None:
     clients = [
         Client(org_id=org.id, email=SHARED_CLIENT_EMAIL, name="Alex Morgan", company="Harbourview Properties"),
         Client(org_id=org.id, email="ops@northfield-solar.example", name="Priya Shah", company="Northfield Solar"),
-        Client(org_id=org.id, email="events@riverside-festival.example", name="Tom Lindqvist",
-               company="Riverside Festival"),
+        Client(
+            org_id=org.id, email="events@riverside-festival.example", name="Tom Lindqvist", company="Riverside Festival"
+        ),
         Client(org_id=org.id, email="survey@kestrel-civil.example", name="Hannah Weiss", company="Kestrel Civil"),
     ]
     db.session.add_all(clients)
@@ -76,11 +87,19 @@ def _seed_everything() -> None:
     ]
     projects = []
     for name, client, kind, status, offset in plan:
-        project = Project(org_id=org.id, client_id=client.id, name=name, type=kind, status=status,
-                          start_date=today + timedelta(days=offset), end_date=today + timedelta(days=offset + 2),
-                          location=random.Random(name).choice(["Oslo harbour", "Northfield, Plot 7",
-                                                                "Riverside Park", "Kestrel Quarry"]),
-                          description=f"{kind} for {client.company}.")
+        project = Project(
+            org_id=org.id,
+            client_id=client.id,
+            name=name,
+            type=kind,
+            status=status,
+            start_date=today + timedelta(days=offset),
+            end_date=today + timedelta(days=offset + 2),
+            location=random.Random(name).choice(
+                ["Oslo harbour", "Northfield, Plot 7", "Riverside Park", "Kestrel Quarry"]
+            ),
+            description=f"{kind} for {client.company}.",
+        )
         if status == "on_hold":
             project.held_from = "scheduled"
             project.hold_reason = "Waiting for the road authority's flight permit."
@@ -88,8 +107,14 @@ def _seed_everything() -> None:
     db.session.add_all(projects)
     db.session.flush()
     for project in projects:
-        record(org.id, actor, "project.created", f"{owner.name} created {project.name}", project_id=project.id,
-               subject=project)
+        record(
+            org.id,
+            actor,
+            "project.created",
+            f"{owner.name} created {project.name}",
+            project_id=project.id,
+            subject=project,
+        )
     _deliverables_and_files(projects, owner)
     _messages(projects, owner)
     db.session.commit()
@@ -106,22 +131,43 @@ def _deliverables_and_files(projects: list[Project], owner: User) -> None:
         (thermal, "Thermal anomaly report", "inspection_report", "PDF", "pending", False, 0),
     ]
     for project, title, kind, fmt, approval, visible, images in specs:
-        deliverable = Deliverable(project_id=project.id, title=title, type=kind, format=fmt,
-                                  status="ready" if visible else "in_progress", client_visible=visible,
-                                  approval_status=approval)
+        deliverable = Deliverable(
+            project_id=project.id,
+            title=title,
+            type=kind,
+            format=fmt,
+            status="ready" if visible else "in_progress",
+            client_visible=visible,
+            approval_status=approval,
+        )
         db.session.add(deliverable)
         db.session.flush()
-        payloads = [(f"{title.lower().replace(' ', '-')}-{n + 1}.jpg", "image/jpeg", _demo_photo(project.id * 10 + n))
-                    for n in range(images)]
+        payloads = [
+            (f"{title.lower().replace(' ', '-')}-{n + 1}.jpg", "image/jpeg", _demo_photo(project.id * 10 + n))
+            for n in range(images)
+        ]
         if kind == "inspection_report":
             payloads.append(("thermal-anomaly-report.pdf", "application/pdf", _demo_pdf(project.name)))
         for filename, content_type, data in payloads:
-            saved = storage.save(io.BytesIO(data), new_key(f"org/{project.org_id}/project/{project.id}",
-                                                          filename.rsplit(".", 1)[1]), content_type)
-            db.session.add(StoredFile(project_id=project.id, deliverable_id=deliverable.id, filename=filename,
-                                      content_type=content_type, size=saved.size, sha256=saved.sha256,
-                                      storage_key=saved.key, client_visible=visible,
-                                      uploaded_by_label=owner.name, uploaded_by_user_id=owner.id))
+            saved = storage.save(
+                io.BytesIO(data),
+                new_key(f"org/{project.org_id}/project/{project.id}", filename.rsplit(".", 1)[1]),
+                content_type,
+            )
+            db.session.add(
+                StoredFile(
+                    project_id=project.id,
+                    deliverable_id=deliverable.id,
+                    filename=filename,
+                    content_type=content_type,
+                    size=saved.size,
+                    sha256=saved.sha256,
+                    storage_key=saved.key,
+                    client_visible=visible,
+                    uploaded_by_label=owner.name,
+                    uploaded_by_user_id=owner.id,
+                )
+            )
 
 
 def _messages(projects: list[Project], owner: User) -> None:
@@ -133,9 +179,16 @@ def _messages(projects: list[Project], owner: User) -> None:
         ("operator", owner.name, "Of course, we will add it with the fly-through on Friday."),
     ]
     for sender_type, name, body in thread:
-        db.session.add(Message(project_id=marina.id, sender_type=sender_type, sender_name=name,
-                               sender_email=client.email if sender_type == "client" else owner.email,
-                               sender_user_id=owner.id if sender_type == "operator" else None, body=body))
+        db.session.add(
+            Message(
+                project_id=marina.id,
+                sender_type=sender_type,
+                sender_name=name,
+                sender_email=client.email if sender_type == "client" else owner.email,
+                sender_user_id=owner.id if sender_type == "operator" else None,
+                body=body,
+            )
+        )
 
 
 def _billing(org, second_org, clients, projects, actor, second_owner) -> None:
@@ -150,10 +203,17 @@ def _billing(org, second_org, clients, projects, actor, second_owner) -> None:
     processing = LineInput("Orthomosaic and volume processing", Decimal("1"), 68000, 2000)
 
     def proposal(client, title, lines, valid_days=30, project=None):
-        return proposals.create_proposal(org, actor, client_id=client.id, project_id=project.id if project else None,
-                                         title=title, intro=f"Our offer for {title.lower()}.",
-                                         terms="50 % on booking, the rest on delivery. Weather days are free.",
-                                         valid_until=today + timedelta(days=valid_days), lines=lines)
+        return proposals.create_proposal(
+            org,
+            actor,
+            client_id=client.id,
+            project_id=project.id if project else None,
+            title=title,
+            intro=f"Our offer for {title.lower()}.",
+            terms="50 % on booking, the rest on delivery. Weather days are free.",
+            valid_until=today + timedelta(days=valid_days),
+            lines=lines,
+        )
 
     proposal(clients[3], "Quarry volume survey, Q1", [survey, processing])  # draft
     sent = proposal(clients[1], "Annual solar inspection programme", [survey, processing, edit])
@@ -167,10 +227,17 @@ def _billing(org, second_org, clients, projects, actor, second_owner) -> None:
 
     def invoice(client, project, lines, issued_days_ago, due_in_days):
         issue = today - timedelta(days=issued_days_ago)
-        return invoices.create_invoice(org, actor, client_id=client.id, project_id=project.id,
-                                       issue_date=issue, due_date=issue + timedelta(days=due_in_days),
-                                       notes="Thank you for flying with us.",
-                                       payment_url="https://pay.skyline-drones.example/demo", lines=lines)
+        return invoices.create_invoice(
+            org,
+            actor,
+            client_id=client.id,
+            project_id=project.id,
+            issue_date=issue,
+            due_date=issue + timedelta(days=due_in_days),
+            notes="Thank you for flying with us.",
+            payment_url="https://pay.skyline-drones.example/demo",
+            lines=lines,
+        )
 
     invoice(clients[0], projects[1], [flight, edit], 0, 14)  # draft
     sent_invoice = invoice(clients[2], projects[4], [flight, flight, edit], 5, 30)
@@ -188,16 +255,36 @@ def _billing(org, second_org, clients, projects, actor, second_owner) -> None:
     db.session.add(shared)
     db.session.flush()
     studio = Actor.operator(second_owner)
-    project = Project(org_id=second_org.id, client_id=shared.id, name="Harbourview brand identity", type="Other",
-                      status="in_progress", start_date=today - timedelta(days=5), end_date=today + timedelta(days=20),
-                      description="Logo, colours and launch photography.")
+    project = Project(
+        org_id=second_org.id,
+        client_id=shared.id,
+        name="Harbourview brand identity",
+        type="Other",
+        status="in_progress",
+        start_date=today - timedelta(days=5),
+        end_date=today + timedelta(days=20),
+        description="Logo, colours and launch photography.",
+    )
     db.session.add(project)
     db.session.flush()
-    record(second_org.id, studio, "project.created", f"{second_owner.name} created {project.name}",
-           project_id=project.id, subject=project)
-    db.session.add(Message(project_id=project.id, sender_type="operator", sender_name=second_owner.name,
-                           sender_email=second_owner.email, sender_user_id=second_owner.id,
-                           body="First logo sketches arrive on Monday."))
+    record(
+        second_org.id,
+        studio,
+        "project.created",
+        f"{second_owner.name} created {project.name}",
+        project_id=project.id,
+        subject=project,
+    )
+    db.session.add(
+        Message(
+            project_id=project.id,
+            sender_type="operator",
+            sender_name=second_owner.name,
+            sender_email=second_owner.email,
+            sender_user_id=second_owner.id,
+            body="First logo sketches arrive on Monday.",
+        )
+    )
     db.session.commit()
 
 
@@ -228,6 +315,8 @@ def _demo_pdf(project_name: str) -> bytes:
     """A one-page inspection report PDF."""
     from weasyprint import HTML
 
-    html = (f"<h1>Thermal inspection report</h1><p>{project_name}</p>"
-            "<p>Three panels in row 14 show hot spots above 12 K; see the attached orthomosaic.</p>")
+    html = (
+        f"<h1>Thermal inspection report</h1><p>{project_name}</p>"
+        "<p>Three panels in row 14 show hot spots above 12 K; see the attached orthomosaic.</p>"
+    )
     return HTML(string=html).write_pdf()

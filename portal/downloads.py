@@ -1,4 +1,5 @@
 """Streaming stored files to a browser with safe headers."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -22,8 +23,9 @@ def stream_file(file: StoredFile, *, allow_inline: bool = True) -> Response:
     """Stream a stored file; HTML, SVG and unknown types always download as attachments."""
     chunks = get_storage().iter_chunks(file.storage_key)
     inline = allow_inline and is_inline(file.content_type)
-    response = Response(stream_with_context(chunks), mimetype=file.content_type if inline
-                        else "application/octet-stream")
+    response = Response(
+        stream_with_context(chunks), mimetype=file.content_type if inline else "application/octet-stream"
+    )
     response.headers["Content-Length"] = str(file.size)
     response.headers["Content-Disposition"] = content_disposition(file.filename, inline)
     response.headers["X-Content-Type-Options"] = "nosniff"

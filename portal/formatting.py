@@ -1,4 +1,5 @@
 """Display helpers for templates: money, dates, sizes."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

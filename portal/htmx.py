@@ -1,4 +1,5 @@
 """Full page or fragment: the one place that decides how an htmx request is answered."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """Image checks and resizing with Pillow."""
+
 from __future__ import annotations
 
 import io
@@ -47,7 +48,7 @@ def prepare_logo(stream: BinaryIO, max_bytes: int) -> bytes:
 
 def contrast_with_white(hex_colour: str) -> float:
     """The WCAG contrast ratio between white text and a #rrggbb background."""
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return 1.05 / (luminance + 0.05)

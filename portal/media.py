@@ -1,4 +1,5 @@
 """Public media: an organization's current logo (shown on its portal and in emails)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort

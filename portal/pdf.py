@@ -1,4 +1,5 @@
 """PDF documents rendered with WeasyPrint from HTML templates."""
+
 from __future__ import annotations
 
 import base64
@@ -25,7 +26,13 @@ def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
     """The invoice as a PDF document."""
     from weasyprint import HTML
 
-    html = render_template("pdf/invoice.html", invoice=invoice, org=org, client=client,
-                           logo=_logo_data_uri(org), status=invoice.display_status(date.today()))
+    html = render_template(
+        "pdf/invoice.html",
+        invoice=invoice,
+        org=org,
+        client=client,
+        logo=_logo_data_uri(org),
+        status=invoice.display_status(date.today()),
+    )
     # No base_url: the document loads nothing from the network or the disk.
     return HTML(string=html).write_pdf()

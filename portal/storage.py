@@ -1,4 +1,5 @@
 """File storage behind one interface: a local folder by default, S3-compatible when configured."""
+
 from __future__ import annotations
 
 import hashlib
@@ -117,8 +118,16 @@ class LocalStorage:
 class S3Storage:
     """Objects in an S3-compatible bucket through boto3, uploaded by multipart streaming."""
 
-    def __init__(self, bucket: str, *, endpoint_url=None, region="us-east-1",
-                 access_key_id=None, secret_access_key=None, prefix=""):
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url=None,
+        region="us-east-1",
+        access_key_id=None,
+        secret_access_key=None,
+        prefix="",
+    ):
         import boto3
         from botocore.config import Config
 
@@ -130,8 +139,11 @@ class S3Storage:
             region_name=region,
             aws_access_key_id=access_key_id,
             aws_secret_access_key=secret_access_key,
-            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                          retries={"max_attempts": 3, "mode": "standard"}),
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         )
 
     def _key(self, key: str) -> str:
@@ -144,10 +156,11 @@ class S3Storage:
         reader = _HashingReader(stream)
         try:
             self.client.upload_fileobj(
-                reader, self.bucket, self._key(key),
+                reader,
+                self.bucket,
+                self._key(key),
                 ExtraArgs={"ContentType": content_type},
-                Config=TransferConfig(multipart_threshold=8 * CHUNK, multipart_chunksize=8 * CHUNK,
-                                      use_threads=False),
+                Config=TransferConfig(multipart_threshold=8 * CHUNK, multipart_chunksize=8 * CHUNK, use_threads=False),
             )
         except Exception as exc:  # botocore raises many kinds
             raise StorageError(f"could not store {key}: {exc}") from exc

@@ -1,4 +1,5 @@
 """Checks on uploaded files: a safe display name and a content type sniffed from the bytes."""
+
 from __future__ import annotations
 
 import posixpath
@@ -26,8 +27,14 @@ EXPECTED_TYPES = {
     "mov": ("video/quicktime", "video/mp4"),
     "zip": ("application/zip",),
 }
-TYPE_NAMES = {"image/jpeg": "a JPEG image", "image/png": "a PNG image", "application/pdf": "a PDF document",
-              "video/mp4": "an MP4 video", "video/quicktime": "a QuickTime video", "application/zip": "a ZIP archive"}
+TYPE_NAMES = {
+    "image/jpeg": "a JPEG image",
+    "image/png": "a PNG image",
+    "application/pdf": "a PDF document",
+    "video/mp4": "an MP4 video",
+    "video/quicktime": "a QuickTime video",
+    "application/zip": "a ZIP archive",
+}
 # Shown in the browser; everything else is always downloaded as an attachment.
 INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "video/mp4"}
 

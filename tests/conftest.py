@@ -3,6 +3,7 @@
 Set ``PORTAL_TEST_DATABASE=postgresql`` to run the suite on the PostgreSQL server at
 ``TEST_POSTGRES_URL`` (default: the local server); each run creates and drops its own database.
 """
+
 from __future__ import annotations
 
 import os

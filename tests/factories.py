@@ -1,4 +1,5 @@
 """Factories for test data; each returns a committed object with sensible defaults."""
+
 from __future__ import annotations
 
 import itertools
@@ -25,12 +26,12 @@ def make_org(name: str | None = None, **fields) -> Organization:
     return org
 
 
-def make_user(org: Organization | None = None, role: str = ROLE_OWNER, email: str | None = None,
-              name: str | None = None) -> User:
+def make_user(
+    org: Organization | None = None, role: str = ROLE_OWNER, email: str | None = None, name: str | None = None
+) -> User:
     """An operator, member of ``org`` when given."""
     n = next(_seq)
-    user = User(email=email or f"operator{n}@example.com", name=name or f"Operator {n}",
-                password_hash=_PASSWORD_HASH)
+    user = User(email=email or f"operator{n}@example.com", name=name or f"Operator {n}", password_hash=_PASSWORD_HASH)
     db.session.add(user)
     db.session.flush()
     if org is not None:
@@ -48,13 +49,20 @@ def make_client(org: Organization, email: str | None = None, name: str | None = 
     return client
 
 
-def make_project(org: Organization, client: Client | None = None, name: str | None = None,
-                 status: str = "draft", **fields) -> Project:
+def make_project(
+    org: Organization, client: Client | None = None, name: str | None = None, status: str = "draft", **fields
+) -> Project:
     """A project of ``org`` (and a new client when none is given)."""
     client = client or make_client(org)
-    project = Project(org_id=org.id, client_id=client.id, name=name or f"Project {next(_seq)}", status=status,
-                      start_date=fields.pop("start_date", date.today()),
-                      end_date=fields.pop("end_date", date.today() + timedelta(days=7)), **fields)
+    project = Project(
+        org_id=org.id,
+        client_id=client.id,
+        name=name or f"Project {next(_seq)}",
+        status=status,
+        start_date=fields.pop("start_date", date.today()),
+        end_date=fields.pop("end_date", date.today() + timedelta(days=7)),
+        **fields,
+    )
     db.session.add(project)
     db.session.commit()
     return project

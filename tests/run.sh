@@ -27,6 +27,8 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 
 status=0
+echo "== lint =="
+.venv/bin/ruff check . && .venv/bin/ruff format --check -q portal tests || status=$?
 echo "== test suite on SQLite =="
 PORTAL_TEST_DATABASE=sqlite .venv/bin/python -m pytest -q "$@" || status=$?
 echo "== test suite on PostgreSQL =="

@@ -1,4 +1,5 @@
 """Small real files for tests, made on the fly."""
+
 import io
 
 

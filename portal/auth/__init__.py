@@ -1,4 +1,5 @@
 """Operator sign-up, login, logout and organization switching."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

@@ -1,4 +1,5 @@
 """Forms for operator accounts."""
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -24,6 +25,10 @@ class SignupForm(FlaskForm):
     name = StringField("Your name", filters=[strip], validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
-        "Password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")]
+        "Password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
     )
     org_name = StringField("Business name", filters=[strip], validators=[DataRequired(), Length(max=120)])

@@ -1,4 +1,5 @@
 """Views for operator accounts."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

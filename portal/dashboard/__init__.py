@@ -1,17 +1,18 @@
 """The operator dashboard blueprint."""
+
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)
 
 from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
-    guard,
-    home,
     clients,
-    projects,
     deliverables,
     files,
-    messages,
-    proposals,
+    guard,
+    home,
     invoices,
+    messages,
+    projects,
+    proposals,
     settings,
 )

@@ -1,4 +1,5 @@
 """Forms for proposals and invoices with a variable number of line items."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -43,8 +44,14 @@ class LinesForm(FlaskForm):
                 row.description.errors = [*row.description.errors, "Describe the line."]
                 ok = False
             try:
-                parsed.append(LineInput(row.description.data or "", parse_quantity(row.quantity.data),
-                                        parse_money(row.unit_price.data, currency), parse_tax_rate(row.tax_rate.data)))
+                parsed.append(
+                    LineInput(
+                        row.description.data or "",
+                        parse_quantity(row.quantity.data),
+                        parse_money(row.unit_price.data, currency),
+                        parse_tax_rate(row.tax_rate.data),
+                    )
+                )
             except LineError as exc:
                 getattr(row, exc.field).errors = [*getattr(row, exc.field).errors, exc.message]
                 ok = False
@@ -58,12 +65,14 @@ class LinesForm(FlaskForm):
         while len(self.lines.entries):
             self.lines.pop_entry()
         for line in lines:
-            self.lines.append_entry({
-                "description": line.description,
-                "quantity": f"{line.quantity.normalize():f}",
-                "unit_price": minor_to_input(line.unit_price_minor, currency),
-                "tax_rate": f"{line.tax_rate_bp / 100:g}" if line.tax_rate_bp else "",
-            })
+            self.lines.append_entry(
+                {
+                    "description": line.description,
+                    "quantity": f"{line.quantity.normalize():f}",
+                    "unit_price": minor_to_input(line.unit_price_minor, currency),
+                    "tax_rate": f"{line.tax_rate_bp / 100:g}" if line.tax_rate_bp else "",
+                }
+            )
         for _ in range(BLANK_ROWS):
             self.lines.append_entry()
 
@@ -89,15 +98,19 @@ class InvoiceForm(LinesForm):
 class AcceptForm(FlaskForm):
     """Accepting a proposal on the client's behalf."""
 
-    name = StringField("Full name of the person accepting", filters=[strip],
-                       validators=[DataRequired(message="Type the full name."), Length(max=160)])
+    name = StringField(
+        "Full name of the person accepting",
+        filters=[strip],
+        validators=[DataRequired(message="Type the full name."), Length(max=160)],
+    )
 
 
 class DeclineForm(FlaskForm):
     """Declining a proposal."""
 
-    reason = TextAreaField("Reason", filters=[strip],
-                           validators=[DataRequired(message="Give a reason."), Length(max=2000)])
+    reason = TextAreaField(
+        "Reason", filters=[strip], validators=[DataRequired(message="Give a reason."), Length(max=2000)]
+    )
 
 
 def fill_choices(form: LinesForm, org_id: int) -> LinesForm:
@@ -112,6 +125,7 @@ def fill_choices(form: LinesForm, org_id: int) -> LinesForm:
         db.select(Project.id, Project.name).where(Project.org_id == org_id).order_by(Project.name)
     ).all()
     form.client_id.choices = [(0, "Choose a client…")] + [
-        (c.id, f"{c.name} ({c.company})" if c.company else c.name) for c in clients]
+        (c.id, f"{c.name} ({c.company})" if c.company else c.name) for c in clients
+    ]
     form.project_id.choices = [(0, "None")] + [(p.id, p.name) for p in projects]
     return form

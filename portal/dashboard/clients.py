@@ -1,4 +1,5 @@
 """Dashboard: clients."""
+
 from __future__ import annotations
 
 from flask import g, request, url_for
@@ -15,8 +16,7 @@ from portal.services.errors import ServiceError
 
 
 def _form_data(form: ClientForm) -> dict:
-    return {"email": form.email.data, "name": form.name.data, "company": form.company.data,
-            "phone": form.phone.data}
+    return {"email": form.email.data, "name": form.name.data, "company": form.company.data, "phone": form.phone.data}
 
 
 @bp.get("/clients")
@@ -48,7 +48,8 @@ def clients_show(client_id: int):
     """A client with their projects."""
     client = load(Client, client_id)
     projects = db.session.execute(
-        db.select(Project.id, Project.name, Project.status).where(Project.client_id == client.id)
+        db.select(Project.id, Project.name, Project.status)
+        .where(Project.client_id == client.id)
         .order_by(Project.created_at.desc())
     ).all()
     return render("dashboard/clients/show.html", client=client, projects=projects)

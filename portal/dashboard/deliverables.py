@@ -1,4 +1,5 @@
 """Dashboard: editing a deliverable and its client visibility."""
+
 from __future__ import annotations
 
 from flask import redirect, request, url_for
@@ -19,7 +20,9 @@ EDIT = "dashboard/projects/deliverable_edit.html"
 
 
 def _project_url(deliverable: Deliverable) -> str:
-    return url_for("dashboard.projects_show", project_id=deliverable.project_id, _anchor=f"deliverable-{deliverable.id}")
+    return url_for(
+        "dashboard.projects_show", project_id=deliverable.project_id, _anchor=f"deliverable-{deliverable.id}"
+    )
 
 
 @bp.get("/deliverables/<int:deliverable_id>")
@@ -39,16 +42,27 @@ def deliverables_edit(deliverable_id: int):
     if form.validate_on_submit():
         try:
             deliverable_service.update_deliverable(
-                deliverable, current_actor(), title=form.title.data, type=form.type.data, format=form.format.data,
-                status=form.status.data, version=form.version.data,
+                deliverable,
+                current_actor(),
+                title=form.title.data,
+                type=form.type.data,
+                format=form.format.data,
+                status=form.status.data,
+                version=form.version.data,
             )
         except ServiceError as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            return done(_project_url(deliverable), "Deliverable saved.", template=SHOW, block="deliverable_card",
-                        oob=("timeline",), deliverable=deliverable,
-                        timeline=project_service.timeline(deliverable.project_id))
+            return done(
+                _project_url(deliverable),
+                "Deliverable saved.",
+                template=SHOW,
+                block="deliverable_card",
+                oob=("timeline",),
+                deliverable=deliverable,
+                timeline=project_service.timeline(deliverable.project_id),
+            )
     if form.is_submitted():
         db.session.rollback()
         return invalid(EDIT, "deliverable_form", form=form, deliverable=deliverable)
@@ -62,7 +76,12 @@ def deliverables_visibility(deliverable_id: int):
     visible = request.form.get("client_visible") == "1"
     deliverable_service.set_visibility(deliverable, current_actor(), visible)
     message = "Now visible to the client." if visible else "Hidden from the client."
-    return done(_project_url(deliverable), message, template=SHOW, block="deliverable_card", oob=("timeline",),
-                deliverable=deliverable, timeline=project_service.timeline(deliverable.project_id))
-
-
+    return done(
+        _project_url(deliverable),
+        message,
+        template=SHOW,
+        block="deliverable_card",
+        oob=("timeline",),
+        deliverable=deliverable,
+        timeline=project_service.timeline(deliverable.project_id),
+    )

@@ -1,4 +1,5 @@
 """Forms for project files and messages."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -23,7 +24,10 @@ class AttachForm(FlaskForm):
 class MessageForm(FlaskForm):
     """A message in the project thread."""
 
-    body = TextAreaField("Message", validators=[
-        DataRequired(message="Write a message first."),
-        Length(max=MAX_BODY, message=f"Keep a message under {MAX_BODY:,} characters."),
-    ])
+    body = TextAreaField(
+        "Message",
+        validators=[
+            DataRequired(message="Write a message first."),
+            Length(max=MAX_BODY, message=f"Keep a message under {MAX_BODY:,} characters."),
+        ],
+    )

@@ -1,4 +1,5 @@
 """Dashboard: project files."""
+
 from __future__ import annotations
 
 from flask import request, url_for
@@ -19,7 +20,9 @@ SHOW = "dashboard/projects/show.html"
 
 def _deliverable_choices(project_id: int) -> list[tuple[int, str]]:
     rows = db.session.execute(
-        db.select(Deliverable.id, Deliverable.title).where(Deliverable.project_id == project_id).order_by(Deliverable.id)
+        db.select(Deliverable.id, Deliverable.title)
+        .where(Deliverable.project_id == project_id)
+        .order_by(Deliverable.id)
     ).all()
     return [(0, "None")] + [(row.id, row.title) for row in rows]
 
@@ -30,8 +33,11 @@ def files_context(project: Project, upload_form: UploadForm | None = None) -> di
     if upload_form is None:
         upload_form = UploadForm(formdata=None)
     upload_form.deliverable_id.choices = choices
-    return {"files": file_service.list_project_files(project.id), "upload_form": upload_form,
-            "deliverable_choices": choices}
+    return {
+        "files": file_service.list_project_files(project.id),
+        "upload_form": upload_form,
+        "deliverable_choices": choices,
+    }
 
 
 def _page(project: Project, **overrides) -> dict:
@@ -52,9 +58,13 @@ def files_upload(project_id: int):
     if form.validate_on_submit():
         uploads = [(f.filename, f.stream) for f in request.files.getlist("files") if f and f.filename]
         try:
-            stored = file_service.upload_files(project, current_actor(), uploads,
-                                               deliverable_id=form.deliverable_id.data or None,
-                                               client_visible=form.client_visible.data)
+            stored = file_service.upload_files(
+                project,
+                current_actor(),
+                uploads,
+                deliverable_id=form.deliverable_id.data or None,
+                client_visible=form.client_visible.data,
+            )
         except ServiceError as exc:
             db.session.rollback()
             target = form.deliverable_id if exc.field == "deliverable_id" else form.files
@@ -62,8 +72,9 @@ def files_upload(project_id: int):
         else:
             count = len(stored)
             message = f"{count} file{'s' if count != 1 else ''} uploaded."
-            return done(_files_url(project.id), message, template=SHOW, block="files", oob=("timeline",),
-                        **_page(project))
+            return done(
+                _files_url(project.id), message, template=SHOW, block="files", oob=("timeline",), **_page(project)
+            )
     return invalid(SHOW, "files", **_page(project, **files_context(project, form)))
 
 
@@ -88,8 +99,14 @@ def files_attach(file_id: int):
             upload_form = UploadForm(formdata=None)
             upload_form.files.errors = [exc.message]
             return invalid(SHOW, "files", **_page(project, **files_context(project, upload_form)))
-        return done(_files_url(project.id), "File attachment saved.", template=SHOW, block="files",
-                    oob=("timeline",), **_page(project))
+        return done(
+            _files_url(project.id),
+            "File attachment saved.",
+            template=SHOW,
+            block="files",
+            oob=("timeline",),
+            **_page(project),
+        )
     return invalid(SHOW, "files", **_page(project))
 
 
@@ -111,5 +128,6 @@ def files_delete(file_id: int):
     project = db.session.get(Project, file.project_id)
     name = file.filename
     file_service.delete_file(file, current_actor())
-    return done(_files_url(project.id), f"{name} deleted.", template=SHOW, block="files", oob=("timeline",),
-                **_page(project))
+    return done(
+        _files_url(project.id), f"{name} deleted.", template=SHOW, block="files", oob=("timeline",), **_page(project)
+    )

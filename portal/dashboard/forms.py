@@ -1,4 +1,5 @@
 """Forms of the operator dashboard."""
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional

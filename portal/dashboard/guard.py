@@ -1,4 +1,5 @@
 """Every dashboard request: a signed-in operator with a current organization."""
+
 from __future__ import annotations
 
 from flask import g, make_response, redirect, request, session, url_for

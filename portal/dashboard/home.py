@@ -1,4 +1,5 @@
 """Dashboard: the start page."""
+
 from flask import redirect, url_for
 
 from portal.dashboard import bp

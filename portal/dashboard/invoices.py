@@ -1,4 +1,5 @@
 """Dashboard: invoices."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,6 +8,7 @@ from flask import Response, g, request, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.billing_forms import InvoiceForm, fill_choices
+from portal.dashboard.documents import submit_document
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.downloads import content_disposition
@@ -23,33 +25,25 @@ SHOW = "dashboard/invoices/show.html"
 
 
 def _fields(form: InvoiceForm, lines) -> dict:
-    return {"client_id": form.client_id.data, "project_id": form.project_id.data or None,
-            "issue_date": form.issue_date.data, "due_date": form.due_date.data, "notes": form.notes.data,
-            "payment_url": form.payment_url.data, "lines": lines}
-
-
-def _save(form: InvoiceForm, invoice: Invoice | None):
-    """Validate and save; returns the invoice, or None when the form shows errors."""
-    if not form.validate_on_submit():
-        return None
-    lines = form.parsed_lines(g.org.currency)
-    if lines is None:
-        return None
-    try:
-        if invoice is None:
-            return invoice_service.create_invoice(g.org, current_actor(), **_fields(form, lines))
-        return invoice_service.update_invoice(invoice, g.org, current_actor(), **_fields(form, lines))
-    except ServiceError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, form.lines)
-        field.errors = [*field.errors, exc.message]
-        return None
+    return {
+        "client_id": form.client_id.data,
+        "project_id": form.project_id.data or None,
+        "issue_date": form.issue_date.data,
+        "due_date": form.due_date.data,
+        "notes": form.notes.data,
+        "payment_url": form.payment_url.data,
+        "lines": lines,
+    }
 
 
 def _show_context(invoice: Invoice, **overrides) -> dict:
-    context = {"invoice": invoice, "client": db.session.get(Client, invoice.client_id),
-               "status": invoice.display_status(date.today()), "status_labels": STATUS_LABELS,
-               "action_error": None}
+    context = {
+        "invoice": invoice,
+        "client": db.session.get(Client, invoice.client_id),
+        "status": invoice.display_status(date.today()),
+        "status_labels": STATUS_LABELS,
+        "action_error": None,
+    }
     context.update(overrides)
     return context
 
@@ -60,10 +54,22 @@ def invoices_index():
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     today = date.today()
-    query = (db.select(Invoice.id, Invoice.number, Invoice.status, Invoice.total_minor, Invoice.currency,
-                       Invoice.issue_date, Invoice.due_date, Client.name.label("client_name"))
-             .join(Client, Client.id == Invoice.client_id).where(Invoice.org_id == g.org.id)
-             .order_by(Invoice.id.desc()).limit(500))
+    query = (
+        db.select(
+            Invoice.id,
+            Invoice.number,
+            Invoice.status,
+            Invoice.total_minor,
+            Invoice.currency,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Client.name.label("client_name"),
+        )
+        .join(Client, Client.id == Invoice.client_id)
+        .where(Invoice.org_id == g.org.id)
+        .order_by(Invoice.id.desc())
+        .limit(500)
+    )
     if status == OVERDUE:
         query = query.where(Invoice.status == SENT, Invoice.due_date < today)
     elif status == SENT:
@@ -71,24 +77,35 @@ def invoices_index():
     elif status:
         query = query.where(Invoice.status == status)
     rows = db.session.execute(query).all()
-    return render("dashboard/invoices/index.html", "invoice_list", invoices=rows, status_filter=status,
-                  status_labels=STATUS_LABELS, today=today)
+    return render(
+        "dashboard/invoices/index.html",
+        "invoice_list",
+        invoices=rows,
+        status_filter=status,
+        status_labels=STATUS_LABELS,
+        today=today,
+    )
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
 def invoices_new():
     """Draft an invoice."""
-    form = fill_choices(InvoiceForm(client_id=request.args.get("client_id", type=int),
-                                    issue_date=date.today()), g.org.id)
+    form = fill_choices(
+        InvoiceForm(client_id=request.args.get("client_id", type=int), issue_date=date.today()), g.org.id
+    )
     if form.is_submitted():
-        if "add_line" in request.form:
-            form.lines.append_entry()
-            return render(FORM, "document_form", form=form, invoice=None)
-        invoice = _save(form, None)
-        if invoice is not None:
-            return done(url_for("dashboard.invoices_show", invoice_id=invoice.id),
-                        f"Invoice {invoice.number} drafted.")
-        return invalid(FORM, "document_form", form=form, invoice=None)
+        return submit_document(
+            form,
+            FORM,
+            {"form": form, "invoice": None},
+            _fields,
+            invoice_service.create_invoice,
+            invoice_service.update_invoice,
+            None,
+            lambda saved: done(
+                url_for("dashboard.invoices_show", invoice_id=saved.id), f"Invoice {saved.number} drafted."
+            ),
+        )
     return render(FORM, form=form, invoice=None)
 
 
@@ -107,13 +124,16 @@ def invoices_edit(invoice_id: int):
         return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Only a draft invoice can be edited.")
     form = fill_choices(InvoiceForm(obj=invoice), g.org.id)
     if form.is_submitted():
-        if "add_line" in request.form:
-            form.lines.append_entry()
-            return render(FORM, "document_form", form=form, invoice=invoice)
-        if _save(form, invoice) is not None:
-            return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Invoice saved.")
-        db.session.rollback()
-        return invalid(FORM, "document_form", form=form, invoice=invoice)
+        return submit_document(
+            form,
+            FORM,
+            {"form": form, "invoice": invoice},
+            _fields,
+            invoice_service.create_invoice,
+            invoice_service.update_invoice,
+            invoice,
+            lambda _saved: done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Invoice saved."),
+        )
     form.project_id.data = invoice.project_id or 0
     form.load_lines(invoice.lines, invoice.currency)
     return render(FORM, form=form, invoice=invoice)
@@ -125,8 +145,13 @@ def _status_action(invoice: Invoice, action, message: str):
     except ServiceError as exc:
         db.session.rollback()
         return invalid(SHOW, "status_card", **_show_context(invoice, action_error=exc.message))
-    return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), message, template=SHOW,
-                block="status_card", **_show_context(invoice))
+    return done(
+        url_for("dashboard.invoices_show", invoice_id=invoice.id),
+        message,
+        template=SHOW,
+        block="status_card",
+        **_show_context(invoice),
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/send")

@@ -1,4 +1,5 @@
 """The one scoped loader per object type: anything outside the current organization is a 404."""
+
 from __future__ import annotations
 
 from flask import abort, g

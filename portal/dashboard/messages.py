@@ -1,4 +1,5 @@
 """Dashboard: the project's message thread (operator side)."""
+
 from __future__ import annotations
 
 from flask import url_for
@@ -19,8 +20,10 @@ SHOW = "dashboard/projects/show.html"
 
 def thread_context(project: Project, message_form: MessageForm | None = None) -> dict:
     """What the project page's thread block needs."""
-    return {"messages": message_service.project_thread(project.id),
-            "message_form": message_form or MessageForm(formdata=None)}
+    return {
+        "messages": message_service.project_thread(project.id),
+        "message_form": message_form or MessageForm(formdata=None),
+    }
 
 
 @bp.post("/projects/<int:project_id>/messages")
@@ -37,7 +40,11 @@ def messages_post(project_id: int):
             db.session.rollback()
             form.body.errors = [*form.body.errors, exc.message]
         else:
-            return done(url_for("dashboard.projects_show", project_id=project.id, _anchor="project-thread"),
-                        template="dashboard/projects/show.html", block="thread", oob=("timeline",),
-                        **project_page_context(project))
+            return done(
+                url_for("dashboard.projects_show", project_id=project.id, _anchor="project-thread"),
+                template="dashboard/projects/show.html",
+                block="thread",
+                oob=("timeline",),
+                **project_page_context(project),
+            )
     return invalid(SHOW, "thread", **project_page_context(project, **thread_context(project, form)))

@@ -1,4 +1,5 @@
 """Forms for projects and deliverables."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -25,8 +26,9 @@ class StatusForm(FlaskForm):
     """Move a project to another status."""
 
     status = HiddenField("Status", validators=[DataRequired()])
-    hold_reason = TextAreaField("Reason for the hold (the client sees it)", filters=[strip],
-                                validators=[Optional(), Length(max=2000)])
+    hold_reason = TextAreaField(
+        "Reason for the hold (the client sees it)", filters=[strip], validators=[Optional(), Length(max=2000)]
+    )
 
 
 class DeliverableForm(FlaskForm):

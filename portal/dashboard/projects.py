@@ -1,4 +1,5 @@
 """Dashboard: projects, their status and the project page."""
+
 from __future__ import annotations
 
 from flask import g, request, url_for
@@ -57,11 +58,19 @@ def projects_index():
     status = status if status in STATUSES else ""
     search = request.args.get("q", "").strip()[:100]
     rows = project_service.list_projects(g.org.id, status or None, search or None)
-    has_clients = bool(rows) or db.session.execute(
-        db.select(Client.id).where(Client.org_id == g.org.id).limit(1)
-    ).first() is not None
-    return render("dashboard/projects/index.html", "project_list", projects=rows, status=status, search=search,
-                  status_labels=STATUS_LABELS, has_clients=has_clients)
+    has_clients = (
+        bool(rows)
+        or db.session.execute(db.select(Client.id).where(Client.org_id == g.org.id).limit(1)).first() is not None
+    )
+    return render(
+        "dashboard/projects/index.html",
+        "project_list",
+        projects=rows,
+        status=status,
+        search=search,
+        status_labels=STATUS_LABELS,
+        has_clients=has_clients,
+    )
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -81,9 +90,15 @@ def projects_new():
 
 
 def _project_fields(form: ProjectForm) -> dict:
-    return {"client_id": form.client_id.data, "name": form.name.data, "type": form.type.data or None,
-            "start_date": form.start_date.data, "end_date": form.end_date.data,
-            "location": form.location.data, "description": form.description.data}
+    return {
+        "client_id": form.client_id.data,
+        "name": form.name.data,
+        "type": form.type.data or None,
+        "start_date": form.start_date.data,
+        "end_date": form.end_date.data,
+        "location": form.location.data,
+        "description": form.description.data,
+    }
 
 
 @bp.get("/projects/<int:project_id>")
@@ -123,11 +138,18 @@ def projects_status(project_id: int):
         except ServiceError as exc:
             db.session.rollback()
             form.hold_reason.errors.append(exc.message) if exc.field == "hold_reason" else form.status.errors.append(
-                exc.message)
+                exc.message
+            )
         else:
             message = f"Status changed to {project.status_label}."
-            return done(url_for("dashboard.projects_show", project_id=project.id), message, template=SHOW,
-                        block="status_card", oob=("timeline",), **project_page_context(project))
+            return done(
+                url_for("dashboard.projects_show", project_id=project.id),
+                message,
+                template=SHOW,
+                block="status_card",
+                oob=("timeline",),
+                **project_page_context(project),
+            )
     else:
         form.status.errors.append("Choose a status.")
     return invalid(SHOW, "status_card", **project_page_context(project, status_form=form))
@@ -140,10 +162,20 @@ def deliverables_create(project_id: int):
     form = DeliverableForm()
     if form.validate_on_submit():
         deliverable_service.create_deliverable(
-            project, current_actor(), title=form.title.data, type=form.type.data, format=form.format.data,
-            status=form.status.data, client_visible=form.client_visible.data,
+            project,
+            current_actor(),
+            title=form.title.data,
+            type=form.type.data,
+            format=form.format.data,
+            status=form.status.data,
+            client_visible=form.client_visible.data,
         )
-        return done(url_for("dashboard.projects_show", project_id=project.id, _anchor="deliverables"),
-                    "Deliverable added.", template=SHOW, block="deliverables", oob=("timeline",),
-                    **project_page_context(project))
+        return done(
+            url_for("dashboard.projects_show", project_id=project.id, _anchor="deliverables"),
+            "Deliverable added.",
+            template=SHOW,
+            block="deliverables",
+            oob=("timeline",),
+            **project_page_context(project),
+        )
     return invalid(SHOW, "deliverables", **project_page_context(project, deliverable_form=form))

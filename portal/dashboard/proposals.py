@@ -1,4 +1,5 @@
 """Dashboard: proposals."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,6 +8,7 @@ from flask import g, request, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.billing_forms import AcceptForm, DeclineForm, ProposalForm, fill_choices
+from portal.dashboard.documents import submit_document
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.extensions import db
@@ -22,33 +24,27 @@ SHOW = "dashboard/proposals/show.html"
 
 
 def _fields(form: ProposalForm, lines) -> dict:
-    return {"client_id": form.client_id.data, "project_id": form.project_id.data or None, "title": form.title.data,
-            "intro": form.intro.data, "terms": form.terms.data, "valid_until": form.valid_until.data, "lines": lines}
-
-
-def _save(form: ProposalForm, proposal: Proposal | None):
-    """Validate and save; returns the proposal, or None when the form shows errors."""
-    if not form.validate_on_submit():
-        return None
-    lines = form.parsed_lines(g.org.currency)
-    if lines is None:
-        return None
-    try:
-        if proposal is None:
-            return proposal_service.create_proposal(g.org, current_actor(), **_fields(form, lines))
-        return proposal_service.update_proposal(proposal, g.org, current_actor(), **_fields(form, lines))
-    except ServiceError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, form.lines)
-        field.errors = [*field.errors, exc.message]
-        return None
+    return {
+        "client_id": form.client_id.data,
+        "project_id": form.project_id.data or None,
+        "title": form.title.data,
+        "intro": form.intro.data,
+        "terms": form.terms.data,
+        "valid_until": form.valid_until.data,
+        "lines": lines,
+    }
 
 
 def _show_context(proposal: Proposal, **overrides) -> dict:
-    context = {"proposal": proposal, "client": db.session.get(Client, proposal.client_id),
-               "status": proposal_service.display_status(proposal, date.today()), "status_labels": STATUS_LABELS,
-               "accept_form": AcceptForm(formdata=None), "decline_form": DeclineForm(formdata=None),
-               "action_error": None}
+    context = {
+        "proposal": proposal,
+        "client": db.session.get(Client, proposal.client_id),
+        "status": proposal_service.display_status(proposal, date.today()),
+        "status_labels": STATUS_LABELS,
+        "accept_form": AcceptForm(formdata=None),
+        "decline_form": DeclineForm(formdata=None),
+        "action_error": None,
+    }
     context.update(overrides)
     return context
 
@@ -58,15 +54,33 @@ def proposals_index():
     """List proposals, filtered by status."""
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    query = (db.select(Proposal.id, Proposal.number, Proposal.title, Proposal.status, Proposal.total_minor,
-                       Proposal.currency, Proposal.valid_until, Client.name.label("client_name"))
-             .join(Client, Client.id == Proposal.client_id).where(Proposal.org_id == g.org.id)
-             .order_by(Proposal.id.desc()).limit(500))
+    query = (
+        db.select(
+            Proposal.id,
+            Proposal.number,
+            Proposal.title,
+            Proposal.status,
+            Proposal.total_minor,
+            Proposal.currency,
+            Proposal.valid_until,
+            Client.name.label("client_name"),
+        )
+        .join(Client, Client.id == Proposal.client_id)
+        .where(Proposal.org_id == g.org.id)
+        .order_by(Proposal.id.desc())
+        .limit(500)
+    )
     if status:
         query = query.where(Proposal.status == status)
     rows = db.session.execute(query).all()
-    return render("dashboard/proposals/index.html", "proposal_list", proposals=rows, status_filter=status,
-                  status_labels=STATUS_LABELS, today=date.today())
+    return render(
+        "dashboard/proposals/index.html",
+        "proposal_list",
+        proposals=rows,
+        status_filter=status,
+        status_labels=STATUS_LABELS,
+        today=date.today(),
+    )
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
@@ -74,14 +88,18 @@ def proposals_new():
     """Draft a proposal."""
     form = fill_choices(ProposalForm(client_id=request.args.get("client_id", type=int)), g.org.id)
     if form.is_submitted():
-        if "add_line" in request.form:
-            form.lines.append_entry()
-            return render(FORM, "document_form", form=form, proposal=None)
-        proposal = _save(form, None)
-        if proposal is not None:
-            return done(url_for("dashboard.proposals_show", proposal_id=proposal.id),
-                        f"Proposal {proposal.number} drafted.")
-        return invalid(FORM, "document_form", form=form, proposal=None)
+        return submit_document(
+            form,
+            FORM,
+            {"form": form, "proposal": None},
+            _fields,
+            proposal_service.create_proposal,
+            proposal_service.update_proposal,
+            None,
+            lambda saved: done(
+                url_for("dashboard.proposals_show", proposal_id=saved.id), f"Proposal {saved.number} drafted."
+            ),
+        )
     return render(FORM, form=form, proposal=None)
 
 
@@ -97,17 +115,21 @@ def proposals_edit(proposal_id: int):
     """Edit a draft proposal."""
     proposal = load(Proposal, proposal_id)
     if proposal.status != "draft":
-        return done(url_for("dashboard.proposals_show", proposal_id=proposal.id),
-                    "Only a draft proposal can be edited.")
+        return done(
+            url_for("dashboard.proposals_show", proposal_id=proposal.id), "Only a draft proposal can be edited."
+        )
     form = fill_choices(ProposalForm(obj=proposal), g.org.id)
     if form.is_submitted():
-        if "add_line" in request.form:
-            form.lines.append_entry()
-            return render(FORM, "document_form", form=form, proposal=proposal)
-        if _save(form, proposal) is not None:
-            return done(url_for("dashboard.proposals_show", proposal_id=proposal.id), "Proposal saved.")
-        db.session.rollback()
-        return invalid(FORM, "document_form", form=form, proposal=proposal)
+        return submit_document(
+            form,
+            FORM,
+            {"form": form, "proposal": proposal},
+            _fields,
+            proposal_service.create_proposal,
+            proposal_service.update_proposal,
+            proposal,
+            lambda _saved: done(url_for("dashboard.proposals_show", proposal_id=proposal.id), "Proposal saved."),
+        )
     form.project_id.data = proposal.project_id or 0
     form.load_lines(proposal.lines, proposal.currency)
     return render(FORM, form=form, proposal=proposal)
@@ -119,16 +141,22 @@ def _status_action(proposal: Proposal, action, message: str, **overrides):
     except ServiceError as exc:
         db.session.rollback()
         return invalid(SHOW, "status_card", **_show_context(proposal, action_error=exc.message, **overrides))
-    return done(url_for("dashboard.proposals_show", proposal_id=proposal.id), message, template=SHOW,
-                block="status_card", **_show_context(proposal))
+    return done(
+        url_for("dashboard.proposals_show", proposal_id=proposal.id),
+        message,
+        template=SHOW,
+        block="status_card",
+        **_show_context(proposal),
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/send")
 def proposals_send(proposal_id: int):
     """Send a draft proposal to the client."""
     proposal = load(Proposal, proposal_id)
-    return _status_action(proposal, lambda: proposal_service.send_proposal(proposal, current_actor()),
-                          f"Proposal {proposal.number} sent.")
+    return _status_action(
+        proposal, lambda: proposal_service.send_proposal(proposal, current_actor()), f"Proposal {proposal.number} sent."
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/accept")
@@ -140,9 +168,12 @@ def proposals_accept(proposal_id: int):
         return invalid(SHOW, "status_card", **_show_context(proposal, accept_form=form))
     return _status_action(
         proposal,
-        lambda: proposal_service.accept_proposal(proposal, current_actor(), name=form.name.data,
-                                                 ip=request.remote_addr),
-        f"Proposal {proposal.number} accepted; its project is ready.", accept_form=form)
+        lambda: proposal_service.accept_proposal(
+            proposal, current_actor(), name=form.name.data, ip=request.remote_addr
+        ),
+        f"Proposal {proposal.number} accepted; its project is ready.",
+        accept_form=form,
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/decline")
@@ -154,9 +185,12 @@ def proposals_decline(proposal_id: int):
         return invalid(SHOW, "status_card", **_show_context(proposal, decline_form=form))
     return _status_action(
         proposal,
-        lambda: proposal_service.decline_proposal(proposal, current_actor(), reason=form.reason.data,
-                                                  ip=request.remote_addr),
-        f"Proposal {proposal.number} marked declined.", decline_form=form)
+        lambda: proposal_service.decline_proposal(
+            proposal, current_actor(), reason=form.reason.data, ip=request.remote_addr
+        ),
+        f"Proposal {proposal.number} marked declined.",
+        decline_form=form,
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/invoice")
@@ -164,10 +198,18 @@ def proposals_invoice(proposal_id: int):
     """Start a draft invoice from an accepted proposal's lines."""
     proposal = load(Proposal, proposal_id)
     if proposal.status != "accepted":
-        return invalid(SHOW, "status_card", **_show_context(
-            proposal, action_error="Only an accepted proposal can be invoiced."))
+        return invalid(
+            SHOW, "status_card", **_show_context(proposal, action_error="Only an accepted proposal can be invoiced.")
+        )
     invoice = invoice_service.create_invoice(
-        g.org, current_actor(), client_id=proposal.client_id, project_id=proposal.project_id,
-        issue_date=date.today(), due_date=None, notes=None, payment_url=None,
-        lines=invoice_service.lines_from_proposal(proposal))
+        g.org,
+        current_actor(),
+        client_id=proposal.client_id,
+        project_id=proposal.project_id,
+        issue_date=date.today(),
+        due_date=None,
+        notes=None,
+        payment_url=None,
+        lines=invoice_service.lines_from_proposal(proposal),
+    )
     return done(url_for("dashboard.invoices_edit", invoice_id=invoice.id), f"Invoice {invoice.number} drafted.")

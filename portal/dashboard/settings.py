@@ -1,4 +1,5 @@
 """Dashboard: organization settings, branding, logo and members."""
+
 from __future__ import annotations
 
 from flask import current_app, g, request, session, url_for
@@ -25,9 +26,15 @@ def _context(**overrides) -> dict:
         .where(Membership.org_id == g.org.id)
         .order_by(User.name)
     ).all()
-    context = {"org": g.org, "is_owner": g.membership.is_owner, "members": members,
-               "branding_form": BrandingForm(formdata=None, obj=g.org), "logo_form": LogoForm(formdata=None),
-               "member_form": MemberForm(formdata=None), "org_form": OrganizationForm(formdata=None)}
+    context = {
+        "org": g.org,
+        "is_owner": g.membership.is_owner,
+        "members": members,
+        "branding_form": BrandingForm(formdata=None, obj=g.org),
+        "logo_form": LogoForm(formdata=None),
+        "member_form": MemberForm(formdata=None),
+        "org_form": OrganizationForm(formdata=None),
+    }
     context.update(overrides)
     return context
 
@@ -45,9 +52,15 @@ def settings():
     form = BrandingForm()
     if form.validate_on_submit():
         try:
-            org_service.update_branding(g.org, current_actor(), name=form.name.data, website=form.website.data,
-                                        contact_email=form.contact_email.data, accent_color=form.accent_color.data,
-                                        currency=form.currency.data)
+            org_service.update_branding(
+                g.org,
+                current_actor(),
+                name=form.name.data,
+                website=form.website.data,
+                contact_email=form.contact_email.data,
+                accent_color=form.accent_color.data,
+                currency=form.currency.data,
+            )
         except ServiceError as exc:
             db.session.rollback()
             getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
@@ -91,14 +104,14 @@ def settings_members_add():
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            accounts.add_member(g.org, current_actor(), form.email.data, form.name.data or "", form.password.data,
-                                form.role.data)
+            accounts.add_member(
+                g.org, current_actor(), form.email.data, form.name.data or "", form.password.data, form.role.data
+            )
         except ServiceError as exc:
             db.session.rollback()
             getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
         else:
-            return done(_back("members"), f"{form.email.data} added.", template=PAGE, block="members",
-                        **_context())
+            return done(_back("members"), f"{form.email.data} added.", template=PAGE, block="members", **_context())
     return invalid(PAGE, "members", **_context(member_form=form))
 
 

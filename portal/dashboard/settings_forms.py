@@ -1,4 +1,5 @@
 """Forms for organization settings and members."""
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectField, StringField

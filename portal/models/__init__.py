@@ -1,4 +1,5 @@
 """The domain models, one module per aggregate."""
+
 from portal.models.activity import Activity
 from portal.models.client import Client
 from portal.models.deliverable import Deliverable

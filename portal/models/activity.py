@@ -1,4 +1,5 @@
 """Activity: the append-only timeline and audit trail."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Client: a person or company an organization works for, known by email."""
+
 from __future__ import annotations
 
 from datetime import datetime

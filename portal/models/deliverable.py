@@ -1,4 +1,5 @@
 """Deliverable: something produced for a project that the client reviews."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -58,7 +59,7 @@ class Deliverable(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    project: Mapped["Project"] = relationship()  # noqa: F821
+    project: Mapped[Project] = relationship()  # noqa: F821
 
     @property
     def type_label(self) -> str:

@@ -1,4 +1,5 @@
 """StoredFile: metadata of a file whose bytes live in storage."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,9 +21,7 @@ class StoredFile(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    deliverable_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deliverable.id", ondelete="SET NULL"), index=True
-    )
+    deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverable.id", ondelete="SET NULL"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(120))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -34,7 +33,7 @@ class StoredFile(db.Model):
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    deliverable: Mapped["Deliverable | None"] = relationship()  # noqa: F821
+    deliverable: Mapped[Deliverable | None] = relationship()  # noqa: F821
 
     @property
     def is_image(self) -> bool:

@@ -1,4 +1,5 @@
 """Invoice and InvoiceLine: what a client owes, numbered per organization."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -44,8 +45,8 @@ class Invoice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    client: Mapped["Client"] = relationship()  # noqa: F821
-    lines: Mapped[list["InvoiceLine"]] = relationship(
+    client: Mapped[Client] = relationship()  # noqa: F821
+    lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
     )
 

@@ -1,4 +1,5 @@
 """Columns shared by proposal and invoice lines; money in integer minor units."""
+
 from __future__ import annotations
 
 from decimal import Decimal

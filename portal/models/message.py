@@ -1,4 +1,5 @@
 """Message: one post in a project's thread."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Notification: the email outbox row, written with the event it reports."""
+
 from __future__ import annotations
 
 from datetime import datetime

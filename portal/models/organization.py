@@ -1,4 +1,5 @@
 """Organization: the tenant, with the branding shown in its portal."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,7 +28,7 @@ class Organization(db.Model):
     invoice_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+    memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
         back_populates="organization", cascade="all, delete-orphan"
     )
 

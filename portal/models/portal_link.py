@@ -1,4 +1,5 @@
 """PortalLink: a client's secure way into the portal (used by the portal issues)."""
+
 from __future__ import annotations
 
 from datetime import datetime

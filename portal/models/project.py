@@ -1,4 +1,5 @@
 """Project: a job for a client, with its status machine and the client-facing phases."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -107,7 +108,7 @@ class Project(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    client: Mapped["Client"] = relationship()  # noqa: F821
+    client: Mapped[Client] = relationship()  # noqa: F821
 
     @property
     def status_label(self) -> str:

@@ -1,4 +1,5 @@
 """Proposal and ProposalLine: a priced offer a client accepts or declines."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -46,8 +47,8 @@ class Proposal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    client: Mapped["Client"] = relationship()  # noqa: F821
-    lines: Mapped[list["ProposalLine"]] = relationship(
+    client: Mapped[Client] = relationship()  # noqa: F821
+    lines: Mapped[list[ProposalLine]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalLine.position"
     )
 

@@ -1,4 +1,5 @@
 """User and Membership: operator accounts and the organizations they belong to."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,9 +26,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
-    )
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
@@ -50,7 +49,7 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    organization: Mapped["Organization"] = relationship(back_populates="memberships")  # noqa: F821
+    organization: Mapped[Organization] = relationship(back_populates="memberships")  # noqa: F821
 
     @property
     def is_owner(self) -> bool:

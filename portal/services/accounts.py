@@ -1,4 +1,5 @@
 """Operator accounts, organizations and memberships."""
+
 from __future__ import annotations
 
 import re
@@ -76,8 +77,9 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def add_member(org: Organization, actor: Actor, email: str, name: str, password: str | None,
-               role: str = ROLE_MEMBER) -> Membership:
+def add_member(
+    org: Organization, actor: Actor, email: str, name: str, password: str | None, role: str = ROLE_MEMBER
+) -> Membership:
     """Add an operator to the organization, creating their account when it does not exist."""
     email = normalize_email(email)
     user = find_user(email)
@@ -107,6 +109,9 @@ def add_member(org: Organization, actor: Actor, email: str, name: str, password:
 
 def is_member(user_id: int, org_id: int) -> bool:
     """Whether the user belongs to the organization."""
-    return db.session.execute(
-        db.select(Membership.id).where(Membership.user_id == user_id, Membership.org_id == org_id)
-    ).first() is not None
+    return (
+        db.session.execute(
+            db.select(Membership.id).where(Membership.user_id == user_id, Membership.org_id == org_id)
+        ).first()
+        is not None
+    )

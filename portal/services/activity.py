@@ -1,4 +1,5 @@
 """Recording Activity rows, the timeline and audit trail."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,13 +20,21 @@ class Actor:
     user_agent: str | None = None
 
     @classmethod
-    def operator(cls, user, ip=None, user_agent=None) -> "Actor":
+    def operator(cls, user, ip=None, user_agent=None) -> Actor:
         """An actor for a signed-in operator."""
         return cls(ACTOR_OPERATOR, user.name or user.email, user.id, ip, (user_agent or "")[:400] or None)
 
 
-def record(org_id: int, actor: Actor, verb: str, summary: str, *, project_id: int | None = None,
-           subject=None, details: dict | None = None) -> Activity:
+def record(
+    org_id: int,
+    actor: Actor,
+    verb: str,
+    summary: str,
+    *,
+    project_id: int | None = None,
+    subject=None,
+    details: dict | None = None,
+) -> Activity:
     """Add an Activity row to the session; the calling service commits it with its change."""
     activity = Activity(
         org_id=org_id,

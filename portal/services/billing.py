@@ -1,4 +1,5 @@
 """Money for proposals and invoices: parsing, line totals and per-organization numbering."""
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,10 @@ def parse_money(raw: str, currency: str) -> int:
     value = _decimal("unit_price", raw, "price")
     places = 0 if currency in ZERO_DECIMAL else 2
     if value != value.quantize(Decimal(1).scaleb(-places)):
-        raise LineError("unit_price", f"Use at most {places} decimals for the price." if places
-                        else f"{currency} prices have no decimals.")
+        raise LineError(
+            "unit_price",
+            f"Use at most {places} decimals for the price." if places else f"{currency} prices have no decimals.",
+        )
     minor = int(value.scaleb(places))
     if minor > MAX_UNIT_PRICE_MINOR:
         raise LineError("unit_price", "That price is too large.")
@@ -105,9 +108,17 @@ def apply_lines(document, line_model, lines: list[LineInput]) -> None:
         net, tax = line_amounts(line.quantity, line.unit_price_minor, line.tax_rate_bp)
         subtotal += net
         tax_total += tax
-        document.lines.append(line_model(position=position, description=line.description, quantity=line.quantity,
-                                         unit_price_minor=line.unit_price_minor, tax_rate_bp=line.tax_rate_bp,
-                                         net_minor=net, tax_minor=tax))
+        document.lines.append(
+            line_model(
+                position=position,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                tax_rate_bp=line.tax_rate_bp,
+                net_minor=net,
+                tax_minor=tax,
+            )
+        )
     document.subtotal_minor = subtotal
     document.tax_minor = tax_total
     document.total_minor = subtotal + tax_total

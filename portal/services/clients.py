@@ -1,4 +1,5 @@
 """Clients of an organization."""
+
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
@@ -19,14 +20,20 @@ def _email_taken(org_id: int, email: str, except_id: int | None = None) -> bool:
     return db.session.execute(query).first() is not None
 
 
-def create_client(org_id: int, actor: Actor, *, email: str, name: str, company: str | None = None,
-                  phone: str | None = None) -> Client:
+def create_client(
+    org_id: int, actor: Actor, *, email: str, name: str, company: str | None = None, phone: str | None = None
+) -> Client:
     """Add a client; the email is normalized and unique within the organization."""
     email = normalize_email(email)
     if _email_taken(org_id, email):
         raise ServiceError(DUPLICATE, "email")
-    client = Client(org_id=org_id, email=email, name=name.strip(), company=(company or "").strip() or None,
-                    phone=(phone or "").strip() or None)
+    client = Client(
+        org_id=org_id,
+        email=email,
+        name=name.strip(),
+        company=(company or "").strip() or None,
+        phone=(phone or "").strip() or None,
+    )
     db.session.add(client)
     try:
         db.session.flush()
@@ -38,8 +45,9 @@ def create_client(org_id: int, actor: Actor, *, email: str, name: str, company: 
     return client
 
 
-def update_client(client: Client, actor: Actor, *, email: str, name: str, company: str | None = None,
-                  phone: str | None = None) -> Client:
+def update_client(
+    client: Client, actor: Actor, *, email: str, name: str, company: str | None = None, phone: str | None = None
+) -> Client:
     """Change a client's details, keeping the email unique within the organization."""
     email = normalize_email(email)
     if _email_taken(client.org_id, email, except_id=client.id):

@@ -1,4 +1,5 @@
 """Deliverables of a project and their review state."""
+
 from __future__ import annotations
 
 from portal.extensions import db
@@ -17,22 +18,43 @@ def _check(type: str, status: str, version: int | None = None) -> None:
         raise ServiceError("The version is a number from 1 to 999.", "version")
 
 
-def create_deliverable(project: Project, actor: Actor, *, title: str, type: str, format: str | None = None,
-                       status: str = "planned", client_visible: bool = False) -> Deliverable:
+def create_deliverable(
+    project: Project,
+    actor: Actor,
+    *,
+    title: str,
+    type: str,
+    format: str | None = None,
+    status: str = "planned",
+    client_visible: bool = False,
+) -> Deliverable:
     """Add a deliverable to a project."""
     _check(type, status)
-    deliverable = Deliverable(project_id=project.id, title=title.strip(), type=type,
-                              format=(format or "").strip() or None, status=status, client_visible=client_visible)
+    deliverable = Deliverable(
+        project_id=project.id,
+        title=title.strip(),
+        type=type,
+        format=(format or "").strip() or None,
+        status=status,
+        client_visible=client_visible,
+    )
     db.session.add(deliverable)
     db.session.flush()
-    record(project.org_id, actor, "deliverable.created", f"{actor.label} added deliverable {deliverable.title}",
-           project_id=project.id, subject=deliverable)
+    record(
+        project.org_id,
+        actor,
+        "deliverable.created",
+        f"{actor.label} added deliverable {deliverable.title}",
+        project_id=project.id,
+        subject=deliverable,
+    )
     db.session.commit()
     return deliverable
 
 
-def update_deliverable(deliverable: Deliverable, actor: Actor, *, title: str, type: str, format: str | None,
-                       status: str, version: int) -> Deliverable:
+def update_deliverable(
+    deliverable: Deliverable, actor: Actor, *, title: str, type: str, format: str | None, status: str, version: int
+) -> Deliverable:
     """Edit a deliverable; a higher version reopens the client's review."""
     _check(type, status, version)
     if version < deliverable.version:
@@ -40,17 +62,28 @@ def update_deliverable(deliverable: Deliverable, actor: Actor, *, title: str, ty
     org_id = deliverable.project.org_id
     if version > deliverable.version:
         _reopen_review(deliverable)
-        record(org_id, actor, "deliverable.new_version",
-               f"{actor.label} sent version {version} of {title.strip()}",
-               project_id=deliverable.project_id, subject=deliverable,
-               details={"from": deliverable.version, "to": version})
+        record(
+            org_id,
+            actor,
+            "deliverable.new_version",
+            f"{actor.label} sent version {version} of {title.strip()}",
+            project_id=deliverable.project_id,
+            subject=deliverable,
+            details={"from": deliverable.version, "to": version},
+        )
     deliverable.title = title.strip()
     deliverable.type = type
     deliverable.format = (format or "").strip() or None
     deliverable.status = status
     deliverable.version = version
-    record(org_id, actor, "deliverable.updated", f"{actor.label} updated deliverable {deliverable.title}",
-           project_id=deliverable.project_id, subject=deliverable)
+    record(
+        org_id,
+        actor,
+        "deliverable.updated",
+        f"{actor.label} updated deliverable {deliverable.title}",
+        project_id=deliverable.project_id,
+        subject=deliverable,
+    )
     db.session.commit()
     return deliverable
 
@@ -69,14 +102,23 @@ def set_visibility(deliverable: Deliverable, actor: Actor, visible: bool) -> Del
     """Show a deliverable to the client, or hide it."""
     deliverable.client_visible = visible
     state = "visible to the client" if visible else "hidden from the client"
-    record(deliverable.project.org_id, actor, "deliverable.visibility", f"{actor.label} made {deliverable.title} {state}",
-           project_id=deliverable.project_id, subject=deliverable, details={"client_visible": visible})
+    record(
+        deliverable.project.org_id,
+        actor,
+        "deliverable.visibility",
+        f"{actor.label} made {deliverable.title} {state}",
+        project_id=deliverable.project_id,
+        subject=deliverable,
+        details={"client_visible": visible},
+    )
     db.session.commit()
     return deliverable
 
 
 def project_deliverables(project_id: int) -> list[Deliverable]:
     """A project's deliverables in creation order."""
-    return list(db.session.execute(
-        db.select(Deliverable).where(Deliverable.project_id == project_id).order_by(Deliverable.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            db.select(Deliverable).where(Deliverable.project_id == project_id).order_by(Deliverable.id)
+        ).scalars()
+    )

@@ -1,4 +1,5 @@
 """Project files: streamed uploads to storage, attachment, visibility, deletion."""
+
 from __future__ import annotations
 
 from typing import BinaryIO
@@ -17,10 +18,19 @@ from portal.uploads import CheckedUpload, UploadRejected, check_upload
 def list_project_files(project_id: int) -> list:
     """A project's files with their deliverable's title, newest first, as light rows."""
     return db.session.execute(
-        db.select(StoredFile.id, StoredFile.filename, StoredFile.content_type, StoredFile.size,
-                  StoredFile.client_visible, StoredFile.deliverable_id, StoredFile.uploaded_by_type,
-                  StoredFile.uploaded_by_label, StoredFile.created_at, StoredFile.sha256,
-                  Deliverable.title.label("deliverable_title"))
+        db.select(
+            StoredFile.id,
+            StoredFile.filename,
+            StoredFile.content_type,
+            StoredFile.size,
+            StoredFile.client_visible,
+            StoredFile.deliverable_id,
+            StoredFile.uploaded_by_type,
+            StoredFile.uploaded_by_label,
+            StoredFile.created_at,
+            StoredFile.sha256,
+            Deliverable.title.label("deliverable_title"),
+        )
         .outerjoin(Deliverable, Deliverable.id == StoredFile.deliverable_id)
         .where(StoredFile.project_id == project_id)
         .order_by(StoredFile.created_at.desc(), StoredFile.id.desc())
@@ -36,36 +46,58 @@ def _deliverable_of(project: Project, deliverable_id: int | None) -> Deliverable
     return deliverable
 
 
-def upload_files(project: Project, actor: Actor, uploads: list[tuple[str | None, BinaryIO]], *,
-                 deliverable_id: int | None = None, client_visible: bool = False,
-                 uploaded_by_type: str = UPLOADED_BY_OPERATOR) -> list[StoredFile]:
+def upload_files(
+    project: Project,
+    actor: Actor,
+    uploads: list[tuple[str | None, BinaryIO]],
+    *,
+    deliverable_id: int | None = None,
+    client_visible: bool = False,
+    uploaded_by_type: str = UPLOADED_BY_OPERATOR,
+) -> list[StoredFile]:
     """Check every upload first, then stream each to storage and record it; all or nothing."""
     if not uploads:
         raise ServiceError("Choose at least one file.", "files")
     deliverable = _deliverable_of(project, deliverable_id)
     try:
-        checked: list[tuple[CheckedUpload, BinaryIO]] = [(check_upload(name, stream), stream)
-                                                          for name, stream in uploads]
+        checked: list[tuple[CheckedUpload, BinaryIO]] = [
+            (check_upload(name, stream), stream) for name, stream in uploads
+        ]
     except UploadRejected as exc:
         raise ServiceError(str(exc), "files") from exc
     storage = get_storage()
     stored: list[StoredFile] = []
     try:
         for upload, stream in checked:
-            saved = storage.save(stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension),
-                                 upload.content_type)
-            stored.append(StoredFile(
-                project_id=project.id, deliverable_id=deliverable.id if deliverable else None,
-                filename=upload.filename, content_type=upload.content_type, size=saved.size,
-                sha256=saved.sha256, storage_key=saved.key, client_visible=client_visible,
-                uploaded_by_type=uploaded_by_type, uploaded_by_label=actor.label, uploaded_by_user_id=actor.user_id,
-            ))
+            saved = storage.save(
+                stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension), upload.content_type
+            )
+            stored.append(
+                StoredFile(
+                    project_id=project.id,
+                    deliverable_id=deliverable.id if deliverable else None,
+                    filename=upload.filename,
+                    content_type=upload.content_type,
+                    size=saved.size,
+                    sha256=saved.sha256,
+                    storage_key=saved.key,
+                    client_visible=client_visible,
+                    uploaded_by_type=uploaded_by_type,
+                    uploaded_by_label=actor.label,
+                    uploaded_by_user_id=actor.user_id,
+                )
+            )
         db.session.add_all(stored)
         db.session.flush()
         names = ", ".join(f.filename for f in stored)
-        record(project.org_id, actor, "file.uploaded", f"{actor.label} uploaded {names}"[:300], project_id=project.id,
-               details={"files": [{"id": f.id, "name": f.filename, "sha256": f.sha256, "size": f.size}
-                                  for f in stored]})
+        record(
+            project.org_id,
+            actor,
+            "file.uploaded",
+            f"{actor.label} uploaded {names}"[:300],
+            project_id=project.id,
+            details={"files": [{"id": f.id, "name": f.filename, "sha256": f.sha256, "size": f.size} for f in stored]},
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -81,8 +113,11 @@ def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> Stored
     project = db.session.get(Project, file.project_id)
     deliverable = _deliverable_of(project, deliverable_id)
     file.deliverable_id = deliverable.id if deliverable else None
-    summary = (f"{actor.label} attached {file.filename} to {deliverable.title}" if deliverable
-               else f"{actor.label} detached {file.filename}")
+    summary = (
+        f"{actor.label} attached {file.filename} to {deliverable.title}"
+        if deliverable
+        else f"{actor.label} detached {file.filename}"
+    )
     record(project.org_id, actor, "file.attached", summary, project_id=project.id, subject=file)
     db.session.commit()
     return file
@@ -93,8 +128,15 @@ def set_visibility(file: StoredFile, actor: Actor, visible: bool) -> StoredFile:
     project = db.session.get(Project, file.project_id)
     file.client_visible = visible
     state = "visible to the client" if visible else "hidden from the client"
-    record(project.org_id, actor, "file.visibility", f"{actor.label} made {file.filename} {state}",
-           project_id=project.id, subject=file, details={"client_visible": visible})
+    record(
+        project.org_id,
+        actor,
+        "file.visibility",
+        f"{actor.label} made {file.filename} {state}",
+        project_id=project.id,
+        subject=file,
+        details={"client_visible": visible},
+    )
     db.session.commit()
     return file
 
@@ -103,8 +145,14 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
     """Delete a file's row, then its stored bytes."""
     project = db.session.get(Project, file.project_id)
     key, name = file.storage_key, file.filename
-    record(project.org_id, actor, "file.deleted", f"{actor.label} deleted {name}", project_id=project.id,
-           details={"file_id": file.id, "name": name, "sha256": file.sha256})
+    record(
+        project.org_id,
+        actor,
+        "file.deleted",
+        f"{actor.label} deleted {name}",
+        project_id=project.id,
+        details={"file_id": file.id, "name": name, "sha256": file.sha256},
+    )
     db.session.delete(file)
     db.session.commit()
     get_storage().delete(key)

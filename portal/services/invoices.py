@@ -1,7 +1,8 @@
 """Invoices: drafted with lines, sent, paid or voided."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from portal.extensions import db
 from portal.models import Invoice, InvoiceLine, Organization, Proposal
@@ -11,8 +12,9 @@ from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 
-def _fill(invoice: Invoice, org: Organization, *, client_id, project_id, issue_date, due_date, notes,
-          payment_url, lines) -> None:
+def _fill(
+    invoice: Invoice, org: Organization, *, client_id, project_id, issue_date, due_date, notes, payment_url, lines
+) -> None:
     client, project = billing.check_parties(org, client_id, project_id)
     if issue_date is None:
         raise ServiceError("Enter the issue date.", "issue_date")
@@ -36,8 +38,14 @@ def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
     invoice.number = billing.next_number(org.id, "invoice")
     db.session.add(invoice)
     db.session.flush()
-    record(org.id, actor, "invoice.created", f"{actor.label} drafted invoice {invoice.number}",
-           project_id=invoice.project_id, subject=invoice)
+    record(
+        org.id,
+        actor,
+        "invoice.created",
+        f"{actor.label} drafted invoice {invoice.number}",
+        project_id=invoice.project_id,
+        subject=invoice,
+    )
     db.session.commit()
     return invoice
 
@@ -47,22 +55,30 @@ def update_invoice(invoice: Invoice, org: Organization, actor: Actor, **fields) 
     if invoice.status != DRAFT:
         raise ServiceError("Only a draft invoice can be edited.", "notes")
     _fill(invoice, org, **fields)
-    record(org.id, actor, "invoice.updated", f"{actor.label} updated invoice {invoice.number}",
-           project_id=invoice.project_id, subject=invoice)
+    record(
+        org.id,
+        actor,
+        "invoice.updated",
+        f"{actor.label} updated invoice {invoice.number}",
+        project_id=invoice.project_id,
+        subject=invoice,
+    )
     db.session.commit()
     return invoice
 
 
 def lines_from_proposal(proposal: Proposal) -> list[billing.LineInput]:
     """An accepted proposal's lines, to start an invoice from."""
-    return [billing.LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp)
-            for line in proposal.lines]
+    return [
+        billing.LineInput(line.description, line.quantity, line.unit_price_minor, line.tax_rate_bp)
+        for line in proposal.lines
+    ]
 
 
 def _move(invoice: Invoice, actor: Actor, allowed: tuple[str, ...], target: str, verb: str) -> Invoice:
     if invoice.status not in allowed:
         raise ServiceError(f"A {STATUS_LABELS[invoice.status].lower()} invoice cannot be {verb}.", "status")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     invoice.status = target
     if target == SENT:
         invoice.sent_at = now
@@ -70,8 +86,14 @@ def _move(invoice: Invoice, actor: Actor, allowed: tuple[str, ...], target: str,
         invoice.paid_at = now
     elif target == VOID:
         invoice.voided_at = now
-    record(invoice.org_id, actor, f"invoice.{target}", f"{actor.label} {verb} invoice {invoice.number}",
-           project_id=invoice.project_id, subject=invoice)
+    record(
+        invoice.org_id,
+        actor,
+        f"invoice.{target}",
+        f"{actor.label} {verb} invoice {invoice.number}",
+        project_id=invoice.project_id,
+        subject=invoice,
+    )
     db.session.commit()
     return invoice
 

@@ -1,4 +1,5 @@
 """Project message threads."""
+
 from __future__ import annotations
 
 from portal.extensions import db
@@ -26,11 +27,23 @@ def post_operator_message(project: Project, actor: Actor, email: str, body: str)
         raise ServiceError("Write a message first.", "body")
     if len(body) > MAX_BODY:
         raise ServiceError(f"Keep a message under {MAX_BODY:,} characters (this one has {len(body):,}).", "body")
-    message = Message(project_id=project.id, sender_type=SENDER_OPERATOR, sender_name=actor.label,
-                      sender_email=email, sender_user_id=actor.user_id, body=body)
+    message = Message(
+        project_id=project.id,
+        sender_type=SENDER_OPERATOR,
+        sender_name=actor.label,
+        sender_email=email,
+        sender_user_id=actor.user_id,
+        body=body,
+    )
     db.session.add(message)
     db.session.flush()
-    record(project.org_id, actor, "message.posted", f"{actor.label} posted a message", project_id=project.id,
-           subject=message)
+    record(
+        project.org_id,
+        actor,
+        "message.posted",
+        f"{actor.label} posted a message",
+        project_id=project.id,
+        subject=message,
+    )
     db.session.commit()
     return message

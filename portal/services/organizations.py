@@ -1,4 +1,5 @@
 """Organization settings: branding and logo."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,16 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_CONTRAST = 4.5
 
 
-def update_branding(org: Organization, actor: Actor, *, name: str, website: str | None,
-                    contact_email: str | None, accent_color: str, currency: str) -> Organization:
+def update_branding(
+    org: Organization,
+    actor: Actor,
+    *,
+    name: str,
+    website: str | None,
+    contact_email: str | None,
+    accent_color: str,
+    currency: str,
+) -> Organization:
     """Change what clients see of the organization."""
     website = (website or "").strip() or None
     if website and not website.lower().startswith(("https://", "http://")):
@@ -26,8 +35,9 @@ def update_branding(org: Organization, actor: Actor, *, name: str, website: str 
     if not HEX_COLOUR.match(accent_color or ""):
         raise ServiceError("Choose a colour like #1d4ed8.", "accent_color")
     if contrast_with_white(accent_color) < MIN_CONTRAST:
-        raise ServiceError("That colour is too light: white text on it would be hard to read. Pick a darker shade.",
-                           "accent_color")
+        raise ServiceError(
+            "That colour is too light: white text on it would be hard to read. Pick a darker shade.", "accent_color"
+        )
     if currency not in CURRENCIES:
         raise ServiceError("Choose a currency from the list.", "currency")
     org.name = name.strip()

@@ -1,4 +1,5 @@
 """Projects and their status machine."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,27 +27,61 @@ def _check_dates(start_date: date | None, end_date: date | None) -> None:
         raise ServiceError("The end date cannot be before the start date.", "end_date")
 
 
-def create_project(org_id: int, actor: Actor, *, client_id: int, name: str, type: str | None = None,
-                   start_date: date | None = None, end_date: date | None = None, location: str | None = None,
-                   description: str | None = None, status: str = "draft", commit: bool = True) -> Project:
+def create_project(
+    org_id: int,
+    actor: Actor,
+    *,
+    client_id: int,
+    name: str,
+    type: str | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    location: str | None = None,
+    description: str | None = None,
+    status: str = "draft",
+    commit: bool = True,
+) -> Project:
     """Create a project for one of the organization's clients (commit=False only flushes)."""
     client = _client_of_org(org_id, client_id)
     _check_dates(start_date, end_date)
-    project = Project(org_id=org_id, client_id=client.id, name=name.strip(), type=type or None, status=status,
-                      start_date=start_date, end_date=end_date, location=(location or "").strip() or None,
-                      description=(description or "").strip() or None)
+    project = Project(
+        org_id=org_id,
+        client_id=client.id,
+        name=name.strip(),
+        type=type or None,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+        location=(location or "").strip() or None,
+        description=(description or "").strip() or None,
+    )
     db.session.add(project)
     db.session.flush()
-    record(org_id, actor, "project.created", f"{actor.label} created project {project.name}",
-           project_id=project.id, subject=project)
+    record(
+        org_id,
+        actor,
+        "project.created",
+        f"{actor.label} created project {project.name}",
+        project_id=project.id,
+        subject=project,
+    )
     if commit:
         db.session.commit()
     return project
 
 
-def update_project(project: Project, actor: Actor, *, client_id: int, name: str, type: str | None,
-                   start_date: date | None, end_date: date | None, location: str | None,
-                   description: str | None) -> Project:
+def update_project(
+    project: Project,
+    actor: Actor,
+    *,
+    client_id: int,
+    name: str,
+    type: str | None,
+    start_date: date | None,
+    end_date: date | None,
+    location: str | None,
+    description: str | None,
+) -> Project:
     """Change a project's details (not its status)."""
     client = _client_of_org(project.org_id, client_id)
     _check_dates(start_date, end_date)
@@ -56,8 +91,14 @@ def update_project(project: Project, actor: Actor, *, client_id: int, name: str,
     project.start_date, project.end_date = start_date, end_date
     project.location = (location or "").strip() or None
     project.description = (description or "").strip() or None
-    record(project.org_id, actor, "project.updated", f"{actor.label} updated the project details",
-           project_id=project.id, subject=project)
+    record(
+        project.org_id,
+        actor,
+        "project.updated",
+        f"{actor.label} updated the project details",
+        project_id=project.id,
+        subject=project,
+    )
     db.session.commit()
     return project
 
@@ -80,22 +121,33 @@ def change_status(project: Project, actor: Actor, new_status: str, hold_reason: 
         project.held_from = None
         project.hold_reason = None
     project.status = new_status
-    record(project.org_id, actor, "project.status_changed",
-           f"{actor.label} moved the project from {STATUS_LABELS[old_status]} to {STATUS_LABELS[new_status]}",
-           project_id=project.id, subject=project,
-           details={"from": old_status, "to": new_status, **({"reason": hold_reason} if hold_reason else {})})
+    record(
+        project.org_id,
+        actor,
+        "project.status_changed",
+        f"{actor.label} moved the project from {STATUS_LABELS[old_status]} to {STATUS_LABELS[new_status]}",
+        project_id=project.id,
+        subject=project,
+        details={"from": old_status, "to": new_status, **({"reason": hold_reason} if hold_reason else {})},
+    )
     db.session.commit()
     return project
 
 
 def list_projects(org_id: int, status: str | None = None, search: str | None = None, limit: int = 200) -> list:
     """Light rows for the project list: columns shown, client name, deliverable count."""
-    deliverables = (
-        db.select(func.count(Deliverable.id)).where(Deliverable.project_id == Project.id).scalar_subquery()
-    )
+    deliverables = db.select(func.count(Deliverable.id)).where(Deliverable.project_id == Project.id).scalar_subquery()
     query = (
-        db.select(Project.id, Project.name, Project.status, Project.type, Project.start_date, Project.location,
-                  Client.name.label("client_name"), deliverables.label("deliverables"))
+        db.select(
+            Project.id,
+            Project.name,
+            Project.status,
+            Project.type,
+            Project.start_date,
+            Project.location,
+            Client.name.label("client_name"),
+            deliverables.label("deliverables"),
+        )
         .join(Client, Client.id == Project.client_id)
         .where(Project.org_id == org_id)
         .order_by(Project.updated_at.desc(), Project.id.desc())

@@ -1,7 +1,8 @@
 """Proposals: drafted with lines, sent, then accepted (creating the project) or declined."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from portal.extensions import db
 from portal.models import Organization, Proposal, ProposalLine
@@ -18,8 +19,9 @@ def display_status(proposal: Proposal, today: date) -> str:
     return proposal.status
 
 
-def _fill(proposal: Proposal, org: Organization, *, client_id, project_id, title, intro, terms, valid_until,
-          lines) -> None:
+def _fill(
+    proposal: Proposal, org: Organization, *, client_id, project_id, title, intro, terms, valid_until, lines
+) -> None:
     client, project = billing.check_parties(org, client_id, project_id)
     proposal.client_id = client.id
     proposal.project_id = project.id if project else None
@@ -37,8 +39,14 @@ def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
     proposal.number = billing.next_number(org.id, "proposal")
     db.session.add(proposal)
     db.session.flush()
-    record(org.id, actor, "proposal.created", f"{actor.label} drafted proposal {proposal.number}",
-           project_id=proposal.project_id, subject=proposal)
+    record(
+        org.id,
+        actor,
+        "proposal.created",
+        f"{actor.label} drafted proposal {proposal.number}",
+        project_id=proposal.project_id,
+        subject=proposal,
+    )
     db.session.commit()
     return proposal
 
@@ -48,8 +56,14 @@ def update_proposal(proposal: Proposal, org: Organization, actor: Actor, **field
     if proposal.status != DRAFT:
         raise ServiceError("Only a draft proposal can be edited.", "title")
     _fill(proposal, org, **fields)
-    record(org.id, actor, "proposal.updated", f"{actor.label} updated proposal {proposal.number}",
-           project_id=proposal.project_id, subject=proposal)
+    record(
+        org.id,
+        actor,
+        "proposal.updated",
+        f"{actor.label} updated proposal {proposal.number}",
+        project_id=proposal.project_id,
+        subject=proposal,
+    )
     db.session.commit()
     return proposal
 
@@ -65,15 +79,22 @@ def send_proposal(proposal: Proposal, actor: Actor) -> Proposal:
     if proposal.valid_until is not None and proposal.valid_until < date.today():
         raise ServiceError("The validity date has passed; set a new one before sending.", "status")
     proposal.status = SENT
-    proposal.sent_at = datetime.now(timezone.utc)
-    record(proposal.org_id, actor, "proposal.sent", f"{actor.label} sent proposal {proposal.number}",
-           project_id=proposal.project_id, subject=proposal)
+    proposal.sent_at = datetime.now(UTC)
+    record(
+        proposal.org_id,
+        actor,
+        "proposal.sent",
+        f"{actor.label} sent proposal {proposal.number}",
+        project_id=proposal.project_id,
+        subject=proposal,
+    )
     db.session.commit()
     return proposal
 
 
-def accept_proposal(proposal: Proposal, actor: Actor, *, name: str, ip: str | None = None,
-                    today: date | None = None) -> Proposal:
+def accept_proposal(
+    proposal: Proposal, actor: Actor, *, name: str, ip: str | None = None, today: date | None = None
+) -> Proposal:
     """Accept a sent, unexpired proposal; creates its project in the same transaction when it has none."""
     _require(proposal, (SENT,), "accepted")
     if display_status(proposal, today or date.today()) == EXPIRED:
@@ -82,21 +103,36 @@ def accept_proposal(proposal: Proposal, actor: Actor, *, name: str, ip: str | No
     if not name:
         raise ServiceError("Type the full name of the person accepting.", "name")
     proposal.status = ACCEPTED
-    proposal.decided_at = datetime.now(timezone.utc)
+    proposal.decided_at = datetime.now(UTC)
     proposal.decision_name = name[:160]
     proposal.decision_ip = ip
     if proposal.project_id is None:
-        project = projects.create_project(proposal.org_id, actor, client_id=proposal.client_id, name=proposal.title,
-                                          description=proposal.intro, status="confirmed", commit=False)
+        project = projects.create_project(
+            proposal.org_id,
+            actor,
+            client_id=proposal.client_id,
+            name=proposal.title,
+            description=proposal.intro,
+            status="confirmed",
+            commit=False,
+        )
         proposal.project_id = project.id
-    record(proposal.org_id, actor, "proposal.accepted", f"{name} accepted proposal {proposal.number}",
-           project_id=proposal.project_id, subject=proposal, details={"name": name})
+    record(
+        proposal.org_id,
+        actor,
+        "proposal.accepted",
+        f"{name} accepted proposal {proposal.number}",
+        project_id=proposal.project_id,
+        subject=proposal,
+        details={"name": name},
+    )
     db.session.commit()
     return proposal
 
 
-def decline_proposal(proposal: Proposal, actor: Actor, *, reason: str, name: str | None = None,
-                     ip: str | None = None) -> Proposal:
+def decline_proposal(
+    proposal: Proposal, actor: Actor, *, reason: str, name: str | None = None, ip: str | None = None
+) -> Proposal:
     """Decline a sent proposal with a reason."""
     _require(proposal, (SENT,), "declined")
     reason = (reason or "").strip()
@@ -105,11 +141,18 @@ def decline_proposal(proposal: Proposal, actor: Actor, *, reason: str, name: str
     if len(reason) > 2000:
         raise ServiceError("Keep the reason under 2,000 characters.", "reason")
     proposal.status = DECLINED
-    proposal.decided_at = datetime.now(timezone.utc)
+    proposal.decided_at = datetime.now(UTC)
     proposal.decision_name = (name or actor.label)[:160]
     proposal.decision_reason = reason
     proposal.decision_ip = ip
-    record(proposal.org_id, actor, "proposal.declined", f"Proposal {proposal.number} was declined",
-           project_id=proposal.project_id, subject=proposal, details={"reason": reason})
+    record(
+        proposal.org_id,
+        actor,
+        "proposal.declined",
+        f"Proposal {proposal.number} was declined",
+        project_id=proposal.project_id,
+        subject=proposal,
+        details={"reason": reason},
+    )
     db.session.commit()
     return proposal

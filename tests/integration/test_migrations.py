@@ -1,4 +1,5 @@
 """`flask db upgrade` on an empty database yields exactly the models."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade

@@ -1,4 +1,5 @@
 """Concurrent creators never share an invoice number."""
+
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
@@ -21,9 +22,16 @@ def test_parallel_invoices_get_distinct_consecutive_numbers(app, ctx):
         with app.app_context():
             organization = db.session.get(Organization, org_id)
             invoice = invoices.create_invoice(
-                organization, Actor("operator", "Test"), client_id=client_id, project_id=None,
-                issue_date=date.today(), due_date=None, notes=None, payment_url=None,
-                lines=[LineInput("Flight", Decimal(1), 1000, 0)])
+                organization,
+                Actor("operator", "Test"),
+                client_id=client_id,
+                project_id=None,
+                issue_date=date.today(),
+                due_date=None,
+                notes=None,
+                payment_url=None,
+                lines=[LineInput("Flight", Decimal(1), 1000, 0)],
+            )
             number = invoice.number
             db.session.remove()
             return number

@@ -1,4 +1,5 @@
 """S3Storage against a real S3-compatible server."""
+
 import hashlib
 import io
 
@@ -25,7 +26,7 @@ class PatternStream:
     def read(self, n: int = -1) -> bytes:
         n = self.size - self.position if n is None or n < 0 else min(n, self.size - self.position)
         start = self.position % 251
-        chunk = (_PATTERN * (n // len(_PATTERN) + 2))[start:start + n]
+        chunk = (_PATTERN * (n // len(_PATTERN) + 2))[start : start + n]
         self.position += n
         self.digest.update(chunk)
         return chunk
@@ -72,8 +73,11 @@ def test_logo_upload_and_serving_through_s3(app, s3_server, database_url, tmp_pa
 
         org = make_org()
         client = login(app.test_client(), make_user(org), org)
-        response = client.post("/app/settings/logo", data={"logo": (io.BytesIO(png_bytes((900, 300))), "logo.png")},
-                               content_type="multipart/form-data")
+        response = client.post(
+            "/app/settings/logo",
+            data={"logo": (io.BytesIO(png_bytes((900, 300))), "logo.png")},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 303
         db.session.expire_all()
         key = db.session.get(Organization, org.id).logo_key

@@ -1,4 +1,5 @@
 """Operator sign-up, login, logout, rate limit and organization switching."""
+
 import pytest
 
 from portal.extensions import db
@@ -8,9 +9,15 @@ from tests.factories import PASSWORD, make_org, make_user
 
 
 def test_signup_creates_org_and_owner(client, ctx):
-    response = client.post("/signup", data={
-        "name": "Dana Pilot", "email": " Dana@Example.COM ", "password": "long enough pw", "org_name": "Dana Drones",
-    })
+    response = client.post(
+        "/signup",
+        data={
+            "name": "Dana Pilot",
+            "email": " Dana@Example.COM ",
+            "password": "long enough pw",
+            "org_name": "Dana Drones",
+        },
+    )
     assert response.status_code == 303
     user = db.session.execute(db.select(User)).scalar_one()
     assert user.email == "dana@example.com" and user.password_hash != "long enough pw"
@@ -24,8 +31,9 @@ def test_signup_rejects_short_password_and_duplicate_email(client, ctx):
     short = client.post("/signup", data={"name": "A", "email": "a@example.com", "password": "short", "org_name": "A"})
     assert short.status_code == 422 and b"Use at least 10 characters" in short.data
     make_user(make_org(), email="taken@example.com")
-    dup = client.post("/signup", data={"name": "B", "email": "TAKEN@example.com", "password": "long enough pw",
-                                       "org_name": "B"})
+    dup = client.post(
+        "/signup", data={"name": "B", "email": "TAKEN@example.com", "password": "long enough pw", "org_name": "B"}
+    )
     assert dup.status_code == 422 and b"already exists" in dup.data
     assert db.session.execute(db.select(db.func.count(Organization.id))).scalar() == 1
 
@@ -57,8 +65,9 @@ def test_logout_is_post_only(client, ctx):
 def test_login_rate_limit(tmp_path, database_url):
     app = make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     test_client = app.test_client()
-    codes = [test_client.post("/login", data={"email": "x@example.com", "password": "bad"}).status_code
-             for _ in range(4)]
+    codes = [
+        test_client.post("/login", data={"email": "x@example.com", "password": "bad"}).status_code for _ in range(4)
+    ]
     assert codes == [422, 422, 422, 429]
     assert b"Too many attempts" in test_client.post("/login", data={}).data
 

@@ -1,5 +1,6 @@
 """Deliverables: create, inline edit, version bump, client visibility."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from portal.extensions import db
 from portal.models import Deliverable
@@ -20,8 +21,9 @@ def test_create_deliverable_fragment_and_full(client, ctx):
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert 'id="deliverables"' in fragment.text and "Orthomosaic" in fragment.text
     assert 'id="flash"' in fragment.text and "Deliverable added" in fragment.text
-    full = client.post(f"/app/projects/{project.id}/deliverables", data={**data, "title": "Report",
-                                                                           "type": "inspection_report"})
+    full = client.post(
+        f"/app/projects/{project.id}/deliverables", data={**data, "title": "Report", "type": "inspection_report"}
+    )
     assert full.status_code == 303 and full.headers["Location"].endswith("#deliverables")
     titles = db.session.execute(db.select(Deliverable.title).order_by(Deliverable.id)).scalars().all()
     assert titles == ["Orthomosaic", "Report"]
@@ -29,11 +31,15 @@ def test_create_deliverable_fragment_and_full(client, ctx):
 
 def test_create_deliverable_bad_input(client, ctx):
     _org, project = _setup(client)
-    empty = client.post(f"/app/projects/{project.id}/deliverables", data={"title": "", "type": "photos",
-                                                                           "status": "planned"}, headers=HX)
+    empty = client.post(
+        f"/app/projects/{project.id}/deliverables",
+        data={"title": "", "type": "photos", "status": "planned"},
+        headers=HX,
+    )
     assert empty.status_code == 200 and "This field is required" in empty.text
-    unknown = client.post(f"/app/projects/{project.id}/deliverables", data={"title": "T", "type": "hologram",
-                                                                             "status": "planned"})
+    unknown = client.post(
+        f"/app/projects/{project.id}/deliverables", data={"title": "T", "type": "hologram", "status": "planned"}
+    )
     assert unknown.status_code == 422 and "Not a valid choice" in unknown.text
     assert db.session.execute(db.select(db.func.count(Deliverable.id))).scalar() == 0
 
@@ -47,29 +53,46 @@ def test_inline_edit_and_cancel(client, ctx):
     card = client.get(f"/app/deliverables/{deliverable.id}", headers=HX)
     assert f'id="deliverable-{deliverable.id}"' in card.text and "<html" not in card.text
     assert client.get(f"/app/deliverables/{deliverable.id}").status_code == 302
-    saved = client.post(f"/app/deliverables/{deliverable.id}/edit", headers=HX, data={
-        "title": "Stills (graded)", "type": "photos", "format": "JPEG", "status": "ready", "version": 1})
+    saved = client.post(
+        f"/app/deliverables/{deliverable.id}/edit",
+        headers=HX,
+        data={"title": "Stills (graded)", "type": "photos", "format": "JPEG", "status": "ready", "version": 1},
+    )
     assert saved.status_code == 200 and "Stills (graded)" in saved.text and "Ready for review" in saved.text
 
 
 def test_new_version_reopens_review(client, ctx):
     _org, project = _setup(client)
-    deliverable = make_deliverable(project, approval_status="rejected", decision_reason="Too dark",
-                                   decided_at=datetime.now(timezone.utc), decided_by_email="c@example.com",
-                                   decision_version=1)
-    response = client.post(f"/app/deliverables/{deliverable.id}/edit", data={
-        "title": deliverable.title, "type": "photos", "status": "ready", "version": 2})
+    deliverable = make_deliverable(
+        project,
+        approval_status="rejected",
+        decision_reason="Too dark",
+        decided_at=datetime.now(UTC),
+        decided_by_email="c@example.com",
+        decision_version=1,
+    )
+    response = client.post(
+        f"/app/deliverables/{deliverable.id}/edit",
+        data={"title": deliverable.title, "type": "photos", "status": "ready", "version": 2},
+    )
     assert response.status_code == 303
     db.session.refresh(deliverable)
-    assert (deliverable.version, deliverable.approval_status, deliverable.decision_reason,
-            deliverable.decided_at) == (2, "pending", None, None)
+    assert (deliverable.version, deliverable.approval_status, deliverable.decision_reason, deliverable.decided_at) == (
+        2,
+        "pending",
+        None,
+        None,
+    )
 
 
 def test_version_cannot_go_down(client, ctx):
     _org, project = _setup(client)
     deliverable = make_deliverable(project, version=3)
-    response = client.post(f"/app/deliverables/{deliverable.id}/edit", headers=HX, data={
-        "title": "X", "type": "photos", "status": "ready", "version": 2})
+    response = client.post(
+        f"/app/deliverables/{deliverable.id}/edit",
+        headers=HX,
+        data={"title": "X", "type": "photos", "status": "ready", "version": 2},
+    )
     assert response.status_code == 200 and "cannot go back" in response.text
     db.session.refresh(deliverable)
     assert (deliverable.version, deliverable.title) != (2, "X")

@@ -1,4 +1,5 @@
 """Project files: streamed upload, attach, visibility, delete, download."""
+
 import hashlib
 import io
 
@@ -18,8 +19,9 @@ def _setup(client):
 
 def _upload(client, project, files, headers=None, **fields):
     data = {"files": [(io.BytesIO(content), name) for name, content in files], **fields}
-    return client.post(f"/app/projects/{project.id}/files", data=data, headers=headers or {},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/app/projects/{project.id}/files", data=data, headers=headers or {}, content_type="multipart/form-data"
+    )
 
 
 def _count():
@@ -30,8 +32,14 @@ def test_upload_png_and_pdf_with_hashes(client, ctx):
     _org, project = _setup(client)
     deliverable = make_deliverable(project, title="Stills")
     png, pdf = png_bytes(), pdf_bytes()
-    response = _upload(client, project, [("shot.png", png), ("report.pdf", pdf)], headers=HX,
-                       deliverable_id=str(deliverable.id), client_visible="y")
+    response = _upload(
+        client,
+        project,
+        [("shot.png", png), ("report.pdf", pdf)],
+        headers=HX,
+        deliverable_id=str(deliverable.id),
+        client_visible="y",
+    )
     assert response.status_code == 200 and "<html" not in response.text
     assert "shot.png" in response.text and "report.pdf" in response.text and "2 files uploaded" in response.text
     assert 'id="timeline"' in response.text
@@ -59,8 +67,9 @@ def test_hostile_names_are_cleaned(client, ctx):
 def test_disguised_and_empty_uploads_rejected_and_nothing_stored(client, ctx, app):
     _org, project = _setup(client)
     before = {p for p in get_storage().root.rglob("*") if p.is_file()}
-    disguised = _upload(client, project, [("ok.png", png_bytes()), ("photo.jpg", b"<html><script>x</script>")],
-                        headers=HX)
+    disguised = _upload(
+        client, project, [("ok.png", png_bytes()), ("photo.jpg", b"<html><script>x</script>")], headers=HX
+    )
     assert disguised.status_code == 200 and "is not a JPEG image" in disguised.text
     empty = _upload(client, project, [("blank.pdf", b"")])
     assert empty.status_code == 422 and "is empty" in empty.text

@@ -1,4 +1,5 @@
 """Every htmx endpoint answers a full page without htmx and a fragment with it, varying on HX-Request."""
+
 import io
 from datetime import date
 
@@ -20,15 +21,24 @@ def _world(app):
     project = make_project(org, customer)
     deliverable = make_deliverable(project)
     client = login(app.test_client(), user, org)
-    client.post(f"/app/projects/{project.id}/files", data={"files": [(io.BytesIO(png_bytes()), "a.png")]},
-                content_type="multipart/form-data")
+    client.post(
+        f"/app/projects/{project.id}/files",
+        data={"files": [(io.BytesIO(png_bytes()), "a.png")]},
+        content_type="multipart/form-data",
+    )
     file = db.session.execute(db.select(StoredFile).where(StoredFile.project_id == project.id)).scalar_one()
     client.post("/app/proposals/new", data={"client_id": customer.id, "title": "Offer", **LINE})
     client.post("/app/invoices/new", data={"client_id": customer.id, "issue_date": date.today().isoformat(), **LINE})
     proposal = db.session.execute(db.select(Proposal).where(Proposal.org_id == org.id)).scalar_one()
     invoice = db.session.execute(db.select(Invoice).where(Invoice.org_id == org.id)).scalar_one()
-    return client, {"client": customer.id, "project": project.id, "deliverable": deliverable.id, "file": file.id,
-                    "proposal": proposal.id, "invoice": invoice.id}
+    return client, {
+        "client": customer.id,
+        "project": project.id,
+        "deliverable": deliverable.id,
+        "file": file.id,
+        "proposal": proposal.id,
+        "invoice": invoice.id,
+    }
 
 
 # (method, url template, form data): each is an action or page that htmx swaps in place.
@@ -42,7 +52,11 @@ CASES = [
     ("POST", "/app/projects/{project}/status", {"status": "confirmed"}),
     ("POST", "/app/projects/{project}/deliverables", {"title": "D", "type": "photos", "status": "planned"}),
     ("GET", "/app/deliverables/{deliverable}/edit", {}),
-    ("POST", "/app/deliverables/{deliverable}/edit", {"title": "D", "type": "photos", "status": "ready", "version": "1"}),
+    (
+        "POST",
+        "/app/deliverables/{deliverable}/edit",
+        {"title": "D", "type": "photos", "status": "ready", "version": "1"},
+    ),
     ("POST", "/app/deliverables/{deliverable}/visibility", {"client_visible": "1"}),
     ("POST", "/app/files/{file}/attach", {"deliverable_id": "{deliverable}"}),
     ("POST", "/app/files/{file}/visibility", {"client_visible": "1"}),

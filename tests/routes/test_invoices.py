@@ -1,4 +1,5 @@
 """Invoices: draft, numbering, send, paid, void, overdue, PDF."""
+
 import subprocess
 from datetime import date, timedelta
 
@@ -16,9 +17,13 @@ def _setup(client, currency="EUR"):
 
 
 def _create(client, customer, **extra):
-    data = {"client_id": customer.id, "issue_date": date.today().isoformat(),
-            "due_date": (date.today() + timedelta(days=14)).isoformat(),
-            **_lines(("Flight day", "1", "1200", "20"), ("Travel", "120", "0.45", "")), **extra}
+    data = {
+        "client_id": customer.id,
+        "issue_date": date.today().isoformat(),
+        "due_date": (date.today() + timedelta(days=14)).isoformat(),
+        **_lines(("Flight day", "1", "1200", "20"), ("Travel", "120", "0.45", "")),
+        **extra,
+    }
     return client.post("/app/invoices/new", data=data)
 
 
@@ -43,8 +48,11 @@ def test_bad_invoice_input(client, ctx):
     assert bad_due.status_code == 422 and "cannot be before the issue date" in bad_due.text
     bad_url = _create(client, customer, payment_url="javascript:alert(1)")
     assert bad_url.status_code == 422 and "must start with https://" in bad_url.text
-    negative = client.post("/app/invoices/new", headers=HX, data={
-        "client_id": customer.id, "issue_date": date.today().isoformat(), **_lines(("x", "-2", "10", ""))})
+    negative = client.post(
+        "/app/invoices/new",
+        headers=HX,
+        data={"client_id": customer.id, "issue_date": date.today().isoformat(), **_lines(("x", "-2", "10", ""))},
+    )
     assert negative.status_code == 200 and "cannot be negative" in negative.text
     assert db.session.execute(db.select(db.func.count(Invoice.id))).scalar() == 0
 
@@ -70,8 +78,12 @@ def test_send_pay_and_illegal_transitions(client, ctx):
 
 def test_overdue_shown_and_filtered(client, ctx):
     _org, customer = _setup(client)
-    _create(client, customer, issue_date=(date.today() - timedelta(days=40)).isoformat(),
-            due_date=(date.today() - timedelta(days=10)).isoformat())
+    _create(
+        client,
+        customer,
+        issue_date=(date.today() - timedelta(days=40)).isoformat(),
+        due_date=(date.today() - timedelta(days=10)).isoformat(),
+    )
     invoice = _invoice()
     client.post(f"/app/invoices/{invoice.id}/send")
     assert "Overdue" in client.get(f"/app/invoices/{invoice.id}").text

@@ -1,4 +1,5 @@
 """The operator side of a project's thread."""
+
 from portal.extensions import db
 from portal.models import Message
 from portal.models.message import MAX_BODY

@@ -1,4 +1,5 @@
 """Projects: list, create, edit, status changes, project page."""
+
 from portal.extensions import db
 from portal.models import Activity, Project
 from tests.conftest import HX, login
@@ -38,8 +39,14 @@ def test_empty_list_says_to_add_a_client_first(client, ctx):
 def test_create_project_full_page_and_fragment(client, ctx):
     org = _operator(client)
     acme = make_client(org)
-    data = {"client_id": acme.id, "name": "Mast inspection", "type": "Inspection", "start_date": "2026-12-01",
-            "end_date": "2026-12-02", "location": "Hill 3"}
+    data = {
+        "client_id": acme.id,
+        "name": "Mast inspection",
+        "type": "Inspection",
+        "start_date": "2026-12-01",
+        "end_date": "2026-12-02",
+        "location": "Hill 3",
+    }
     response = client.post("/app/projects/new", data=data)
     assert response.status_code == 303
     project = db.session.execute(db.select(Project)).scalar_one()
@@ -53,8 +60,11 @@ def test_create_project_rejects_bad_input_and_foreign_client(client, ctx):
     org = _operator(client)
     foreign_client = make_client(make_org())
     own = make_client(org)
-    bad_dates = client.post("/app/projects/new", data={"client_id": own.id, "name": "X", "start_date": "2026-12-05",
-                                                        "end_date": "2026-12-01"}, headers=HX)
+    bad_dates = client.post(
+        "/app/projects/new",
+        data={"client_id": own.id, "name": "X", "start_date": "2026-12-05", "end_date": "2026-12-01"},
+        headers=HX,
+    )
     assert bad_dates.status_code == 200 and _is_fragment(bad_dates) and "cannot be before" in bad_dates.text
     foreign = client.post("/app/projects/new", data={"client_id": foreign_client.id, "name": "X"})
     assert foreign.status_code == 422 and "Not a valid choice" in foreign.text
@@ -67,8 +77,11 @@ def test_edit_project(client, ctx):
     org = _operator(client)
     project = make_project(org)
     assert client.get(f"/app/projects/{project.id}/edit").status_code == 200
-    response = client.post(f"/app/projects/{project.id}/edit", headers=HX, data={
-        "client_id": project.client_id, "name": "Renamed", "location": "Pier 4"})
+    response = client.post(
+        f"/app/projects/{project.id}/edit",
+        headers=HX,
+        data={"client_id": project.client_id, "name": "Renamed", "location": "Pier 4"},
+    )
     assert response.status_code == 204
     db.session.refresh(project)
     assert project.name == "Renamed" and project.location == "Pier 4"
@@ -127,6 +140,12 @@ def test_project_page_shows_sections(client, ctx):
     project = make_project(org, name="Bridge deck")
     page = client.get(f"/app/projects/{project.id}")
     assert page.status_code == 200
-    for marker in ("Bridge deck", 'id="deliverables"', 'id="project-files"', 'id="project-thread"',
-                   'id="status-card"', 'id="timeline"'):
+    for marker in (
+        "Bridge deck",
+        'id="deliverables"',
+        'id="project-files"',
+        'id="project-thread"',
+        'id="status-card"',
+        'id="timeline"',
+    ):
         assert marker in page.text

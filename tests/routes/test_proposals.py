@@ -1,4 +1,5 @@
 """Proposals: draft with lines, numbering, send, accept (creates the project), decline."""
+
 from datetime import date, timedelta
 
 from portal.extensions import db
@@ -16,15 +17,25 @@ def _setup(client):
 def _lines(*rows):
     data = {}
     for i, (desc, qty, price, tax) in enumerate(rows):
-        data.update({f"lines-{i}-description": desc, f"lines-{i}-quantity": qty, f"lines-{i}-unit_price": price,
-                     f"lines-{i}-tax_rate": tax})
+        data.update(
+            {
+                f"lines-{i}-description": desc,
+                f"lines-{i}-quantity": qty,
+                f"lines-{i}-unit_price": price,
+                f"lines-{i}-tax_rate": tax,
+            }
+        )
     return data
 
 
 def _create(client, customer, title="Roof survey", **extra):
-    data = {"client_id": customer.id, "title": title, "valid_until": extra.pop("valid_until", ""),
-            **_lines(("Flight day", "1", "1,200.00", "20"), ("Editing", "2.5", "80", "20"), ("", "", "", "")),
-            **extra}
+    data = {
+        "client_id": customer.id,
+        "title": title,
+        "valid_until": extra.pop("valid_until", ""),
+        **_lines(("Flight day", "1", "1,200.00", "20"), ("Editing", "2.5", "80", "20"), ("", "", "", "")),
+        **extra,
+    }
     return client.post("/app/proposals/new", data=data)
 
 
@@ -75,11 +86,21 @@ def test_foreign_client_and_project_rejected(client, ctx):
 
 def test_add_line_without_js_saves_nothing(client, ctx):
     _org, customer = _setup(client)
-    response = client.post("/app/proposals/new", data={"client_id": customer.id, "title": "X", "add_line": "1",
-                                                       **_lines(("a", "1", "1", ""), ("", "", "", ""), ("", "", "", ""))})
+    response = client.post(
+        "/app/proposals/new",
+        data={
+            "client_id": customer.id,
+            "title": "X",
+            "add_line": "1",
+            **_lines(("a", "1", "1", ""), ("", "", "", ""), ("", "", "", "")),
+        },
+    )
     assert response.status_code == 200 and 'name="lines-3-description"' in response.text
-    fragment = client.post("/app/proposals/new", headers=HX, data={"client_id": customer.id, "add_line": "1",
-                                                                   **_lines(("a", "1", "1", ""))})
+    fragment = client.post(
+        "/app/proposals/new",
+        headers=HX,
+        data={"client_id": customer.id, "add_line": "1", **_lines(("a", "1", "1", ""))},
+    )
     assert "<html" not in fragment.text and 'name="lines-1-description"' in fragment.text
     assert db.session.execute(db.select(db.func.count(Proposal.id))).scalar() == 0
 
@@ -97,7 +118,9 @@ def test_send_accept_creates_one_project(client, ctx):
     assert accepted.status_code == 303
     db.session.refresh(proposal)
     project = db.session.execute(db.select(Project)).scalar_one()
-    assert proposal.status == "accepted" and proposal.project_id == project.id and proposal.decision_name == "Jane Harbour"
+    assert (
+        proposal.status == "accepted" and proposal.project_id == project.id and proposal.decision_name == "Jane Harbour"
+    )
     assert project.client_id == customer.id and project.status == "confirmed"
     again = client.post(f"/app/proposals/{proposal.id}/accept", data={"name": "Jane"}, headers=HX)
     assert "cannot be accepted" in again.text
@@ -139,8 +162,11 @@ def test_edit_only_while_draft_and_invoice_from_accepted(client, ctx):
     proposal = db.session.execute(db.select(Proposal)).scalar_one()
     form = client.get(f"/app/proposals/{proposal.id}/edit").text
     assert 'value="Flight day"' in form and 'value="1200.00"' in form
-    edited = client.post(f"/app/proposals/{proposal.id}/edit", data={
-        "client_id": customer.id, "title": "Renamed", **_lines(("Only line", "1", "10", ""))}, headers=HX)
+    edited = client.post(
+        f"/app/proposals/{proposal.id}/edit",
+        data={"client_id": customer.id, "title": "Renamed", **_lines(("Only line", "1", "10", ""))},
+        headers=HX,
+    )
     assert edited.status_code == 204
     db.session.refresh(proposal)
     assert proposal.title == "Renamed" and proposal.total_minor == 1000

@@ -1,4 +1,5 @@
 """Organization settings: branding, logo, members, another organization."""
+
 import io
 
 from portal.extensions import db
@@ -8,8 +9,13 @@ from tests.conftest import HX, login
 from tests.factories import make_org, make_user
 from tests.samples import jpeg_bytes, png_bytes
 
-BRANDING = {"name": "Skyline Drones", "website": "https://skyline.example", "contact_email": "hi@skyline.example",
-            "accent_color": "#0f766e", "currency": "GBP"}
+BRANDING = {
+    "name": "Skyline Drones",
+    "website": "https://skyline.example",
+    "contact_email": "hi@skyline.example",
+    "accent_color": "#0f766e",
+    "currency": "GBP",
+}
 
 
 def _owner(client, role="owner"):
@@ -31,10 +37,12 @@ def test_branding_saved_in_place(client, ctx):
 
 def test_bad_branding_answers_with_messages(client, ctx):
     org = _owner(client)
-    for field, value, message in [("website", "ftp://x", "must start with https://"),
-                                  ("accent_color", "#ffff00", "too light"),
-                                  ("accent_color", "red", "like #1d4ed8"),
-                                  ("contact_email", "nope", "Invalid email")]:
+    for field, value, message in [
+        ("website", "ftp://x", "must start with https://"),
+        ("accent_color", "#ffff00", "too light"),
+        ("accent_color", "red", "like #1d4ed8"),
+        ("contact_email", "nope", "Invalid email"),
+    ]:
         response = client.post("/app/settings", data={**BRANDING, field: value}, headers=HX)
         assert response.status_code == 200 and message in response.text, field
     full = client.post("/app/settings", data={**BRANDING, "name": ""})
@@ -55,8 +63,12 @@ def test_member_cannot_change_settings(client, ctx):
 
 
 def _upload_logo(client, data, name="logo.png", headers=None):
-    return client.post("/app/settings/logo", data={"logo": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", headers=headers or {})
+    return client.post(
+        "/app/settings/logo",
+        data={"logo": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers=headers or {},
+    )
 
 
 def test_logo_upload_replace_remove(client, ctx):
@@ -107,13 +119,19 @@ def test_foreign_or_stale_logo_names_are_404(client, ctx):
 
 def test_add_member_new_and_existing(client, ctx):
     org = _owner(client)
-    response = client.post("/app/settings/members", headers=HX, data={
-        "email": "Pilot@Example.com", "name": "Pilot", "role": "member", "password": "long enough pw"})
+    response = client.post(
+        "/app/settings/members",
+        headers=HX,
+        data={"email": "Pilot@Example.com", "name": "Pilot", "role": "member", "password": "long enough pw"},
+    )
     assert response.status_code == 200 and "pilot@example.com" in response.text
     existing = make_user(make_org(), email="shared@example.com")
     client.post("/app/settings/members", data={"email": "shared@example.com", "role": "owner"})
-    roles = dict(db.session.execute(db.select(User.email, Membership.role).join(Membership)
-                                    .where(Membership.org_id == org.id)).all())
+    roles = dict(
+        db.session.execute(
+            db.select(User.email, Membership.role).join(Membership).where(Membership.org_id == org.id)
+        ).all()
+    )
     assert roles["pilot@example.com"] == "member" and roles[existing.email] == "owner"
     duplicate = client.post("/app/settings/members", data={"email": "shared@example.com", "role": "member"})
     assert duplicate.status_code == 422 and "already a member" in duplicate.text

@@ -1,4 +1,5 @@
 """Walk every dashboard URL: anonymous → login, another org → 404, GET never changes state."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,19 @@ from tests.conftest import login
 from tests.factories import make_client, make_deliverable, make_org, make_project, make_user
 
 # Rules under the dashboard that take no object id and need no org-specific check.
-ID_ARGS = ("client_id", "project_id", "deliverable_id", "file_id", "message_id", "proposal_id", "invoice_id",
-           "link_id", "notification_id", "member_id", "membership_id")
+ID_ARGS = (
+    "client_id",
+    "project_id",
+    "deliverable_id",
+    "file_id",
+    "message_id",
+    "proposal_id",
+    "invoice_id",
+    "link_id",
+    "notification_id",
+    "member_id",
+    "membership_id",
+)
 
 
 def _dashboard_rules(app):
@@ -40,26 +52,58 @@ def _world():
     project = make_project(org, client)
     deliverable = make_deliverable(project)
     saved = get_storage().save(io.BytesIO(b"%PDF-1.4 walk"), new_key("walk", "pdf"), "application/pdf")
-    stored = StoredFile(project_id=project.id, deliverable_id=deliverable.id, filename="walk.pdf",
-                        content_type="application/pdf", size=saved.size, sha256=saved.sha256,
-                        storage_key=saved.key)
+    stored = StoredFile(
+        project_id=project.id,
+        deliverable_id=deliverable.id,
+        filename="walk.pdf",
+        content_type="application/pdf",
+        size=saved.size,
+        sha256=saved.sha256,
+        storage_key=saved.key,
+    )
     message = Message(project_id=project.id, sender_type="operator", sender_name="Op", body="hello")
-    proposal = Proposal(org_id=org.id, client_id=client.id, number="P-0001", title="Offer", currency="EUR",
-                        lines=[ProposalLine(description="Flight", quantity=Decimal(1), unit_price_minor=10000)])
-    invoice = Invoice(org_id=org.id, client_id=client.id, number="INV-0001", issue_date=date.today(),
-                      currency="EUR",
-                      lines=[InvoiceLine(description="Flight", quantity=Decimal(1), unit_price_minor=10000)])
-    link = PortalLink(org_id=org.id, client_id=client.id, project_id=project.id, client_email=client.email,
-                      token_hash="0" * 64, token_nonce="n")
+    proposal = Proposal(
+        org_id=org.id,
+        client_id=client.id,
+        number="P-0001",
+        title="Offer",
+        currency="EUR",
+        lines=[ProposalLine(description="Flight", quantity=Decimal(1), unit_price_minor=10000)],
+    )
+    invoice = Invoice(
+        org_id=org.id,
+        client_id=client.id,
+        number="INV-0001",
+        issue_date=date.today(),
+        currency="EUR",
+        lines=[InvoiceLine(description="Flight", quantity=Decimal(1), unit_price_minor=10000)],
+    )
+    link = PortalLink(
+        org_id=org.id,
+        client_id=client.id,
+        project_id=project.id,
+        client_email=client.email,
+        token_hash="0" * 64,
+        token_nonce="n",
+    )
     notification = Notification(org_id=org.id, to_email=client.email, kind="test", subject="Hi")
     db.session.add_all([stored, message, proposal, invoice, link, notification])
     db.session.commit()
     other_org = make_org("Other Org")
     outsider = make_user(other_org)
-    ids = {"client_id": client.id, "project_id": project.id, "deliverable_id": deliverable.id,
-           "file_id": stored.id, "message_id": message.id, "proposal_id": proposal.id,
-           "invoice_id": invoice.id, "link_id": link.id, "notification_id": notification.id,
-           "member_id": owner.memberships[0].id, "membership_id": owner.memberships[0].id}
+    ids = {
+        "client_id": client.id,
+        "project_id": project.id,
+        "deliverable_id": deliverable.id,
+        "file_id": stored.id,
+        "message_id": message.id,
+        "proposal_id": proposal.id,
+        "invoice_id": invoice.id,
+        "link_id": link.id,
+        "notification_id": notification.id,
+        "member_id": owner.memberships[0].id,
+        "membership_id": owner.memberships[0].id,
+    }
     return org, owner, other_org, outsider, ids
 
 
@@ -99,7 +143,9 @@ def test_every_dashboard_url(app, ctx):
             if any(arg in ID_ARGS for arg in rule.arguments):
                 before = _snapshot()
                 response = foreigner.open(url, method=method, data={})
-                assert response.status_code == 404, f"foreign {method} {url} gave {response.status_code} {response.headers.get('Location')}"
+                assert response.status_code == 404, (
+                    f"foreign {method} {url} gave {response.status_code} {response.headers.get('Location')}"
+                )
                 assert _snapshot() == before, f"foreign {method} {url} changed state"
                 checked_foreign += 1
         if "GET" in rule.methods:
@@ -108,4 +154,3 @@ def test_every_dashboard_url(app, ctx):
             assert response.status_code < 500, f"GET {url} gave {response.status_code}"
             assert _snapshot() == before, f"GET {url} changed state"
     assert checked_foreign > 5
-

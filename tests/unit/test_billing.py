@@ -1,4 +1,5 @@
 """Money parsing and totals in integer minor units."""
+
 from decimal import Decimal
 
 import pytest
@@ -16,18 +17,32 @@ from portal.services.billing import (
 from portal.services.errors import ServiceError
 
 
-@pytest.mark.parametrize("raw,currency,minor", [
-    ("1250", "EUR", 125000), ("1,234.50", "EUR", 123450), ("0.05", "EUR", 5), ("1234.5", "EUR", 123450),
-    ("1500", "JPY", 1500),
-])
+@pytest.mark.parametrize(
+    "raw,currency,minor",
+    [
+        ("1250", "EUR", 125000),
+        ("1,234.50", "EUR", 123450),
+        ("0.05", "EUR", 5),
+        ("1234.5", "EUR", 123450),
+        ("1500", "JPY", 1500),
+    ],
+)
 def test_parse_money(raw, currency, minor):
     assert parse_money(raw, currency) == minor
 
 
-@pytest.mark.parametrize("raw,currency,message", [
-    ("-5", "EUR", "negative"), ("1.234", "EUR", "at most 2 decimals"), ("abc", "EUR", "number"),
-    ("", "EUR", "Enter"), ("12.5", "JPY", "no decimals"), ("1e9", "EUR", "number"), ("99999999999", "EUR", "too large"),
-])
+@pytest.mark.parametrize(
+    "raw,currency,message",
+    [
+        ("-5", "EUR", "negative"),
+        ("1.234", "EUR", "at most 2 decimals"),
+        ("abc", "EUR", "number"),
+        ("", "EUR", "Enter"),
+        ("12.5", "JPY", "no decimals"),
+        ("1e9", "EUR", "number"),
+        ("99999999999", "EUR", "too large"),
+    ],
+)
 def test_parse_money_rejects(raw, currency, message):
     with pytest.raises(LineError, match=message):
         parse_money(raw, currency)

@@ -1,4 +1,5 @@
 """Logo checks and the accent-colour contrast rule."""
+
 import io
 
 import pytest
@@ -19,12 +20,15 @@ def test_small_logo_keeps_its_size():
         assert image.size == (100, 50)
 
 
-@pytest.mark.parametrize("data,message", [
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not a readable image"),
-    (b"just text pretending to be a png", "not a readable image"),
-    (png_bytes()[:40], "not a readable image"),
-    (b"", "Choose an image"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not a readable image"),
+        (b"just text pretending to be a png", "not a readable image"),
+        (png_bytes()[:40], "not a readable image"),
+        (b"", "Choose an image"),
+    ],
+)
 def test_non_images_rejected(data, message):
     with pytest.raises(ImageRejected, match=message):
         prepare_logo(io.BytesIO(data), 2_000_000)

@@ -1,4 +1,5 @@
 """The project status machine, from its one table."""
+
 import pytest
 
 from portal.models.project import (
@@ -26,7 +27,7 @@ def test_no_skipping_or_going_back(status):
     if status in FORWARD:
         index = FORWARD.index(status)
         assert not allowed & set(FORWARD[:index]) - ({"scheduled"} if status == ON_HOLD else set())
-        assert not allowed & set(FORWARD[index + 2:])
+        assert not allowed & set(FORWARD[index + 2 :])
 
 
 @pytest.mark.parametrize("status", ACTIVE_STATUSES)

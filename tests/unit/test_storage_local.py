@@ -1,4 +1,5 @@
 """LocalStorage: streamed saves with size and hash, keys confined to the folder."""
+
 import hashlib
 import io
 
@@ -22,7 +23,7 @@ def test_save_reports_size_and_hash_and_round_trips(tmp_path):
 
 def test_keys_are_made_by_the_app():
     key = new_key("org/1", "../../etc")
-    assert key.startswith("org/1/") and ".." not in key and "/" not in key[len("org/1/"):]
+    assert key.startswith("org/1/") and ".." not in key and "/" not in key[len("org/1/") :]
 
 
 def test_keys_outside_the_root_are_refused(tmp_path):

@@ -1,4 +1,5 @@
 """Upload checks: safe names and content that matches the extension."""
+
 import io
 
 import pytest
@@ -8,16 +9,19 @@ from portal.uploads import UploadRejected, check_upload, safe_filename
 from tests.samples import pdf_bytes, png_bytes
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("../../evil.jpg", "evil.jpg"),
-    ("C:\\Users\\x\\photo.png", "photo.png"),
-    ("a\x00b.pdf", "ab.pdf"),
-    ("invoice\u202egpj.exe", "invoicegpj.exe"),
-    ("...hidden", "hidden"),
-    ("", "file"),
-    ("   ", "file"),
-    ("/", "file"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("../../evil.jpg", "evil.jpg"),
+        ("C:\\Users\\x\\photo.png", "photo.png"),
+        ("a\x00b.pdf", "ab.pdf"),
+        ("invoice\u202egpj.exe", "invoicegpj.exe"),
+        ("...hidden", "hidden"),
+        ("", "file"),
+        ("   ", "file"),
+        ("/", "file"),
+    ],
+)
 def test_safe_filename(raw, expected):
     assert safe_filename(raw) == expected
 
