@@ -14,6 +14,11 @@ from werkzeug.exceptions import HTTPException
 from portal.config import check_production, from_environment
 
 
+def is_portal_path(path: str) -> bool:
+    """Whether a URL belongs to the client portal (links and token-free pages)."""
+    return path.startswith(("/p/", "/portal/"))
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from the environment, overridden by ``config`` (tests pass one)."""
     app = Flask(__name__, instance_relative_config=False)
@@ -80,11 +85,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach the operator, auth and health blueprints."""
     from portal.auth import bp as auth_bp
+    from portal.client import bp as portal_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.media import bp as media_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(portal_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/app")
 
     @app.get("/")
@@ -116,6 +123,9 @@ def register_errorhandlers(app: Flask) -> None:
 
     def render_error(error: HTTPException):
         code = error.code or 500
+        if code == 404 and is_portal_path(request.path):
+            # One identical page for every unknown, expired or revoked link and dead session: nothing to tell apart.
+            return render_template("client/not_active.html"), 404
         return render_template("errors/error.html", error=error, code=code), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):
@@ -159,6 +169,10 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith(("/app", "/login", "/signup")):
             response.headers.setdefault("Cache-Control", "no-store")
+        if is_portal_path(request.path):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
+            response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
 

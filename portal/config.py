@@ -32,6 +32,13 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
     config = {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else "dev-only-insecure-secret-key"),
+        # Portal links are derived from this secret: changing it invalidates every link already sent.
+        "LINK_SECRET": env.get("LINK_SECRET")
+        or env.get("SECRET_KEY")
+        or ("" if production else "dev-only-link-secret"),
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PORTAL_CODE_RATE_LIMIT": env.get("PORTAL_CODE_RATE_LIMIT", "30 per 15 minutes"),
+        "PORTAL_ENTRY_RATE_LIMIT": env.get("PORTAL_ENTRY_RATE_LIMIT", "120 per minute"),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
@@ -80,3 +87,5 @@ def check_production(config: dict) -> None:
         return
     if not config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY must be set in production")
+    if not config.get("LINK_SECRET"):
+        raise ConfigError("LINK_SECRET (or SECRET_KEY) must be set in production")

@@ -7,9 +7,22 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import current_app
+
 from portal.extensions import db
-from portal.models import Client, Deliverable, Membership, Message, Organization, Project, StoredFile, User
+from portal.models import (
+    Client,
+    Deliverable,
+    Membership,
+    Message,
+    Organization,
+    PortalLink,
+    Project,
+    StoredFile,
+    User,
+)
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
+from portal.services import portal_links
 from portal.services.activity import Actor, record
 from portal.storage import get_storage, new_key
 
@@ -24,11 +37,62 @@ OPERATORS = [
 SHARED_CLIENT_EMAIL = "alex.morgan@harbourview.example"
 
 
+# (org slug, client email, project name or None for a client-wide link, access code or None)
+LINKS = [
+    (DEMO_SLUG, SHARED_CLIENT_EMAIL, "Harbourview marina twilight shoot", "246810"),
+    (DEMO_SLUG, "ops@northfield-solar.example", None, None),
+    (DEMO_SLUG, "survey@kestrel-civil.example", "Kestrel bridge deck orthomosaic", "135790"),
+    (SECOND_SLUG, SHARED_CLIENT_EMAIL, "Harbourview brand identity", "975310"),
+]
+
+
 def seed() -> list[str]:
-    """Create the demo organizations once (idempotent) and return one line per operator login."""
+    """Create the demo organizations once (idempotent) and return the login and portal lines to print."""
     if db.session.execute(db.select(Organization.id).where(Organization.slug == DEMO_SLUG)).first() is None:
         _seed_everything()
-    return [f"operator: {email} {password}" for email, password, _n, _s, _r in OPERATORS]
+    lines = [f"operator: {email} {password}" for email, password, _n, _s, _r in OPERATORS]
+    base = current_app.config["PUBLIC_URL"]
+    for link, code in _demo_links():
+        line = f"portal: {link.client_email} {base}/p/{portal_links.link_token(link)}"
+        lines.append(line + (f" code: {code}" if code else ""))
+    return lines
+
+
+def _demo_links() -> list[tuple[PortalLink, str | None]]:
+    """The demo's portal links, made on the first run and found again on later ones."""
+    found = []
+    for slug, email, project_name, code in LINKS:
+        org = db.session.execute(db.select(Organization).where(Organization.slug == slug)).scalar_one()
+        project = None
+        if project_name:
+            project = db.session.execute(
+                db.select(Project).where(Project.org_id == org.id, Project.name == project_name)
+            ).scalar_one()
+        client = db.session.execute(
+            db.select(Client).where(Client.org_id == org.id, Client.email == email)
+        ).scalar_one()
+        query = db.select(PortalLink).where(PortalLink.org_id == org.id, PortalLink.client_email == email)
+        query = query.where(PortalLink.project_id == project.id if project else PortalLink.project_id.is_(None))
+        link = db.session.execute(query.order_by(PortalLink.id)).scalars().first()
+        if link is None:
+            owner = (
+                db.session.execute(
+                    db.select(User).join(Membership).where(Membership.org_id == org.id, Membership.role == ROLE_OWNER)
+                )
+                .scalars()
+                .first()
+            )
+            link = portal_links.create_link(
+                org.id,
+                Actor.operator(owner),
+                client=client,
+                project=project,
+                email=email,
+                code_mode="typed" if code else "none",
+                typed_code=code,
+            ).link
+        found.append((link, code))
+    return found
 
 
 def _seed_everything() -> None:

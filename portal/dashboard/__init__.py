@@ -11,6 +11,7 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     guard,
     home,
     invoices,
+    links,
     messages,
     projects,
     proposals,

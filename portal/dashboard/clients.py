@@ -43,16 +43,26 @@ def clients_new():
     return render("dashboard/clients/form.html", form=form, client=None)
 
 
-@bp.get("/clients/<int:client_id>")
-def clients_show(client_id: int):
-    """A client with their projects."""
-    client = load(Client, client_id)
+def client_page_context(client: Client, **overrides) -> dict:
+    """Everything the client page and its blocks need."""
+    from portal.dashboard.links import links_context
+
     projects = db.session.execute(
         db.select(Project.id, Project.name, Project.status)
         .where(Project.client_id == client.id)
         .order_by(Project.created_at.desc())
     ).all()
-    return render("dashboard/clients/show.html", client=client, projects=projects)
+    context = {"client": client, "projects": projects}
+    context.update(links_context(client=client))
+    context.update(overrides)
+    return context
+
+
+@bp.get("/clients/<int:client_id>")
+def clients_show(client_id: int):
+    """A client with their projects and client-wide portal links."""
+    client = load(Client, client_id)
+    return render("dashboard/clients/show.html", **client_page_context(client))
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from flask import g, request, url_for
 from portal.dashboard import bp
 from portal.dashboard.files import files_context
 from portal.dashboard.guard import current_actor
+from portal.dashboard.links import links_context
 from portal.dashboard.loaders import load
 from portal.dashboard.messages import thread_context
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
@@ -47,6 +48,7 @@ def project_page_context(project: Project, **overrides) -> dict:
     }
     context.update(files_context(project))
     context.update(thread_context(project))
+    context.update(links_context(project=project))
     context.update(overrides)
     return context
 

@@ -1,0 +1,7 @@
+"""The client portal: entry by secure link, then token-free pages scoped to org + email."""
+
+from flask import Blueprint
+
+bp = Blueprint("portal", __name__)
+
+from portal.client import entry, pages  # noqa: E402,F401

@@ -1,0 +1,312 @@
+"""Portal links: creation, the token and access code, lock-outs, revocation and entry."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.models import Client, PortalLink, Project
+from portal.models.activity import ACTOR_CLIENT, ACTOR_SYSTEM
+from portal.models.client import normalize_email
+from portal.services.activity import Actor, record
+from portal.services.errors import ServiceError
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+CODE_PATTERN = re.compile(r"^\d{6}$")
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+LOCK_FOR_GOOD_AFTER = 20
+MAX_EXPIRY_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class NewLink:
+    """A link just made: the only moment its code is known in clear."""
+
+    link: PortalLink
+    token: str
+    code: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def derive_token(nonce: str) -> str:
+    """The link's 256-bit token, recomputed from its nonce and the server secret (never stored)."""
+    key = current_app.config["LINK_SECRET"].encode()
+    digest = hmac.new(key, b"portal-link:" + nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def hash_token(token: str) -> str:
+    """What the database stores of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_token(link: PortalLink) -> str:
+    """The token of an existing link, to show or copy it again."""
+    return derive_token(link.token_nonce)
+
+
+def _new_code(typed: str | None) -> str:
+    if typed:
+        typed = typed.strip()
+        if not CODE_PATTERN.match(typed):
+            raise ServiceError("The access code is exactly 6 digits.", "access_code")
+        return typed
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def create_link(
+    org_id: int,
+    actor: Actor,
+    *,
+    client: Client,
+    project: Project | None,
+    email: str,
+    name: str | None = None,
+    code_mode: str = "none",
+    typed_code: str | None = None,
+    expires_in_days: int | None = None,
+    notify_email: bool = True,
+) -> NewLink:
+    """Make a link for one project (or every project of the client when project is None)."""
+    if client.org_id != org_id or (
+        project is not None and (project.org_id != org_id or project.client_id != client.id)
+    ):
+        raise ServiceError("That client or project is not yours.", "email")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise ServiceError(f"Expiry is between 1 and {MAX_EXPIRY_DAYS} days, or empty for none.", "expires_in_days")
+    code = _new_code(typed_code) if code_mode in ("generate", "typed") else None
+    if code_mode == "typed" and not typed_code:
+        raise ServiceError("Type the 6-digit code, or choose to generate one.", "access_code")
+    nonce = secrets.token_urlsafe(32)
+    token = derive_token(nonce)
+    link = PortalLink(
+        org_id=org_id,
+        client_id=client.id,
+        project_id=project.id if project else None,
+        client_email=normalize_email(email),
+        client_name=(name or "").strip() or client.name,
+        token_hash=hash_token(token),
+        token_nonce=nonce,
+        access_code_hash=generate_password_hash(code) if code else None,
+        access_code_version=1 if code else 0,
+        expires_at=_now() + timedelta(days=expires_in_days) if expires_in_days else None,
+        notify_email=notify_email,
+        created_by_id=actor.user_id,
+    )
+    db.session.add(link)
+    if project is not None:
+        project.client_portal_enabled = True
+    db.session.flush()
+    scope = f"project {project.name}" if project else f"all projects of {client.name}"
+    record(
+        org_id,
+        actor,
+        "link.created",
+        f"{actor.label} created a portal link for {link.client_email} ({scope})",
+        project_id=project.id if project else None,
+        subject=link,
+        details={"with_code": bool(code), "expires_at": link.expires_at.isoformat() if link.expires_at else None},
+    )
+    db.session.commit()
+    return NewLink(link, token, code)
+
+
+def rotate_code(link: PortalLink, actor: Actor, typed_code: str | None = None) -> str:
+    """Give the link a new access code (ending sessions opened with the old one) and clear any lock."""
+    code = _new_code(typed_code)
+    link.access_code_hash = generate_password_hash(code)
+    link.access_code_version += 1
+    link.failed_attempts = 0
+    link.locked_until = None
+    link.code_locked = False
+    record(
+        link.org_id,
+        actor,
+        "link.code_rotated",
+        f"{actor.label} set a new access code for {link.client_email}",
+        project_id=link.project_id,
+        subject=link,
+    )
+    db.session.commit()
+    return code
+
+
+def set_notify(link: PortalLink, actor: Actor, on: bool) -> PortalLink:
+    """Turn the link's email notifications on or off."""
+    link.notify_email = on
+    state = "on" if on else "off"
+    record(
+        link.org_id,
+        actor,
+        "link.notifications",
+        f"{actor.label} turned email notifications {state} for {link.client_email}",
+        project_id=link.project_id,
+        subject=link,
+    )
+    db.session.commit()
+    return link
+
+
+def revoke(link: PortalLink, actor: Actor) -> PortalLink:
+    """Revoke the link at once; every session opened with it ends on its next request."""
+    if link.revoked_at is None:
+        link.revoked_at = _now()
+        record(
+            link.org_id,
+            actor,
+            "link.revoked",
+            f"{actor.label} revoked the portal link of {link.client_email}",
+            project_id=link.project_id,
+            subject=link,
+        )
+        db.session.commit()
+    return link
+
+
+def find_active_link(token: str) -> PortalLink | None:
+    """The active link for a token; malformed, unknown, revoked and expired tokens all give None."""
+    if not TOKEN_PATTERN.match(token or ""):
+        return None
+    link = db.session.execute(
+        db.select(PortalLink).where(PortalLink.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    if link is None or not link.is_active(_now()):
+        return None
+    return link
+
+
+class CodeResult:
+    """Outcomes of an access-code attempt."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    MALFORMED = "malformed"
+    LOCKED = "locked"  # temporarily: 429 with Retry-After
+    LOCKED_FOR_GOOD = "locked_for_good"  # until the operator sets a new code
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The answer to an access-code attempt."""
+
+    result: str
+    retry_after: int = 0
+
+
+def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | None) -> CodeCheck:
+    """Check an access code, counting every wrong one exactly, also under concurrency."""
+    code = (code or "").strip()
+    if not CODE_PATTERN.match(code):
+        return CodeCheck(CodeResult.MALFORMED)
+    if link.code_locked:
+        return CodeCheck(CodeResult.LOCKED_FOR_GOOD)
+    correct = check_password_hash(link.access_code_hash or "", code)
+    now = _now()
+    locked_until = link.locked_until
+    if correct:
+        if locked_until is not None and locked_until > now:
+            return CodeCheck(CodeResult.LOCKED, _seconds(locked_until - now))
+        db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(failed_attempts=0))
+        db.session.commit()
+        return CodeCheck(CodeResult.OK)
+    # One atomic increment per wrong try: parallel attempts can never be lost.
+    failures = db.session.execute(
+        update(PortalLink)
+        .where(PortalLink.id == link.id)
+        .values(failed_attempts=PortalLink.failed_attempts + 1)
+        .returning(PortalLink.failed_attempts)
+    ).scalar_one()
+    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    record(
+        link.org_id,
+        actor,
+        "link.code_failed",
+        f"Wrong access code for {link.client_email} ({failures} in a row)",
+        project_id=link.project_id,
+        subject=link,
+        details={"failures": failures},
+    )
+    result = CodeCheck(CodeResult.WRONG)
+    if failures >= LOCK_FOR_GOOD_AFTER:
+        db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(code_locked=True))
+        record(
+            link.org_id,
+            Actor(ACTOR_SYSTEM, "Portal"),
+            "link.locked",
+            f"Access code of {link.client_email} locked after {failures} wrong tries; set a new code to unlock",
+            project_id=link.project_id,
+            subject=link,
+            details={"failures": failures, "for_good": True},
+        )
+        result = CodeCheck(CodeResult.LOCKED_FOR_GOOD)
+    elif failures % LOCK_AFTER == 0:
+        until = now + LOCK_FOR
+        db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(locked_until=until))
+        record(
+            link.org_id,
+            Actor(ACTOR_SYSTEM, "Portal"),
+            "link.locked",
+            f"Access code of {link.client_email} locked for 15 minutes after {failures} wrong tries",
+            project_id=link.project_id,
+            subject=link,
+            details={"failures": failures},
+        )
+        result = CodeCheck(CodeResult.LOCKED, _seconds(LOCK_FOR))
+    elif locked_until is not None and locked_until > now:
+        result = CodeCheck(CodeResult.LOCKED, _seconds(locked_until - now))
+    db.session.commit()
+    return result
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, int(delta.total_seconds() + 0.999))
+
+
+def record_entry(link: PortalLink, ip: str | None, user_agent: str | None) -> None:
+    """Count a human entry into the portal (mail scanners fetching the link are not counted)."""
+    db.session.execute(
+        update(PortalLink)
+        .where(PortalLink.id == link.id)
+        .values(access_count=PortalLink.access_count + 1, last_accessed_at=_now())
+    )
+    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    record(
+        link.org_id,
+        actor,
+        "link.entered",
+        f"{link.client_email} opened the portal",
+        project_id=link.project_id,
+        subject=link,
+    )
+    db.session.commit()
+
+
+def links_for(org_id: int, *, project_id: int | None = None, client_id: int | None = None) -> list[PortalLink]:
+    """A project's links, or a client's client-wide links, newest first."""
+    query = db.select(PortalLink).where(PortalLink.org_id == org_id)
+    if project_id is not None:
+        query = query.where(PortalLink.project_id == project_id)
+    else:
+        query = query.where(PortalLink.client_id == client_id, PortalLink.project_id.is_(None))
+    return list(db.session.execute(query.order_by(PortalLink.created_at.desc(), PortalLink.id.desc())).scalars())
+
+
+def active_link_condition(now: datetime):
+    """SQL condition: a link that is neither revoked nor expired."""
+    return db.and_(
+        PortalLink.revoked_at.is_(None), db.or_(PortalLink.expires_at.is_(None), PortalLink.expires_at > now)
+    )
