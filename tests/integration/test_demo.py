@@ -15,7 +15,12 @@ def test_seed_demo_is_idempotent_and_complete(app, ctx):
     second = runner.invoke(seed_demo, obj=None, catch_exceptions=False)
     assert first.output == second.output
     lines = first.output.strip().splitlines()
-    assert lines and all(line.startswith("operator: ") and len(line.split()) == 3 for line in lines)
+    operators = [line for line in lines if line.startswith("operator: ")]
+    portals = [line for line in lines if line.startswith("portal: ")]
+    assert len(operators) + len(portals) == len(lines)
+    assert operators and all(len(line.split()) == 3 for line in operators)
+    assert portals and all(line.split()[2].startswith("http") for line in portals)
+    assert any(line.split()[-2] == "code:" and len(line.split()[-1]) == 6 for line in portals)
     assert db.session.execute(db.select(db.func.count(Organization.id))).scalar() == 2
     statuses = set(db.session.execute(db.select(Project.status)).scalars())
     assert statuses == set(STATUSES)
