@@ -13,6 +13,13 @@ errorlog = "-"
 preload_app = True
 
 
+def on_starting(server):
+    """Keep portal link tokens out of the access log."""
+    from portal import logs
+
+    logs.install()
+
+
 def when_ready(server):
     """Freeze the objects loaded with the app so the collector stops rescanning them."""
     gc.freeze()

@@ -38,7 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    """Log to stdout, as a dyno expects."""
+    """Log to stdout, as a dyno expects, with portal tokens redacted from request lines."""
+    from portal import logs
+
+    logs.install(("werkzeug", "gunicorn.access", "gunicorn.error", app.logger.name))
     if not app.debug and not app.testing and not any(isinstance(h, logging.StreamHandler) for h in app.logger.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -17,10 +17,10 @@ _PASSWORD_HASH = generate_password_hash(PASSWORD)
 _seq = itertools.count(1)
 
 
-def make_org(name: str | None = None, **fields) -> Organization:
+def make_org(name: str | None = None, slug: str | None = None, **fields) -> Organization:
     """An organization."""
     n = next(_seq)
-    org = Organization(name=name or f"Org {n}", slug=f"org-{n}-{id(object())}", **fields)
+    org = Organization(name=name or f"Org {n}", slug=slug or f"org-{n}-{id(object())}", **fields)
     db.session.add(org)
     db.session.commit()
     return org
@@ -74,3 +74,28 @@ def make_deliverable(project: Project, title: str | None = None, **fields) -> De
     db.session.add(deliverable)
     db.session.commit()
     return deliverable
+
+
+def make_link(
+    org: Organization,
+    client: Client,
+    project: Project | None = None,
+    code: str | None = None,
+    email: str | None = None,
+    **fields,
+):
+    """A portal link through the service; returns (link, token)."""
+    from portal.services import portal_links
+    from portal.services.activity import Actor
+
+    created = portal_links.create_link(
+        org.id,
+        Actor("operator", "Factory"),
+        client=client,
+        project=project,
+        email=email or client.email,
+        code_mode="typed" if code else "none",
+        typed_code=code,
+        **fields,
+    )
+    return created.link, created.token

@@ -212,12 +212,13 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     code = (code or "").strip()
     if not CODE_PATTERN.match(code):
         return CodeCheck(CodeResult.MALFORMED)
-    if link.code_locked:
-        return CodeCheck(CodeResult.LOCKED_FOR_GOOD)
+    # The code is checked even while locked, so that every wrong guess is counted, however many arrive at once.
     correct = check_password_hash(link.access_code_hash or "", code)
     now = _now()
     locked_until = link.locked_until
     if correct:
+        if link.code_locked:
+            return CodeCheck(CodeResult.LOCKED_FOR_GOOD)
         if locked_until is not None and locked_until > now:
             return CodeCheck(CodeResult.LOCKED, _seconds(locked_until - now))
         db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(failed_attempts=0))
@@ -240,25 +241,26 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         subject=link,
         details={"failures": failures},
     )
-    result = CodeCheck(CodeResult.WRONG)
-    if failures >= LOCK_FOR_GOOD_AFTER:
+    system = Actor(ACTOR_SYSTEM, "Portal")
+    if failures >= LOCK_FOR_GOOD_AFTER or link.code_locked:
         db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(code_locked=True))
-        record(
-            link.org_id,
-            Actor(ACTOR_SYSTEM, "Portal"),
-            "link.locked",
-            f"Access code of {link.client_email} locked after {failures} wrong tries; set a new code to unlock",
-            project_id=link.project_id,
-            subject=link,
-            details={"failures": failures, "for_good": True},
-        )
+        if failures == LOCK_FOR_GOOD_AFTER:
+            record(
+                link.org_id,
+                system,
+                "link.locked",
+                f"Access code of {link.client_email} locked after {failures} wrong tries; set a new code to unlock",
+                project_id=link.project_id,
+                subject=link,
+                details={"failures": failures, "for_good": True},
+            )
         result = CodeCheck(CodeResult.LOCKED_FOR_GOOD)
     elif failures % LOCK_AFTER == 0:
         until = now + LOCK_FOR
         db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(locked_until=until))
         record(
             link.org_id,
-            Actor(ACTOR_SYSTEM, "Portal"),
+            system,
             "link.locked",
             f"Access code of {link.client_email} locked for 15 minutes after {failures} wrong tries",
             project_id=link.project_id,
@@ -268,6 +270,8 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         result = CodeCheck(CodeResult.LOCKED, _seconds(LOCK_FOR))
     elif locked_until is not None and locked_until > now:
         result = CodeCheck(CodeResult.LOCKED, _seconds(locked_until - now))
+    else:
+        result = CodeCheck(CodeResult.WRONG)
     db.session.commit()
     return result
 
