@@ -8,7 +8,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Invoice, Proposal, StoredFile
 from tests.conftest import HX, login
-from tests.factories import make_client, make_deliverable, make_org, make_project, make_user
+from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
 from tests.samples import png_bytes
 
 LINE = {"lines-0-description": "Flight", "lines-0-quantity": "1", "lines-0-unit_price": "100", "lines-0-tax_rate": "20"}
@@ -31,7 +31,9 @@ def _world(app):
     client.post("/app/invoices/new", data={"client_id": customer.id, "issue_date": date.today().isoformat(), **LINE})
     proposal = db.session.execute(db.select(Proposal).where(Proposal.org_id == org.id)).scalar_one()
     invoice = db.session.execute(db.select(Invoice).where(Invoice.org_id == org.id)).scalar_one()
+    link, _token = make_link(org, customer, project, code="123456")
     return client, {
+        "link": link.id,
         "client": customer.id,
         "project": project.id,
         "deliverable": deliverable.id,
@@ -73,6 +75,11 @@ CASES = [
     ("POST", "/app/settings/members", {"email": "m{n}@example.com", "role": "member", "password": "long enough pw"}),
     ("POST", "/app/settings/logo/remove", {}),
     ("POST", "/app/settings/organizations", {"org_name": "Another {n}"}),
+    ("POST", "/app/projects/{project}/links", {"email": "x@example.com", "code_mode": "generate"}),
+    ("POST", "/app/clients/{client}/links", {"email": "x@example.com", "code_mode": "none"}),
+    ("POST", "/app/links/{link}/notify", {"notify_email": "0"}),
+    ("POST", "/app/links/{link}/rotate", {}),
+    ("POST", "/app/links/{link}/revoke", {}),
 ]
 
 

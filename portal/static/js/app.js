@@ -10,8 +10,24 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { localizeTimes(document); });
-  document.addEventListener("htmx:afterSettle", function (e) { localizeTimes(e.target); });
+  // A "Copy" button beside read-only inputs that hold a link (the input alone still works without it).
+  function addCopyButtons(root) {
+    root.querySelectorAll("input[data-copy]:not([data-copy-ready])").forEach(function (input) {
+      input.setAttribute("data-copy-ready", "");
+      input.addEventListener("focus", function () { input.select(); });
+      if (!navigator.clipboard) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "small secondary copy-button";
+      button.textContent = "Copy";
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(input.value).then(function () { button.textContent = "Copied"; });
+      });
+      input.insertAdjacentElement("afterend", button);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { localizeTimes(document); addCopyButtons(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { localizeTimes(e.target); addCopyButtons(e.target); });
 
   // Upload progress: any form with a <progress data-upload-progress> shows the bytes sent.
   document.addEventListener("htmx:xhr:progress", function (e) {
