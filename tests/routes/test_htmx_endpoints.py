@@ -86,7 +86,9 @@ CASES = [
 @pytest.mark.parametrize("method,template,data", CASES, ids=[f"{m} {u}" for m, u, _ in CASES])
 def test_full_page_and_fragment(app, ctx, method, template, data):
     for n, headers in enumerate(({}, HX)):
-        client, ids = _world(app, with_link="{link}" in template)  # a fresh organization each time: actions like "send" happen once
+        client, ids = _world(
+            app, with_link="{link}" in template
+        )  # a fresh organization each time: actions like "send" happen once
         url = template.format(n=n, **ids)
         form = {key: value.format(n=n, **ids) for key, value in data.items()}
         response = client.open(url, method=method, data=form, headers=headers)
