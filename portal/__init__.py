@@ -149,6 +149,7 @@ def register_template_helpers(app: Flask) -> None:
         date=formatting.format_date,
         filesize=formatting.filesize,
         minor_to_input=formatting.minor_to_input,
+        linkify=formatting.linkify,
     )
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
     app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)

@@ -1,15 +1,21 @@
-"""Streaming stored files to a browser with safe headers."""
+"""Streaming stored files to a browser: safe headers, byte ranges, thumbnails and ZIP bundles."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
+from werkzeug.http import parse_range_header
 from werkzeug.utils import secure_filename
 
 from portal.models import StoredFile
-from portal.storage import get_storage
+from portal.storage import StorageError, get_storage
 from portal.uploads import is_inline
+
+THUMB_SIZE = (480, 480)
 
 
 def content_disposition(filename: str, inline: bool) -> str:
@@ -19,16 +25,115 @@ def content_disposition(filename: str, inline: bool) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def stream_file(file: StoredFile, *, allow_inline: bool = True) -> Response:
-    """Stream a stored file; HTML, SVG and unknown types always download as attachments."""
-    chunks = get_storage().iter_chunks(file.storage_key)
-    inline = allow_inline and is_inline(file.content_type)
-    response = Response(
-        stream_with_context(chunks), mimetype=file.content_type if inline else "application/octet-stream"
-    )
-    response.headers["Content-Length"] = str(file.size)
-    response.headers["Content-Disposition"] = content_disposition(file.filename, inline)
+def _safe_headers(response: Response, filename: str, inline: bool) -> Response:
+    response.headers["Content-Disposition"] = content_disposition(filename, inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def stream_file(file: StoredFile, *, allow_inline: bool = True) -> Response:
+    """Stream a stored file, honouring one byte range; HTML, SVG and unknown types always download."""
+    storage = get_storage()
+    inline = allow_inline and is_inline(file.content_type)
+    mimetype = file.content_type if inline else "application/octet-stream"
+    header = request.headers.get("Range")
+    ranges = parse_range_header(header) if header else None  # malformed → None → the whole file
+    if ranges is not None and len(ranges.ranges) == 1:
+        bounds = ranges.range_for_length(file.size)
+        if bounds is None:
+            response = Response(status=416)
+            response.headers["Content-Range"] = f"bytes */{file.size}"
+            return _safe_headers(response, file.filename, inline)
+        start, stop = bounds
+        response = Response(
+            stream_with_context(storage.iter_range(file.storage_key, start, stop)), status=206, mimetype=mimetype
+        )
+        response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{file.size}"
+        response.headers["Content-Length"] = str(stop - start)
+    else:
+        response = Response(stream_with_context(storage.iter_chunks(file.storage_key)), mimetype=mimetype)
+        response.headers["Content-Length"] = str(file.size)
+    response.headers["Accept-Ranges"] = "bytes"
+    return _safe_headers(response, file.filename, inline)
+
+
+def thumbnail(file: StoredFile) -> bytes | None:
+    """A JPEG thumbnail of an image, made once with Pillow and kept in storage; None if it cannot be made."""
+    from PIL import Image
+
+    storage = get_storage()
+    key = f"thumbs/{file.sha256}-{THUMB_SIZE[0]}.jpg"
+    try:
+        with storage.open(key) as cached:
+            return cached.read()
+    except StorageError:
+        pass
+    try:
+        with storage.open(file.storage_key) as source, Image.open(source) as image:
+            image.thumbnail(THUMB_SIZE)
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, Image.DecompressionBombError, StorageError):
+        return None
+    data = out.getvalue()
+    storage.save(io.BytesIO(data), key, "image/jpeg")
+    return data
+
+
+class _Sink:
+    """A write-only buffer: zipfile writes into it, the generator hands its bytes on."""
+
+    def __init__(self):
+        self.buffer = bytearray()
+        self.offset = 0
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        self.offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.offset
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = bytes(self.buffer)
+        self.buffer.clear()
+        return data
+
+
+def _unique_names(files: Iterable[StoredFile]) -> list[tuple[str, StoredFile]]:
+    seen: dict[str, int] = {}
+    named = []
+    for file in files:
+        name = file.filename
+        if name in seen:
+            seen[name] += 1
+            stem, dot, ext = name.rpartition(".")
+            name = f"{stem} ({seen[name]}).{ext}" if dot else f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        named.append((name, file))
+    return named
+
+
+def zip_stream(files: list[StoredFile]) -> Iterator[bytes]:
+    """A ZIP of the files, streamed as it is written, ending with a SHA-256 manifest."""
+    storage = get_storage()
+    sink = _Sink()
+    named = _unique_names(files)
+    # Media is already compressed: storing keeps it fast and the stream steady.
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, file in named:
+            with archive.open(name, "w", force_zip64=file.size > 2**31) as entry:
+                for chunk in storage.iter_chunks(file.storage_key):
+                    entry.write(chunk)
+                    yield sink.take()
+            yield sink.take()
+        manifest = "".join(f"{file.sha256}  {name}\n" for name, file in named)
+        archive.writestr("SHA256SUMS.txt", manifest)
+    yield sink.take()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app, url_for
+from markupsafe import Markup, escape
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "CAD": "CA$", "AUD": "A$"}
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "JPY")
@@ -74,3 +76,19 @@ def logo_url(org) -> str | None:
 
     name = logo_name(org)
     return url_for("media.logo", org_id=org.id, name=name) if name else None
+
+
+_URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def linkify(text: str | None) -> Markup:
+    """Escape a message and make its http(s) links clickable (opened safely in a new tab)."""
+    text = text or ""
+    parts, position = [], 0
+    for match in _URL.finditer(text):
+        url = escape(match.group(0))
+        parts.append(escape(text[position : match.start()]))
+        parts.append(Markup(f'<a href="{url}" rel="nofollow noopener noreferrer" target="_blank">{url}</a>'))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)

@@ -35,6 +35,7 @@ class Storage(Protocol):
     def save(self, stream: BinaryIO, key: str, content_type: str) -> Saved: ...
     def open(self, key: str) -> BinaryIO: ...
     def iter_chunks(self, key: str, chunk_size: int = CHUNK) -> Iterator[bytes]: ...
+    def iter_range(self, key: str, start: int, stop: int, chunk_size: int = CHUNK) -> Iterator[bytes]: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
 
@@ -100,6 +101,15 @@ class LocalStorage:
         """Yield an object's bytes in chunks."""
         with self.open(key) as handle:
             while chunk := handle.read(chunk_size):
+                yield chunk
+
+    def iter_range(self, key: str, start: int, stop: int, chunk_size: int = CHUNK) -> Iterator[bytes]:
+        """Yield bytes start..stop-1 of an object."""
+        with self.open(key) as handle:
+            handle.seek(start)
+            remaining = stop - start
+            while remaining > 0 and (chunk := handle.read(min(chunk_size, remaining))):
+                remaining -= len(chunk)
                 yield chunk
 
     def delete(self, key: str) -> None:
@@ -176,6 +186,14 @@ class S3Storage:
     def iter_chunks(self, key: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
         """Yield an object's bytes in chunks."""
         body = self.open(key)
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+
+    def iter_range(self, key: str, start: int, stop: int, chunk_size: int = CHUNK) -> Iterator[bytes]:
+        """Yield bytes start..stop-1 of an object with one ranged GET."""
+        body = self.client.get_object(Bucket=self.bucket, Key=self._key(key), Range=f"bytes={start}-{stop - 1}")["Body"]
         try:
             yield from body.iter_chunks(chunk_size)
         finally:

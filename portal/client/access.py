@@ -5,13 +5,24 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import abort, current_app, g, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.extensions import db
-from portal.models import Client, Invoice, Organization, PortalLink, Project, Proposal
+from portal.models import (
+    Client,
+    Deliverable,
+    Invoice,
+    Message,
+    MessageRead,
+    Organization,
+    PortalLink,
+    Project,
+    Proposal,
+    StoredFile,
+)
 from portal.services.portal_links import active_link_condition
 
 SESSION_KEY = "portal"
@@ -41,6 +52,7 @@ def start_session(link: PortalLink) -> None:
         "v": link.access_code_version,
         "s": secrets.token_urlsafe(16),
         "t": int(time.time()),
+        "g": org_slug(link.org_id),
     }
     session[SESSION_KEY] = sessions
     session.permanent = True
@@ -53,28 +65,34 @@ def end_session(org_id: int) -> None:
         session[SESSION_KEY] = sessions
 
 
+def org_slug(org_id: int) -> str:
+    """The slug of an organization (it never changes)."""
+    return db.session.execute(db.select(Organization.slug).where(Organization.id == org_id)).scalar_one()
+
+
 def load_session(slug: str) -> PortalSession:
-    """The session for the organization in the URL, or the generic 404 (also ending a dead session)."""
-    org = db.session.execute(db.select(Organization).where(Organization.slug == slug)).scalar_one_or_none()
-    if org is None:
+    """The session for the organization in the URL, checked in one query, or the generic 404."""
+    found = next(((int(org_id), entry) for org_id, entry in _sessions().items() if entry.get("g") == slug), None)
+    if found is None:
         abort(404)
-    entry = _sessions().get(str(org.id))
-    if not entry:
-        abort(404)
-    link = db.session.get(PortalLink, entry.get("l"))
+    org_id, entry = found
+    row = db.session.execute(
+        db.select(Organization, PortalLink)
+        .join(PortalLink, PortalLink.org_id == Organization.id)
+        .where(Organization.id == org_id, Organization.slug == slug, PortalLink.id == entry.get("l"))
+    ).one_or_none()
     now = datetime.now(UTC)
     alive = (
-        link is not None
-        and link.org_id == org.id
-        and link.client_email == entry.get("e")
-        and link.is_active(now)
-        and link.access_code_version == entry.get("v")
+        row is not None
+        and row.PortalLink.client_email == entry.get("e")
+        and row.PortalLink.is_active(now)
+        and row.PortalLink.access_code_version == entry.get("v")
         and time.time() - entry.get("t", 0) < SESSION_MAX_AGE
     )
     if not alive:
-        end_session(org.id)
+        end_session(org_id)
         abort(404)
-    g.portal = PortalSession(org, link, link.client_email)
+    g.portal = PortalSession(row.Organization, row.PortalLink, row.PortalLink.client_email)
     return g.portal
 
 
@@ -129,27 +147,56 @@ def client_ids_query(org_id: int, email: str):
 
 
 def badge_counts(portal: PortalSession) -> dict:
-    """Counts for the sidebar, in one query, cached for the request."""
+    """Totals (which sections to show) and what needs the client (the badges), in one query per request."""
     if "portal_counts" in g:
         return g.portal_counts
     org_id, email = portal.org.id, portal.email
-    projects = visible_projects_query(org_id, email).with_only_columns(db.func.count(Project.id))
+    visible = visible_project_ids(portal)
     clients = client_ids_query(org_id, email)
-    proposals = db.select(db.func.count(Proposal.id)).where(
-        Proposal.org_id == org_id, Proposal.client_id.in_(clients), Proposal.status != "draft"
+    today = date.today()
+    read_up_to = (
+        db.select(MessageRead.last_read_message_id)
+        .where(MessageRead.project_id == Message.project_id, MessageRead.reader_email == email)
+        .correlate(Message)
+        .scalar_subquery()
     )
-    invoices = db.select(db.func.count(Invoice.id)).where(
-        Invoice.org_id == org_id, Invoice.client_id.in_(clients), Invoice.status != "draft"
-    )
-    row = db.session.execute(
-        db.select(
-            projects.scalar_subquery().label("projects"),
-            proposals.scalar_subquery().label("proposals"),
-            invoices.scalar_subquery().label("invoices"),
-        )
-    ).one()
-    g.portal_counts = {"projects": row.projects, "proposals": row.proposals, "invoices": row.invoices}
-    return g.portal_counts
+    count = db.func.count
+    queries = {
+        "projects": db.select(count(Project.id)).where(Project.id.in_(visible)),
+        "proposals": db.select(count(Proposal.id)).where(
+            Proposal.org_id == org_id, Proposal.client_id.in_(clients), Proposal.status != "draft"
+        ),
+        "invoices": db.select(count(Invoice.id)).where(
+            Invoice.org_id == org_id, Invoice.client_id.in_(clients), Invoice.status != "draft"
+        ),
+        "to_review": db.select(count(Deliverable.id)).where(
+            Deliverable.project_id.in_(visible),
+            Deliverable.client_visible.is_(True),
+            Deliverable.approval_status == "pending",
+            Deliverable.status == "ready",
+        ),
+        "unread": db.select(count(Message.id)).where(
+            Message.project_id.in_(visible),
+            Message.sender_type == "operator",
+            Message.id > db.func.coalesce(read_up_to, 0),
+        ),
+        "open_proposals": db.select(count(Proposal.id)).where(
+            Proposal.org_id == org_id,
+            Proposal.client_id.in_(clients),
+            Proposal.status == "sent",
+            db.or_(Proposal.valid_until.is_(None), Proposal.valid_until >= today),
+        ),
+        "unpaid": db.select(count(Invoice.id)).where(
+            Invoice.org_id == org_id, Invoice.client_id.in_(clients), Invoice.status == "sent"
+        ),
+    }
+    row = db.session.execute(db.select(*(q.scalar_subquery().label(name) for name, q in queries.items()))).one()
+    counts = dict(row._mapping)
+    counts["badge_projects"] = counts["to_review"] + counts["unread"]
+    counts["badge_proposals"] = counts["open_proposals"]
+    counts["badge_invoices"] = counts["unpaid"]
+    g.portal_counts = counts
+    return counts
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
@@ -175,3 +222,66 @@ def device_remembers_code(link: PortalLink, value: str | None) -> bool:
     except BadSignature:
         return False
     return data == {"o": link.org_id, "l": link.id, "v": link.access_code_version}
+
+
+def _first_or_404(query):
+    obj = db.session.execute(query).scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def visible_project_ids(portal: PortalSession):
+    """Subquery of the project ids this session may see."""
+    return visible_projects_query(portal.org.id, portal.email).with_only_columns(Project.id)
+
+
+def load_project(project_id: int) -> Project:
+    """A project the session may see, else 404."""
+    return _first_or_404(visible_projects_query(g.portal.org.id, g.portal.email).where(Project.id == project_id))
+
+
+def load_deliverable(deliverable_id: int) -> Deliverable:
+    """A client-visible deliverable of a visible project, else 404."""
+    return _first_or_404(
+        db.select(Deliverable).where(
+            Deliverable.id == deliverable_id,
+            Deliverable.client_visible.is_(True),
+            Deliverable.project_id.in_(visible_project_ids(g.portal)),
+        )
+    )
+
+
+def load_file(file_id: int) -> StoredFile:
+    """A client-visible file of a visible project, else 404."""
+    return _first_or_404(
+        db.select(StoredFile).where(
+            StoredFile.id == file_id,
+            StoredFile.client_visible.is_(True),
+            StoredFile.project_id.in_(visible_project_ids(g.portal)),
+        )
+    )
+
+
+def load_proposal(proposal_id: int) -> Proposal:
+    """A proposal sent to this client, else 404."""
+    return _first_or_404(
+        db.select(Proposal).where(
+            Proposal.id == proposal_id,
+            Proposal.org_id == g.portal.org.id,
+            Proposal.client_id.in_(client_ids_query(g.portal.org.id, g.portal.email)),
+            Proposal.status != "draft",
+        )
+    )
+
+
+def load_invoice(invoice_id: int) -> Invoice:
+    """An invoice sent to this client, else 404."""
+    return _first_or_404(
+        db.select(Invoice).where(
+            Invoice.id == invoice_id,
+            Invoice.org_id == g.portal.org.id,
+            Invoice.client_id.in_(client_ids_query(g.portal.org.id, g.portal.email)),
+            Invoice.status != "draft",
+        )
+    )

@@ -13,11 +13,13 @@ from portal.client.access import (
     end_session,
     load_session,
     other_sessions,
+    visible_project_ids,
     visible_projects_query,
 )
 from portal.extensions import db
 from portal.formatting import logo_url
-from portal.models import Invoice, Project, Proposal
+from portal.htmx import render
+from portal.models import Activity, Deliverable, Invoice, Message, MessageRead, Project, Proposal
 from portal.models.project import PHASES, phase_index
 
 
@@ -42,10 +44,14 @@ def require_portal_session():
         load_session(g.portal_slug)
 
 
-def _shell(template: str, **context):
+def shell(template: str, block: str | None = None, *, oob=(), status_code: int = 200, **context):
+    """Render a portal page (or one of its blocks for htmx) with the sidebar's data."""
     portal = g.portal
-    return render_template(
+    return render(
         template,
+        block,
+        oob=oob,
+        status_code=status_code,
         portal=portal,
         org=portal.org,
         counts=badge_counts(portal),
@@ -73,16 +79,101 @@ def _projects(limit: int = 200) -> list:
     return [{"row": row, "phase": phase_index(row.status, row.held_from)} for row in db.session.execute(query).all()]
 
 
+CLIENT_FACING_VERBS = (
+    "project.status_changed",
+    "deliverable.decided",
+    "deliverable.new_version",
+    "proposal.sent",
+    "proposal.accepted",
+    "proposal.declined",
+    "invoice.sent",
+    "invoice.paid",
+)
+
+
 @bp.get("/portal/<slug>/")
 def overview():
-    """What the client should look at now."""
-    return _shell("client/overview.html", projects=_projects(limit=6), phases=PHASES)
+    """What needs the client now, their projects and recent activity."""
+    portal = g.portal
+    visible = visible_project_ids(portal)
+    clients = client_ids_query(portal.org.id, portal.email)
+    today = date.today()
+    review = db.session.execute(
+        db.select(
+            Deliverable.id,
+            Deliverable.title,
+            Deliverable.version,
+            Deliverable.project_id,
+            Project.name.label("project_name"),
+        )
+        .join(Project, Project.id == Deliverable.project_id)
+        .where(
+            Deliverable.project_id.in_(visible),
+            Deliverable.client_visible.is_(True),
+            Deliverable.approval_status == "pending",
+            Deliverable.status == "ready",
+        )
+        .order_by(Deliverable.updated_at.desc())
+        .limit(20)
+    ).all()
+    read_up_to = (
+        db.select(MessageRead.last_read_message_id)
+        .where(MessageRead.project_id == Project.id, MessageRead.reader_email == portal.email)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    unread = db.session.execute(
+        db.select(Project.id, Project.name, db.func.count(Message.id).label("unread"))
+        .join(Message, Message.project_id == Project.id)
+        .where(Project.id.in_(visible), Message.sender_type == "operator", Message.id > db.func.coalesce(read_up_to, 0))
+        .group_by(Project.id, Project.name)
+        .order_by(Project.name)
+        .limit(20)
+    ).all()
+    open_proposals = db.session.execute(
+        db.select(
+            Proposal.id, Proposal.number, Proposal.title, Proposal.total_minor, Proposal.currency, Proposal.valid_until
+        )
+        .where(
+            Proposal.org_id == portal.org.id,
+            Proposal.client_id.in_(clients),
+            Proposal.status == "sent",
+            db.or_(Proposal.valid_until.is_(None), Proposal.valid_until >= today),
+        )
+        .order_by(Proposal.id.desc())
+        .limit(20)
+    ).all()
+    unpaid = db.session.execute(
+        db.select(Invoice.id, Invoice.number, Invoice.total_minor, Invoice.currency, Invoice.due_date)
+        .where(Invoice.org_id == portal.org.id, Invoice.client_id.in_(clients), Invoice.status == "sent")
+        .order_by(Invoice.due_date)
+        .limit(20)
+    ).all()
+    activity = db.session.execute(
+        db.select(Activity.summary, Activity.at)
+        .where(
+            Activity.org_id == portal.org.id, Activity.project_id.in_(visible), Activity.verb.in_(CLIENT_FACING_VERBS)
+        )
+        .order_by(Activity.at.desc(), Activity.id.desc())
+        .limit(10)
+    ).all()
+    return shell(
+        "client/overview.html",
+        projects=_projects(limit=6),
+        phases=PHASES,
+        review=review,
+        unread=unread,
+        open_proposals=open_proposals,
+        unpaid=unpaid,
+        activity=activity,
+        today=today,
+    )
 
 
 @bp.get("/portal/<slug>/projects")
 def projects():
     """The client's projects with their phase."""
-    return _shell("client/projects.html", projects=_projects(), phases=PHASES)
+    return shell("client/projects.html", projects=_projects(), phases=PHASES)
 
 
 @bp.get("/portal/<slug>/proposals")
@@ -106,7 +197,7 @@ def proposals():
         .order_by(Proposal.id.desc())
         .limit(200)
     ).all()
-    return _shell("client/proposals.html", proposals=rows, today=date.today())
+    return shell("client/proposals.html", proposals=rows, today=date.today())
 
 
 @bp.get("/portal/<slug>/invoices")
@@ -130,7 +221,7 @@ def invoices():
         .order_by(Invoice.id.desc())
         .limit(200)
     ).all()
-    return _shell("client/invoices.html", invoices=rows, today=date.today())
+    return shell("client/invoices.html", invoices=rows, today=date.today())
 
 
 @bp.post("/portal/<slug>/leave")

@@ -5,7 +5,7 @@ from portal.models.client import Client
 from portal.models.deliverable import Deliverable
 from portal.models.file import StoredFile
 from portal.models.invoice import Invoice, InvoiceLine
-from portal.models.message import Message
+from portal.models.message import Message, MessageRead
 from portal.models.notification import Notification
 from portal.models.organization import Organization
 from portal.models.portal_link import PortalLink
@@ -21,6 +21,7 @@ __all__ = [
     "InvoiceLine",
     "Membership",
     "Message",
+    "MessageRead",
     "Notification",
     "Organization",
     "PortalLink",

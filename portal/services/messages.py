@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from portal.extensions import db
-from portal.models import Message, Project
-from portal.models.message import MAX_BODY, SENDER_OPERATOR
+from portal.models import Deliverable, Message, MessageRead, Project, StoredFile
+from portal.models.message import MAX_BODY, SENDER_CLIENT, SENDER_OPERATOR
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -12,7 +14,15 @@ from portal.services.errors import ServiceError
 def project_thread(project_id: int, limit: int = 200) -> list:
     """The latest messages of a project's thread, oldest first, as light rows."""
     rows = db.session.execute(
-        db.select(Message.id, Message.sender_type, Message.sender_name, Message.body, Message.created_at)
+        db.select(
+            Message.id,
+            Message.sender_type,
+            Message.sender_name,
+            Message.body,
+            Message.created_at,
+            Message.deliverable_id,
+            Message.file_id,
+        )
         .where(Message.project_id == project_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(limit)
@@ -20,13 +30,43 @@ def project_thread(project_id: int, limit: int = 200) -> list:
     return list(reversed(rows))
 
 
-def post_operator_message(project: Project, actor: Actor, email: str, body: str) -> Message:
-    """Add an operator's message to the project's thread."""
+def _clean(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
         raise ServiceError("Write a message first.", "body")
     if len(body) > MAX_BODY:
         raise ServiceError(f"Keep a message under {MAX_BODY:,} characters (this one has {len(body):,}).", "body")
+    return body
+
+
+def _check_subject(project: Project, deliverable_id: int | None, file_id: int | None, client: bool) -> None:
+    """A comment is about a deliverable or file of the same project (and, for clients, a visible one)."""
+    if deliverable_id:
+        query = db.select(Deliverable.id).where(Deliverable.id == deliverable_id, Deliverable.project_id == project.id)
+        if client:
+            query = query.where(Deliverable.client_visible.is_(True))
+        if db.session.execute(query).first() is None:
+            raise ServiceError("That deliverable is not part of this project.", "body")
+    if file_id:
+        query = db.select(StoredFile.id).where(StoredFile.id == file_id, StoredFile.project_id == project.id)
+        if client:
+            query = query.where(StoredFile.client_visible.is_(True))
+        if db.session.execute(query).first() is None:
+            raise ServiceError("That file is not part of this project.", "body")
+
+
+def post_operator_message(
+    project: Project,
+    actor: Actor,
+    email: str,
+    body: str,
+    *,
+    deliverable_id: int | None = None,
+    file_id: int | None = None,
+) -> Message:
+    """Add an operator's message (or comment on a deliverable or file) to the project's thread."""
+    body = _clean(body)
+    _check_subject(project, deliverable_id, file_id, client=False)
     message = Message(
         project_id=project.id,
         sender_type=SENDER_OPERATOR,
@@ -34,6 +74,8 @@ def post_operator_message(project: Project, actor: Actor, email: str, body: str)
         sender_email=email,
         sender_user_id=actor.user_id,
         body=body,
+        deliverable_id=deliverable_id,
+        file_id=file_id,
     )
     db.session.add(message)
     db.session.flush()
@@ -47,3 +89,82 @@ def post_operator_message(project: Project, actor: Actor, email: str, body: str)
     )
     db.session.commit()
     return message
+
+
+def post_client_message(
+    project: Project,
+    actor: Actor,
+    name: str | None,
+    body: str,
+    *,
+    deliverable_id: int | None = None,
+    file_id: int | None = None,
+) -> Message:
+    """Add the client's message (or comment on a visible deliverable or file) and mark the thread read."""
+    body = _clean(body)
+    _check_subject(project, deliverable_id, file_id, client=True)
+    message = Message(
+        project_id=project.id,
+        sender_type=SENDER_CLIENT,
+        sender_name=(name or actor.label)[:120],
+        sender_email=actor.label,
+        body=body,
+        deliverable_id=deliverable_id,
+        file_id=file_id,
+    )
+    db.session.add(message)
+    db.session.flush()
+    record(
+        project.org_id,
+        actor,
+        "message.posted",
+        f"{name or actor.label} posted a message",
+        project_id=project.id,
+        subject=message,
+    )
+    _mark_read(project.id, actor.label, message.id)
+    db.session.commit()
+    return message
+
+
+def _mark_read(project_id: int, email: str, message_id: int) -> None:
+    marker = db.session.execute(
+        db.select(MessageRead).where(MessageRead.project_id == project_id, MessageRead.reader_email == email)
+    ).scalar_one_or_none()
+    if marker is None:
+        db.session.add(MessageRead(project_id=project_id, reader_email=email, last_read_message_id=message_id))
+    elif marker.last_read_message_id < message_id:
+        marker.last_read_message_id = message_id
+
+
+def mark_read(project_id: int, email: str, up_to_message_id: int) -> None:
+    """Remember that this email has read the thread up to a message (never moving backwards)."""
+    latest = db.session.execute(
+        db.select(db.func.max(Message.id)).where(Message.project_id == project_id, Message.id <= up_to_message_id)
+    ).scalar()
+    if latest:
+        _mark_read(project_id, email, latest)
+        try:
+            db.session.commit()
+        except IntegrityError:  # two tabs marking at once: the other one wrote the row
+            db.session.rollback()
+
+
+def last_read(project_id: int, email: str) -> int:
+    """The id of the last message this email has read in the project's thread."""
+    return (
+        db.session.execute(
+            db.select(MessageRead.last_read_message_id).where(
+                MessageRead.project_id == project_id, MessageRead.reader_email == email
+            )
+        ).scalar()
+        or 0
+    )
+
+
+def thread_etag(project_id: int) -> str:
+    """A validator that changes whenever the thread does."""
+    latest, count = db.session.execute(
+        db.select(db.func.max(Message.id), db.func.count(Message.id)).where(Message.project_id == project_id)
+    ).one()
+    return f'W/"t{project_id}-{latest or 0}-{count}"'

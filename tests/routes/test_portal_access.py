@@ -6,9 +6,10 @@ import pytest
 from flask import url_for
 
 from portal.extensions import db
-from portal.models import Activity, Invoice, PortalLink, Project, Proposal
-from tests.factories import make_client, make_link, make_org, make_project
+from portal.models import Activity, Invoice, PortalLink, Project, Proposal, StoredFile
+from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
 
+IDS: dict = {}
 SCENARIOS = ["no_session", "random_token", "one_char_changed", "expired", "revoked_open_session", "other_org_session"]
 
 
@@ -25,6 +26,36 @@ def _world():
     customer = make_client(home, email="c@example.com", name="MARKER-HOME-CLIENT")
     project = make_project(home, customer, name="MARKER-HOME-PROJECT")
     link, token = make_link(home, customer, project)
+    deliverable = make_deliverable(project, client_visible=True, status="ready")
+    stored = StoredFile(
+        project_id=project.id,
+        deliverable_id=deliverable.id,
+        filename="a.png",
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+        storage_key=f"k/{project.id}",
+        client_visible=True,
+    )
+    proposal = Proposal(org_id=home.id, client_id=customer.id, number="P-1", title="T", currency="EUR", status="sent")
+    invoice = Invoice(
+        org_id=home.id,
+        client_id=customer.id,
+        number="I-1",
+        currency="EUR",
+        status="sent",
+        issue_date=datetime.now(UTC).date(),
+    )
+    db.session.add_all([stored, proposal, invoice])
+    db.session.commit()
+    IDS.update(
+        project_id=project.id,
+        deliverable_id=deliverable.id,
+        file_id=stored.id,
+        proposal_id=proposal.id,
+        invoice_id=invoice.id,
+        slug="home",
+    )
     other = make_org("MARKER-OTHER-ORG", slug="other")
     other_customer = make_client(other, email="c@example.com", name="MARKER-OTHER-CLIENT")
     other_project = make_project(other, other_customer, name="MARKER-OTHER-PROJECT")
@@ -65,7 +96,7 @@ def test_every_portal_route_gives_the_same_404(app, ctx, client, scenario):
                 continue  # these scenarios concern the token-free pages
             urls = [url_for(rule.endpoint, token=presented, _external=False)]
         else:
-            urls = [url_for(rule.endpoint, slug="home", _external=False)]
+            urls = [url_for(rule.endpoint, _external=False, **{arg: IDS[arg] for arg in rule.arguments})]
         for url in urls:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = client.open(url, method=method)

@@ -41,6 +41,12 @@
     if (label) label.textContent = Math.round((e.detail.loaded / e.detail.total) * 100) + "%";
   });
 
+  // Polling elements send their ETag, so an unchanged thread costs a 304 and no swap.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var etag = e.detail.elt && e.detail.elt.getAttribute && e.detail.elt.getAttribute("data-etag");
+    if (etag && e.detail.verb === "get") e.detail.headers["If-None-Match"] = etag;
+  });
+
   // htmx does not swap error responses: say what went wrong instead of doing nothing.
   document.addEventListener("htmx:responseError", function (e) {
     var flash = document.getElementById("flash");

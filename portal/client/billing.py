@@ -1,0 +1,113 @@
+"""The client's proposals and invoices: read, accept or decline, download, pay."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, g, redirect, request, url_for
+
+from portal.client import bp
+from portal.client.access import load_invoice, load_proposal
+from portal.client.forms import AcceptProposalForm, DeclineProposalForm
+from portal.client.pages import shell
+from portal.client.projects import client_actor
+from portal.downloads import content_disposition
+from portal.extensions import db
+from portal.htmx import is_fragment_request
+from portal.models import Client
+from portal.pdf import invoice_pdf
+from portal.services import proposals as proposal_service
+from portal.services.errors import ServiceError
+
+PROPOSAL = "client/proposal.html"
+INVOICE = "client/invoice.html"
+
+
+def _proposal_context(proposal, **overrides) -> dict:
+    context = {
+        "proposal": proposal,
+        "status": proposal_service.display_status(proposal, date.today()),
+        "accept_form": AcceptProposalForm(formdata=None),
+        "decline_form": DeclineProposalForm(formdata=None),
+        "answer_error": None,
+    }
+    context.update(overrides)
+    return context
+
+
+@bp.get("/portal/<slug>/proposals/<int:proposal_id>")
+def proposal_page(proposal_id: int):
+    """A proposal: lines, totals, terms, validity, and the answer."""
+    proposal = load_proposal(proposal_id)
+    return shell(PROPOSAL, **_proposal_context(proposal))
+
+
+def _answer(proposal, action, form, form_name: str):
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except ServiceError as exc:
+            db.session.rollback()
+            status = 200 if is_fragment_request() else 409
+            return shell(
+                PROPOSAL,
+                "answer" if is_fragment_request() else None,
+                oob=("badges",),
+                status_code=status,
+                **_proposal_context(proposal, answer_error=exc.message),
+            )
+        if is_fragment_request():
+            return shell(PROPOSAL, "answer", oob=("badges",), **_proposal_context(proposal))
+        return redirect(url_for("portal.proposal_page", proposal_id=proposal.id), code=303)
+    return shell(
+        PROPOSAL,
+        "answer" if is_fragment_request() else None,
+        oob=("badges",),
+        status_code=200 if is_fragment_request() else 422,
+        **_proposal_context(proposal, **{form_name: form}),
+    )
+
+
+@bp.post("/portal/<slug>/proposals/<int:proposal_id>/accept")
+def accept_proposal(proposal_id: int):
+    """Accept by typing one's full name (recorded with the time and IP)."""
+    proposal = load_proposal(proposal_id)
+    return _answer(
+        proposal,
+        lambda form: proposal_service.accept_proposal(
+            proposal, client_actor(), name=form.name.data, ip=request.remote_addr
+        ),
+        AcceptProposalForm(),
+        "accept_form",
+    )
+
+
+@bp.post("/portal/<slug>/proposals/<int:proposal_id>/decline")
+def decline_proposal(proposal_id: int):
+    """Decline with a reason."""
+    proposal = load_proposal(proposal_id)
+    return _answer(
+        proposal,
+        lambda form: proposal_service.decline_proposal(
+            proposal, client_actor(), reason=form.reason.data, name=g.portal.link.client_name, ip=request.remote_addr
+        ),
+        DeclineProposalForm(),
+        "decline_form",
+    )
+
+
+@bp.get("/portal/<slug>/invoices/<int:invoice_id>")
+def invoice_page(invoice_id: int):
+    """An invoice: lines, tax, totals, status, due date, PDF and the pay link."""
+    invoice = load_invoice(invoice_id)
+    return shell(INVOICE, invoice=invoice, status=invoice.display_status(date.today()))
+
+
+@bp.get("/portal/<slug>/invoices/<int:invoice_id>/pdf")
+def invoice_download(invoice_id: int):
+    """The invoice as a PDF."""
+    invoice = load_invoice(invoice_id)
+    data = invoice_pdf(invoice, g.portal.org, db.session.get(Client, invoice.client_id))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(f"{invoice.number}.pdf", inline=False)
+    return response
