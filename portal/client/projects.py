@@ -193,7 +193,8 @@ def decide(deliverable_id: int):
     status_code = 200
     error = None
     if not form.validate_on_submit():
-        error = "Choose approve, request a revision, or reject."
+        error = " ".join(form.reason.errors) or "Choose approve, request a revision, or reject."
+        status_code = 422
     else:
         try:
             decisions.decide_deliverable(

@@ -22,6 +22,7 @@ class LinkForm(FlaskForm):
         "Expires after (days, optional)", validators=[Optional(), NumberRange(min=1, max=3650)]
     )
     notify_email = BooleanField("Email the client about news", default=True)
+    allow_uploads = BooleanField("Let the client upload files")
 
 
 class RotateCodeForm(FlaskForm):

@@ -87,6 +87,7 @@ def _create(project: Project | None, client: Client, template: str, context_fn):
                 typed_code=form.access_code.data,
                 expires_in_days=form.expires_in_days.data,
                 notify_email=form.notify_email.data,
+                allow_uploads=form.allow_uploads.data,
             )
         except ServiceError as exc:
             db.session.rollback()
@@ -135,6 +136,22 @@ def links_notify(link_id: int):
     return done(
         _anchor_url(link),
         f"Notifications {'on' if on else 'off'} for {link.client_email}.",
+        template=template,
+        block="links",
+        **context,
+    )
+
+
+@bp.post("/links/<int:link_id>/uploads")
+def links_uploads(link_id: int):
+    """Allow or forbid client uploads through the link."""
+    link = load(PortalLink, link_id)
+    on = request.form.get("allow_uploads") == "1"
+    portal_links.set_uploads(link, current_actor(), on)
+    template, context = _page_for(link)
+    return done(
+        _anchor_url(link),
+        f"Uploads {'allowed' if on else 'turned off'} for {link.client_email}.",
         template=template,
         block="links",
         **context,

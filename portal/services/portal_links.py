@@ -80,6 +80,7 @@ def create_link(
     typed_code: str | None = None,
     expires_in_days: int | None = None,
     notify_email: bool = True,
+    allow_uploads: bool = False,
 ) -> NewLink:
     """Make a link for one project (or every project of the client when project is None)."""
     if client.org_id != org_id or (
@@ -105,6 +106,7 @@ def create_link(
         access_code_version=1 if code else 0,
         expires_at=_now() + timedelta(days=expires_in_days) if expires_in_days else None,
         notify_email=notify_email,
+        allow_uploads=allow_uploads,
         created_by_id=actor.user_id,
     )
     db.session.add(link)
@@ -154,6 +156,22 @@ def set_notify(link: PortalLink, actor: Actor, on: bool) -> PortalLink:
         actor,
         "link.notifications",
         f"{actor.label} turned email notifications {state} for {link.client_email}",
+        project_id=link.project_id,
+        subject=link,
+    )
+    db.session.commit()
+    return link
+
+
+def set_uploads(link: PortalLink, actor: Actor, on: bool) -> PortalLink:
+    """Allow or forbid the client to upload files through this link."""
+    link.allow_uploads = on
+    state = "may now" if on else "may no longer"
+    record(
+        link.org_id,
+        actor,
+        "link.uploads",
+        f"{link.client_email} {state} upload files",
         project_id=link.project_id,
         subject=link,
     )

@@ -1,0 +1,110 @@
+"""Portal pages run a fixed number of queries, whatever the amount of data (no N+1)."""
+
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.models import Deliverable, Invoice, InvoiceLine, Message, Project, Proposal, ProposalLine
+from tests.portal_world import make_world, store
+from tests.samples import png_bytes
+
+
+@contextmanager
+def counting():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _grow(world, factor: int) -> None:
+    """Add more of everything the pages list."""
+    client_id = world.project.client_id
+    image = png_bytes()
+    for n in range(factor):
+        project = Project(org_id=world.org.id, client_id=client_id, name=f"Extra {n}", status="in_progress")
+        db.session.add(project)
+        db.session.flush()
+        for d in range(3):
+            deliverable = Deliverable(
+                project_id=world.project.id, title=f"D{n}-{d}", client_visible=True, status="ready"
+            )
+            db.session.add(deliverable)
+            db.session.flush()
+            store(world.project, f"f{n}-{d}.png", image, "image/png", deliverable)
+        for m in range(4):
+            db.session.add(
+                Message(
+                    project_id=world.project.id,
+                    sender_type="operator",
+                    sender_name="Op",
+                    body=f"m{n}-{m}",
+                    deliverable_id=None,
+                )
+            )
+        db.session.add(
+            Proposal(
+                org_id=world.org.id,
+                client_id=client_id,
+                number=f"P-{world.org.id}-{n}",
+                title="Offer",
+                currency="EUR",
+                status="sent",
+                lines=[ProposalLine(description="x", quantity=Decimal(1), unit_price_minor=1)],
+            )
+        )
+        db.session.add(
+            Invoice(
+                org_id=world.org.id,
+                client_id=client_id,
+                number=f"I-{world.org.id}-{n}",
+                currency="EUR",
+                status="sent",
+                issue_date=date.today(),
+                lines=[InvoiceLine(description="x", quantity=Decimal(1), unit_price_minor=1)],
+            )
+        )
+    db.session.commit()
+
+
+def _counts(world) -> dict:
+    pages = {
+        "overview": "/",
+        "projects": "/projects",
+        "proposals": "/proposals",
+        "invoices": "/invoices",
+        "project": f"/projects/{world.project.id}",
+    }
+    counts = {}
+    for name, path in pages.items():
+        with counting() as statements:
+            response = world.browser.get(world.url(path))
+        assert response.status_code == 200, name
+        counts[name] = len(statements)
+    poll_url = world.url(f"/projects/{world.project.id}/thread")
+    etag = world.browser.get(poll_url, headers={"HX-Request": "true"}).headers["ETag"]
+    with counting() as statements:
+        response = world.browser.get(poll_url, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert response.status_code == 304
+    counts["idle_poll"] = len(statements)
+    return counts
+
+
+def test_query_counts_do_not_grow_with_data(app, ctx):
+    small = make_world(app, slug="small")
+    _grow(small, 1)
+    large = make_world(app, slug="large")
+    _grow(large, 12)
+    small_counts, large_counts = _counts(small), _counts(large)
+    assert small_counts == large_counts
+    assert large_counts["idle_poll"] <= 2
+    assert large_counts["project"] <= 12
