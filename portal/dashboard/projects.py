@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import Response, g, redirect, request, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.files import files_context
@@ -12,7 +12,7 @@ from portal.dashboard.loaders import load
 from portal.dashboard.messages import thread_context
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
 from portal.extensions import db
-from portal.htmx import done, invalid, render
+from portal.htmx import done, invalid, is_fragment_request, render
 from portal.models import Client, Project
 from portal.models.project import STATUS_LABELS, STATUSES
 from portal.services import deliverables as deliverable_service
@@ -45,6 +45,7 @@ def project_page_context(project: Project, **overrides) -> dict:
         "deliverables": deliverable_service.project_deliverables(project.id),
         "deliverable_form": DeliverableForm(formdata=None),
         "timeline": project_service.timeline(project.id),
+        "live_etag": project_service.live_etag(project.id),
     }
     context.update(files_context(project))
     context.update(thread_context(project))
@@ -181,3 +182,26 @@ def deliverables_create(project_id: int):
             **project_page_context(project),
         )
     return invalid(SHOW, "deliverables", **project_page_context(project, deliverable_form=form))
+
+
+@bp.get("/projects/<int:project_id>/live")
+def projects_live(project_id: int):
+    """Polled by the open project page: 304 while nothing changed, else the changed parts out of band."""
+    project = load(Project, project_id)
+    etag = project_service.live_etag(project.id)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = Response(status=304)
+        response.headers["ETag"] = etag
+        response.vary.add("HX-Request")
+        return response
+    if not is_fragment_request():
+        return redirect(url_for("dashboard.projects_show", project_id=project.id))
+    response = render(
+        SHOW,
+        "live",
+        oob=("deliverable_list", "thread_messages", "timeline"),
+        swap_oob=True,
+        **project_page_context(project, live_etag=etag),
+    )
+    response.headers["ETag"] = etag
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from sqlalchemy import func, or_
@@ -169,3 +170,22 @@ def timeline(project_id: int, limit: int = 50) -> list:
         .order_by(Activity.at.desc(), Activity.id.desc())
         .limit(limit)
     ).all()
+
+
+def live_etag(project_id: int) -> str:
+    """A validator that changes when the thread, deliverables, files or timeline of a project change."""
+    from portal.models import Message, StoredFile
+
+    count, latest = db.func.count, db.func.max
+    row = db.session.execute(
+        db.select(
+            db.select(latest(Message.id)).where(Message.project_id == project_id).scalar_subquery(),
+            db.select(count(Message.id)).where(Message.project_id == project_id).scalar_subquery(),
+            db.select(latest(Deliverable.updated_at)).where(Deliverable.project_id == project_id).scalar_subquery(),
+            db.select(count(Deliverable.id)).where(Deliverable.project_id == project_id).scalar_subquery(),
+            db.select(count(StoredFile.id)).where(StoredFile.project_id == project_id).scalar_subquery(),
+            db.select(latest(Activity.id)).where(Activity.project_id == project_id).scalar_subquery(),
+        )
+    ).one()
+    stamp = "-".join(str(value.timestamp() if hasattr(value, "timestamp") else value or 0) for value in row)
+    return f'W/"p{project_id}-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"'

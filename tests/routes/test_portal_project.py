@@ -263,3 +263,23 @@ def test_client_uploads(app, ctx):
         assert _upload(world, [("big.png", png_bytes() + bytes(10_000))]).status_code == 413
     finally:
         app.config["MAX_CONTENT_LENGTH"] = limit
+
+
+def test_operator_page_follows_client_actions_live(world, app):
+    from tests.conftest import login
+    from tests.factories import make_user
+
+    operator = login(app.test_client(), make_user(world.org), world.org)
+    page = operator.get(f"/app/projects/{world.project.id}").text
+    etag = page.split('id="project-live" data-etag="', 1)[1].split('"', 1)[0].replace("&#34;", '"')
+    live = f"/app/projects/{world.project.id}/live"
+    assert operator.get(live, headers={**HX, "If-None-Match": etag}).status_code == 304
+    _decide(world, "revision_requested", reason="Crop the crane out")
+    changed = operator.get(live, headers={**HX, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    text = changed.text
+    assert 'id="operator-thread-messages" hx-swap-oob="true"' in text and "Crop the crane out" in text
+    assert 'id="deliverable-list" hx-swap-oob="true"' in text and "Revision requested" in text
+    assert 'id="timeline" class="card"' in text or 'hx-swap-oob="true"' in text
+    assert operator.get(live, headers={**HX, "If-None-Match": changed.headers["ETag"]}).status_code == 304
+    assert operator.get(live).status_code == 302
