@@ -70,9 +70,26 @@ def org_slug(org_id: int) -> str:
     return db.session.execute(db.select(Organization.slug).where(Organization.id == org_id)).scalar_one()
 
 
+def session_entry(slug: str) -> tuple[int, dict] | None:
+    """This device's session entry for the organization with this slug, if any."""
+    return next(((int(org_id), entry) for org_id, entry in _sessions().items() if entry.get("g") == slug), None)
+
+
+def entry_is_alive(entry: dict, *, client_email: str, revoked_at, expires_at, code_version: int) -> bool:
+    """The rule every portal request applies: the link is active and unchanged, the session not too old."""
+    now = datetime.now(UTC)
+    return (
+        client_email == entry.get("e")
+        and revoked_at is None
+        and (expires_at is None or now < expires_at)
+        and code_version == entry.get("v")
+        and time.time() - entry.get("t", 0) < SESSION_MAX_AGE
+    )
+
+
 def load_session(slug: str) -> PortalSession:
     """The session for the organization in the URL, checked in one query, or the generic 404."""
-    found = next(((int(org_id), entry) for org_id, entry in _sessions().items() if entry.get("g") == slug), None)
+    found = session_entry(slug)
     if found is None:
         abort(404)
     org_id, entry = found
@@ -81,13 +98,12 @@ def load_session(slug: str) -> PortalSession:
         .join(PortalLink, PortalLink.org_id == Organization.id)
         .where(Organization.id == org_id, Organization.slug == slug, PortalLink.id == entry.get("l"))
     ).one_or_none()
-    now = datetime.now(UTC)
-    alive = (
-        row is not None
-        and row.PortalLink.client_email == entry.get("e")
-        and row.PortalLink.is_active(now)
-        and row.PortalLink.access_code_version == entry.get("v")
-        and time.time() - entry.get("t", 0) < SESSION_MAX_AGE
+    alive = row is not None and entry_is_alive(
+        entry,
+        client_email=row.PortalLink.client_email,
+        revoked_at=row.PortalLink.revoked_at,
+        expires_at=row.PortalLink.expires_at,
+        code_version=row.PortalLink.access_code_version,
     )
     if not alive:
         end_session(org_id)

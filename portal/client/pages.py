@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, g, redirect, render_template, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from portal.client import bp
 from portal.client.access import (
@@ -40,7 +40,8 @@ def add_slug(endpoint, values):
 @bp.before_request
 def require_portal_session():
     """Re-check the session's link on every request: revoked or expired ends it at once."""
-    if "portal_slug" in g:
+    # The thread poll checks the session, the link and the thread in one query of its own.
+    if "portal_slug" in g and request.endpoint != "portal.thread":
         load_session(g.portal_slug)
 
 

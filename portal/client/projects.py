@@ -9,17 +9,21 @@ from flask import Response, abort, current_app, g, make_response, redirect, requ
 from portal.client import bp
 from portal.client.access import (
     badge_counts,
+    end_session,
+    entry_is_alive,
     load_deliverable,
     load_file,
     load_project,
-    visible_project_ids,
+    load_session,
+    session_entry,
+    visible_projects_query,
 )
 from portal.client.forms import DecisionForm, MessageForm, UploadForm
 from portal.client.pages import shell
 from portal.downloads import stream_file, thumbnail, zip_stream
 from portal.extensions import db
 from portal.htmx import is_fragment_request, render
-from portal.models import Deliverable, Message, Project, StoredFile
+from portal.models import Deliverable, Message, PortalLink, Project, StoredFile
 from portal.models.activity import ACTOR_CLIENT
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.models.project import PHASES, phase_index
@@ -121,13 +125,20 @@ def project_page(project_id: int):
 
 @bp.get("/portal/<slug>/projects/<int:project_id>/thread")
 def thread(project_id: int):
-    """The thread's messages for polling: 304 while nothing changed (two queries in all)."""
+    """The thread's messages for polling: one query re-checks the session's link and answers 304 if unchanged."""
+    found = session_entry(g.portal_slug)
+    if found is None:
+        abort(404)
+    org_id, entry = found
+    email = entry.get("e")
+    visible = visible_projects_query(org_id, email).with_only_columns(Project.id).where(Project.id == project_id)
     row = db.session.execute(
         db.select(
-            db.select(Project.id)
-            .where(Project.id == project_id, Project.id.in_(visible_project_ids(g.portal)))
-            .exists()
-            .label("visible"),
+            PortalLink.client_email,
+            PortalLink.revoked_at,
+            PortalLink.expires_at,
+            PortalLink.access_code_version,
+            visible.exists().label("visible"),
             db.select(db.func.max(Message.id))
             .where(Message.project_id == project_id)
             .scalar_subquery()
@@ -136,8 +147,17 @@ def thread(project_id: int):
             .where(Message.project_id == project_id)
             .scalar_subquery()
             .label("total"),
-        )
-    ).one()
+        ).where(PortalLink.id == entry.get("l"), PortalLink.org_id == org_id)
+    ).one_or_none()
+    if row is None or not entry_is_alive(
+        entry,
+        client_email=row.client_email,
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        code_version=row.access_code_version,
+    ):
+        end_session(org_id)
+        abort(404)
     if not row.visible:
         abort(404)
     etag = f'W/"t{project_id}-{row.latest or 0}-{row.total}"'
@@ -148,8 +168,17 @@ def thread(project_id: int):
         return response
     if not is_fragment_request():
         return redirect(url_for("portal.project_page", project_id=project_id, _anchor="thread"))
+    load_session(g.portal_slug)
     project = load_project(project_id)
-    response = _respond(project, "thread_messages")
+    response = shell(
+        PAGE,
+        "thread_messages",
+        oob=("badges",),
+        project=project,
+        messages=messages.project_thread(project.id),
+        last_read=messages.last_read(project.id, email),
+        etag=etag,
+    )
     response.headers["ETag"] = etag
     return response
 
