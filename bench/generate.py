@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from portal.extensions import db
 from portal.models import Client, Deliverable, Invoice, Message, Organization, PortalLink, Project, Proposal, StoredFile
@@ -177,4 +177,7 @@ def generate(scale: int) -> dict:
         if first is None:
             first = {"slug": f"bench-{o}", "token": derive_token(nonce), "project_id": project_ids[0]}
         db.session.commit()
+    # A database in service has planner statistics; a freshly loaded one needs them gathered once.
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
     return first

@@ -283,3 +283,39 @@ def test_operator_page_follows_client_actions_live(world, app):
     assert 'id="timeline" class="card"' in text or 'hx-swap-oob="true"' in text
     assert operator.get(live, headers={**HX, "If-None-Match": changed.headers["ETag"]}).status_code == 304
     assert operator.get(live).status_code == 302
+
+
+def test_operator_comments_reach_the_client(world, app):
+    from tests.conftest import login
+    from tests.factories import make_user
+
+    operator = login(app.test_client(), make_user(world.org), world.org)
+    fragment = operator.post(
+        f"/app/deliverables/{world.review.id}/comments", data={"body": "Pier v2 coming"}, headers=HX
+    )
+    assert fragment.status_code == 200 and f'id="deliverable-{world.review.id}"' in fragment.text
+    assert "Pier v2 coming" in fragment.text and 'id="operator-thread-messages" hx-swap-oob="true"' in fragment.text
+    full = operator.post(f"/app/files/{world.image.id}/comments", data={"body": "Colour graded"})
+    assert full.status_code == 303
+    empty = operator.post(f"/app/files/{world.image.id}/comments", data={"body": ""}, headers=HX)
+    assert empty.status_code == 200 and "Write a" in empty.text
+    page = _page(world).text
+    assert "Pier v2 coming" in page and "Colour graded" in page
+    other = make_world(app, slug="elsewhere")
+    assert operator.post(f"/app/deliverables/{other.review.id}/comments", data={"body": "x"}).status_code == 404
+
+
+def test_svg_with_script_is_stored_but_only_ever_downloaded(app, ctx):
+    world = make_world(app, slug="svg", allow_uploads=True)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    assert _upload(world, [("drawing.svg", svg)]).status_code == 303
+    file = db.session.execute(db.select(StoredFile).where(StoredFile.filename == "drawing.svg")).scalar_one()
+    view = world.browser.get(world.url(f"/files/{file.id}/view"))
+    assert view.data == svg
+    assert view.headers["Content-Disposition"].startswith("attachment;") and view.mimetype == "application/octet-stream"
+    assert "sandbox" in view.headers["Content-Security-Policy"]
+
+
+def test_message_post_updates_badges_out_of_band(world):
+    response = world.browser.post(world.url(f"/projects/{world.project.id}/messages"), data={"body": "Hi"}, headers=HX)
+    assert 'id="badge-projects" hx-swap-oob="true"' in response.text
