@@ -40,7 +40,12 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "PORTAL_CODE_RATE_LIMIT": env.get("PORTAL_CODE_RATE_LIMIT", "30 per 15 minutes"),
         "PORTAL_ENTRY_RATE_LIMIT": env.get("PORTAL_ENTRY_RATE_LIMIT", "120 per minute"),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A ping before every checkout costs a round trip per request; recycling connections before the server's
+        # idle timeout keeps them healthy instead (set DATABASE_PRE_PING=1 behind flaky networks).
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": env.get("DATABASE_PRE_PING", "") in ("1", "true", "yes"),
+            "pool_recycle": _int("DATABASE_POOL_RECYCLE", 280),
+        },
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -33,8 +33,18 @@ def pull_slug(endpoint, values):
 @bp.url_defaults
 def add_slug(endpoint, values):
     """Portal links keep pointing at the current organization."""
-    if "portal_slug" in g and current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
+    if "portal_slug" in g and endpoint in _slug_endpoints():
         values.setdefault("slug", g.portal_slug)
+
+
+def _slug_endpoints() -> frozenset:
+    """Endpoints whose URL names the organization, computed once per app."""
+    app = current_app._get_current_object()
+    endpoints = app.extensions.get("portal_slug_endpoints")
+    if endpoints is None:
+        endpoints = frozenset(rule.endpoint for rule in app.url_map.iter_rules() if "slug" in rule.arguments)
+        app.extensions["portal_slug_endpoints"] = endpoints
+    return endpoints
 
 
 @bp.before_request

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
+from functools import cache
 
 from flask import Response, abort, current_app, g, make_response, redirect, request, url_for
+from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.access import (
@@ -16,7 +19,6 @@ from portal.client.access import (
     load_project,
     load_session,
     session_entry,
-    visible_projects_query,
 )
 from portal.client.forms import DecisionForm, MessageForm, UploadForm
 from portal.client.pages import shell
@@ -123,6 +125,46 @@ def project_page(project_id: int):
     return shell(PAGE, **project_context(project))
 
 
+@cache
+def _poll_statement():
+    """The one query of a thread poll, built once: the session's link, the project's visibility, the thread's state."""
+    org_id, email, project_id, now = (bindparam(name) for name in ("org_id", "email", "project_id", "now"))
+    links = PortalLink.__table__.alias("visible_link")
+    link_active = db.and_(links.c.revoked_at.is_(None), db.or_(links.c.expires_at.is_(None), links.c.expires_at > now))
+    visible = (
+        db.select(Project.id)
+        .where(
+            Project.id == project_id,
+            Project.org_id == org_id,
+            db.or_(
+                Project.id.in_(
+                    db.select(links.c.project_id).where(
+                        links.c.org_id == org_id, links.c.client_email == email, link_active
+                    )
+                ),
+                Project.client_id.in_(
+                    db.select(links.c.client_id).where(
+                        links.c.org_id == org_id,
+                        links.c.client_email == email,
+                        links.c.project_id.is_(None),
+                        link_active,
+                    )
+                ),
+            ),
+        )
+        .exists()
+    )
+    return db.select(
+        PortalLink.client_email,
+        PortalLink.revoked_at,
+        PortalLink.expires_at,
+        PortalLink.access_code_version,
+        visible.label("visible"),
+        db.select(db.func.max(Message.id)).where(Message.project_id == project_id).scalar_subquery().label("latest"),
+        db.select(db.func.count(Message.id)).where(Message.project_id == project_id).scalar_subquery().label("total"),
+    ).where(PortalLink.id == bindparam("link_id"), PortalLink.org_id == org_id)
+
+
 @bp.get("/portal/<slug>/projects/<int:project_id>/thread")
 def thread(project_id: int):
     """The thread's messages for polling: one query re-checks the session's link and answers 304 if unchanged."""
@@ -131,23 +173,15 @@ def thread(project_id: int):
         abort(404)
     org_id, entry = found
     email = entry.get("e")
-    visible = visible_projects_query(org_id, email).with_only_columns(Project.id).where(Project.id == project_id)
     row = db.session.execute(
-        db.select(
-            PortalLink.client_email,
-            PortalLink.revoked_at,
-            PortalLink.expires_at,
-            PortalLink.access_code_version,
-            visible.exists().label("visible"),
-            db.select(db.func.max(Message.id))
-            .where(Message.project_id == project_id)
-            .scalar_subquery()
-            .label("latest"),
-            db.select(db.func.count(Message.id))
-            .where(Message.project_id == project_id)
-            .scalar_subquery()
-            .label("total"),
-        ).where(PortalLink.id == entry.get("l"), PortalLink.org_id == org_id)
+        _poll_statement(),
+        {
+            "link_id": entry.get("l"),
+            "org_id": org_id,
+            "email": email,
+            "project_id": project_id,
+            "now": datetime.now(UTC),
+        },
     ).one_or_none()
     if row is None or not entry_is_alive(
         entry,
