@@ -47,9 +47,7 @@ def memory_app() -> Flask:
                 "counts": access.badge_counts(portal),
                 "deliverables": projects._deliverables(project_id),
                 "files": projects._files(project_id),
-                "thread": messages.project_thread(project_id),
-                "last_read": messages.last_read(project_id, portal.email),
-                "etag": messages.thread_etag(project_id),
+                "thread_view": messages.thread_view(project_id, portal.email),
             }
         db.session.expunge_all()
 
@@ -63,7 +61,5 @@ def memory_app() -> Flask:
     projects.load_project = lambda _id: project
     projects._deliverables = lambda _id: cached["deliverables"]
     projects._files = lambda _id: cached["files"]
-    messages.project_thread = lambda _id, limit=200: cached["thread"]
-    messages.last_read = lambda _id, _email: cached["last_read"]
-    messages.thread_etag = lambda _id: cached["etag"]
+    messages.thread_view = lambda _id, _email, limit=200: cached["thread_view"]
     return app

@@ -75,7 +75,7 @@ def _files(project_id: int) -> list:
 
 def project_context(project: Project, **overrides) -> dict:
     """Everything the project page and its blocks need, in a fixed number of queries."""
-    thread = messages.project_thread(project.id)
+    thread, etag, last_read = messages.thread_view(project.id, g.portal.email)
     files = _files(project.id)
     deliverables = _deliverables(project.id)
     shown = {deliverable.id for deliverable in deliverables}
@@ -99,8 +99,8 @@ def project_context(project: Project, **overrides) -> dict:
         "shown_deliverables": shown,
         "comments": comments,
         "messages": thread,
-        "last_read": messages.last_read(project.id, g.portal.email),
-        "etag": messages.thread_etag(project.id),
+        "last_read": last_read,
+        "etag": etag,
         "message_form": MessageForm(formdata=None),
         "decision_form": DecisionForm(formdata=None),
         "decision_errors": {},
@@ -204,14 +204,9 @@ def thread(project_id: int):
         return redirect(url_for("portal.project_page", project_id=project_id, _anchor="thread"))
     load_session(g.portal_slug)
     project = load_project(project_id)
+    thread_rows, _etag, last_read = messages.thread_view(project.id, email)
     response = shell(
-        PAGE,
-        "thread_messages",
-        oob=("badges",),
-        project=project,
-        messages=messages.project_thread(project.id),
-        last_read=messages.last_read(project.id, email),
-        etag=etag,
+        PAGE, "thread_messages", oob=("badges",), project=project, messages=thread_rows, last_read=last_read, etag=etag
     )
     response.headers["ETag"] = etag
     return response

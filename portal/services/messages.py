@@ -55,6 +55,36 @@ def _check_subject(project: Project, deliverable_id: int | None, file_id: int | 
             raise ServiceError("That file is not part of this project.", "body")
 
 
+def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[list, str, int]:
+    """The thread's latest messages (oldest first), its ETag and how far the reader has read, in one query."""
+    read_up_to = (
+        db.select(MessageRead.last_read_message_id)
+        .where(MessageRead.project_id == project_id, MessageRead.reader_email == reader_email)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(
+            Message.id,
+            Message.sender_type,
+            Message.sender_name,
+            Message.body,
+            Message.created_at,
+            Message.deliverable_id,
+            Message.file_id,
+            db.func.count().over().label("total"),
+            db.func.max(Message.id).over().label("latest"),
+            read_up_to.label("read_up_to"),
+        )
+        .where(Message.project_id == project_id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    ).all()
+    if not rows:
+        return [], f'W/"t{project_id}-0-0"', 0
+    first = rows[0]
+    return list(reversed(rows)), f'W/"t{project_id}-{first.latest}-{first.total}"', first.read_up_to or 0
+
+
 def post_operator_message(
     project: Project,
     actor: Actor,
@@ -160,11 +190,3 @@ def last_read(project_id: int, email: str) -> int:
         ).scalar()
         or 0
     )
-
-
-def thread_etag(project_id: int) -> str:
-    """A validator that changes whenever the thread does."""
-    latest, count = db.session.execute(
-        db.select(db.func.max(Message.id), db.func.count(Message.id)).where(Message.project_id == project_id)
-    ).one()
-    return f'W/"t{project_id}-{latest or 0}-{count}"'
