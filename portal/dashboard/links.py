@@ -126,36 +126,30 @@ def _anchor_url(link: PortalLink) -> str:
     return url_for("dashboard.clients_show", client_id=link.client_id, _anchor="portal-links")
 
 
-@bp.post("/links/<int:link_id>/notify")
-def links_notify(link_id: int):
-    """Turn the link's email notifications on or off."""
+def _toggle(link_id: int, option: str, label: str):
     link = load(PortalLink, link_id)
-    on = request.form.get("notify_email") == "1"
-    portal_links.set_notify(link, current_actor(), on)
+    on = request.form.get(option) == "1"
+    portal_links.set_option(link, current_actor(), option, on)
     template, context = _page_for(link)
     return done(
         _anchor_url(link),
-        f"Notifications {'on' if on else 'off'} for {link.client_email}.",
+        f"{label} {'on' if on else 'off'} for {link.client_email}.",
         template=template,
         block="links",
         **context,
     )
+
+
+@bp.post("/links/<int:link_id>/notify")
+def links_notify(link_id: int):
+    """Turn the link's email notifications on or off."""
+    return _toggle(link_id, "notify_email", "Notifications")
 
 
 @bp.post("/links/<int:link_id>/uploads")
 def links_uploads(link_id: int):
     """Allow or forbid client uploads through the link."""
-    link = load(PortalLink, link_id)
-    on = request.form.get("allow_uploads") == "1"
-    portal_links.set_uploads(link, current_actor(), on)
-    template, context = _page_for(link)
-    return done(
-        _anchor_url(link),
-        f"Uploads {'allowed' if on else 'turned off'} for {link.client_email}.",
-        template=template,
-        block="links",
-        **context,
-    )
+    return _toggle(link_id, "allow_uploads", "Uploads")
 
 
 @bp.post("/links/<int:link_id>/rotate")

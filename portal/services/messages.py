@@ -85,6 +85,36 @@ def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[l
     return list(reversed(rows)), f'W/"t{project_id}-{first.latest}-{first.total}"', first.read_up_to or 0
 
 
+def _add(
+    project: Project,
+    actor: Actor,
+    *,
+    client: bool,
+    name: str,
+    email: str | None,
+    body: str,
+    deliverable_id: int | None,
+    file_id: int | None,
+) -> Message:
+    """Check and add a message with its Activity row; the caller commits."""
+    body = _clean(body)
+    _check_subject(project, deliverable_id, file_id, client=client)
+    message = Message(
+        project_id=project.id,
+        sender_type=SENDER_CLIENT if client else SENDER_OPERATOR,
+        sender_name=name[:120],
+        sender_email=email,
+        sender_user_id=None if client else actor.user_id,
+        body=body,
+        deliverable_id=deliverable_id,
+        file_id=file_id,
+    )
+    db.session.add(message)
+    db.session.flush()
+    record(project.org_id, actor, "message.posted", f"{name} posted a message", project_id=project.id, subject=message)
+    return message
+
+
 def post_operator_message(
     project: Project,
     actor: Actor,
@@ -95,27 +125,15 @@ def post_operator_message(
     file_id: int | None = None,
 ) -> Message:
     """Add an operator's message (or comment on a deliverable or file) to the project's thread."""
-    body = _clean(body)
-    _check_subject(project, deliverable_id, file_id, client=False)
-    message = Message(
-        project_id=project.id,
-        sender_type=SENDER_OPERATOR,
-        sender_name=actor.label,
-        sender_email=email,
-        sender_user_id=actor.user_id,
+    message = _add(
+        project,
+        actor,
+        client=False,
+        name=actor.label,
+        email=email,
         body=body,
         deliverable_id=deliverable_id,
         file_id=file_id,
-    )
-    db.session.add(message)
-    db.session.flush()
-    record(
-        project.org_id,
-        actor,
-        "message.posted",
-        f"{actor.label} posted a message",
-        project_id=project.id,
-        subject=message,
     )
     db.session.commit()
     return message
@@ -131,26 +149,15 @@ def post_client_message(
     file_id: int | None = None,
 ) -> Message:
     """Add the client's message (or comment on a visible deliverable or file) and mark the thread read."""
-    body = _clean(body)
-    _check_subject(project, deliverable_id, file_id, client=True)
-    message = Message(
-        project_id=project.id,
-        sender_type=SENDER_CLIENT,
-        sender_name=(name or actor.label)[:120],
-        sender_email=actor.label,
+    message = _add(
+        project,
+        actor,
+        client=True,
+        name=name or actor.label,
+        email=actor.label,
         body=body,
         deliverable_id=deliverable_id,
         file_id=file_id,
-    )
-    db.session.add(message)
-    db.session.flush()
-    record(
-        project.org_id,
-        actor,
-        "message.posted",
-        f"{name or actor.label} posted a message",
-        project_id=project.id,
-        subject=message,
     )
     _mark_read(project.id, actor.label, message.id)
     db.session.commit()

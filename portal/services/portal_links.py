@@ -147,31 +147,21 @@ def rotate_code(link: PortalLink, actor: Actor, typed_code: str | None = None) -
     return code
 
 
-def set_notify(link: PortalLink, actor: Actor, on: bool) -> PortalLink:
-    """Turn the link's email notifications on or off."""
-    link.notify_email = on
-    state = "on" if on else "off"
+TOGGLES = {
+    "notify_email": ("link.notifications", "email notifications"),
+    "allow_uploads": ("link.uploads", "client uploads"),
+}
+
+
+def set_option(link: PortalLink, actor: Actor, option: str, on: bool) -> PortalLink:
+    """Turn one of the link's options (email notifications, client uploads) on or off."""
+    verb, label = TOGGLES[option]
+    setattr(link, option, on)
     record(
         link.org_id,
         actor,
-        "link.notifications",
-        f"{actor.label} turned email notifications {state} for {link.client_email}",
-        project_id=link.project_id,
-        subject=link,
-    )
-    db.session.commit()
-    return link
-
-
-def set_uploads(link: PortalLink, actor: Actor, on: bool) -> PortalLink:
-    """Allow or forbid the client to upload files through this link."""
-    link.allow_uploads = on
-    state = "may now" if on else "may no longer"
-    record(
-        link.org_id,
-        actor,
-        "link.uploads",
-        f"{link.client_email} {state} upload files",
+        verb,
+        f"{actor.label} turned {label} {'on' if on else 'off'} for {link.client_email}",
         project_id=link.project_id,
         subject=link,
     )

@@ -78,6 +78,7 @@ CASES = [
     ("POST", "/app/projects/{project}/links", {"email": "x@example.com", "code_mode": "generate"}),
     ("POST", "/app/clients/{client}/links", {"email": "x@example.com", "code_mode": "none"}),
     ("POST", "/app/links/{link}/notify", {"notify_email": "0"}),
+    ("POST", "/app/links/{link}/uploads", {"allow_uploads": "1"}),
     ("POST", "/app/links/{link}/rotate", {}),
     ("POST", "/app/links/{link}/revoke", {}),
 ]
