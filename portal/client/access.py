@@ -6,9 +6,11 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
 from flask import abort, current_app, g, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam
 
 from portal.extensions import db
 from portal.models import (
@@ -162,16 +164,33 @@ def client_ids_query(org_id: int, email: str):
     return db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
 
 
-def badge_counts(portal: PortalSession) -> dict:
-    """Totals (which sections to show) and what needs the client (the badges), in one query per request."""
-    if "portal_counts" in g:
-        return g.portal_counts
-    org_id, email = portal.org.id, portal.email
-    # Computed once and shared by every count below (a CTE), instead of once per count.
-    visible_cte = visible_project_ids(portal).cte("visible_projects")
+def visibility(portal: PortalSession) -> dict:
+    """The bind parameters of the statements built once below."""
+    return {"v_org": portal.org.id, "v_email": portal.email, "v_now": datetime.now(UTC), "v_today": date.today()}
+
+
+@cache
+def _visible_ids_statement():
+    """The ids of the projects a session may see, as a statement with bind parameters, built once."""
+    org_id, email, now = bindparam("v_org"), bindparam("v_email"), bindparam("v_now")
+    active = db.and_(
+        PortalLink.revoked_at.is_(None), db.or_(PortalLink.expires_at.is_(None), PortalLink.expires_at > now)
+    )
+    mine = db.and_(PortalLink.org_id == org_id, PortalLink.client_email == email, active)
+    direct = db.select(PortalLink.project_id).where(mine, PortalLink.project_id.is_not(None))
+    client_wide = db.select(PortalLink.client_id).where(mine, PortalLink.project_id.is_(None))
+    return db.select(Project.id).where(
+        Project.org_id == org_id, db.or_(Project.id.in_(direct), Project.client_id.in_(client_wide))
+    )
+
+
+@cache
+def _badge_statement():
+    """Every sidebar count in one statement, sharing one CTE of the visible projects."""
+    org_id, email, today = bindparam("v_org"), bindparam("v_email"), bindparam("v_today")
+    visible_cte = _visible_ids_statement().cte("visible_projects")
     visible = db.select(visible_cte.c.id)
-    clients = client_ids_query(org_id, email)
-    today = date.today()
+    clients = db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
     count = db.func.count
     queries = {
         "projects": db.select(count()).select_from(visible_cte),
@@ -207,7 +226,14 @@ def badge_counts(portal: PortalSession) -> dict:
             Invoice.org_id == org_id, Invoice.client_id.in_(clients), Invoice.status == "sent"
         ),
     }
-    row = db.session.execute(db.select(*(q.scalar_subquery().label(name) for name, q in queries.items()))).one()
+    return db.select(*(q.scalar_subquery().label(name) for name, q in queries.items()))
+
+
+def badge_counts(portal: PortalSession) -> dict:
+    """Totals (which sections to show) and what needs the client (the badges), in one query per request."""
+    if "portal_counts" in g:
+        return g.portal_counts
+    row = db.session.execute(_badge_statement(), visibility(portal)).one()
     counts = dict(row._mapping)
     counts["badge_projects"] = counts["to_review"] + counts["unread"]
     counts["badge_proposals"] = counts["open_proposals"]
@@ -253,9 +279,17 @@ def visible_project_ids(portal: PortalSession):
     return visible_projects_query(portal.org.id, portal.email).with_only_columns(Project.id)
 
 
+@cache
+def _project_statement():
+    return db.select(Project).where(Project.id == bindparam("pid"), Project.id.in_(_visible_ids_statement()))
+
+
 def load_project(project_id: int) -> Project:
     """A project the session may see, else 404."""
-    return _first_or_404(visible_projects_query(g.portal.org.id, g.portal.email).where(Project.id == project_id))
+    project = db.session.execute(_project_statement(), {**visibility(g.portal), "pid": project_id}).scalar()
+    if project is None:
+        abort(404)
+    return project
 
 
 def load_deliverable(deliverable_id: int) -> Deliverable:
