@@ -170,7 +170,7 @@ def visibility(portal: PortalSession) -> dict:
 
 
 @cache
-def _visible_ids_statement():
+def visible_ids_statement():
     """The ids of the projects a session may see, as a statement with bind parameters, built once."""
     org_id, email, now = bindparam("v_org"), bindparam("v_email"), bindparam("v_now")
     active = db.and_(
@@ -188,7 +188,7 @@ def _visible_ids_statement():
 def _badge_statement():
     """Every sidebar count in one statement, sharing one CTE of the visible projects."""
     org_id, email, today = bindparam("v_org"), bindparam("v_email"), bindparam("v_today")
-    visible_cte = _visible_ids_statement().cte("visible_projects")
+    visible_cte = visible_ids_statement().cte("visible_projects")
     visible = db.select(visible_cte.c.id)
     clients = db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
     count = db.func.count
@@ -281,7 +281,7 @@ def visible_project_ids(portal: PortalSession):
 
 @cache
 def _project_statement():
-    return db.select(Project).where(Project.id == bindparam("pid"), Project.id.in_(_visible_ids_statement()))
+    return db.select(Project).where(Project.id == bindparam("pid"), Project.id.in_(visible_ids_statement()))
 
 
 def load_project(project_id: int) -> Project:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.access import (
@@ -13,8 +15,8 @@ from portal.client.access import (
     end_session,
     load_session,
     other_sessions,
-    visible_project_ids,
-    visible_projects_query,
+    visibility,
+    visible_ids_statement,
 )
 from portal.extensions import db
 from portal.formatting import logo_url
@@ -72,10 +74,10 @@ def shell(template: str, block: str | None = None, *, oob=(), status_code: int =
     )
 
 
-def _projects(limit: int = 200) -> list:
-    query = (
-        visible_projects_query(g.portal.org.id, g.portal.email)
-        .with_only_columns(
+@cache
+def _projects_statement():
+    return (
+        db.select(
             Project.id,
             Project.name,
             Project.status,
@@ -84,10 +86,15 @@ def _projects(limit: int = 200) -> list:
             Project.start_date,
             Project.location,
         )
+        .where(Project.id.in_(visible_ids_statement()))
         .order_by(Project.updated_at.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return [{"row": row, "phase": phase_index(row.status, row.held_from)} for row in db.session.execute(query).all()]
+
+
+def _projects(limit: int = 200) -> list:
+    rows = db.session.execute(_projects_statement(), {**visibility(g.portal), "limit": limit}).all()
+    return [{"row": row, "phase": phase_index(row.status, row.held_from)} for row in rows]
 
 
 CLIENT_FACING_VERBS = (
@@ -106,7 +113,8 @@ CLIENT_FACING_VERBS = (
 def overview():
     """What needs the client now, their projects and recent activity."""
     portal = g.portal
-    visible = visible_project_ids(portal)
+    visible = visible_ids_statement()
+    params = visibility(portal)
     clients = client_ids_query(portal.org.id, portal.email)
     today = date.today()
     review = db.session.execute(
@@ -125,7 +133,8 @@ def overview():
             Deliverable.status == "ready",
         )
         .order_by(Deliverable.updated_at.desc())
-        .limit(20)
+        .limit(20),
+        params,
     ).all()
     read_up_to = (
         db.select(MessageRead.last_read_message_id)
@@ -139,7 +148,8 @@ def overview():
         .where(Project.id.in_(visible), Message.sender_type == "operator", Message.id > db.func.coalesce(read_up_to, 0))
         .group_by(Project.id, Project.name)
         .order_by(Project.name)
-        .limit(20)
+        .limit(20),
+        params,
     ).all()
     open_proposals = db.session.execute(
         db.select(
@@ -152,13 +162,15 @@ def overview():
             db.or_(Proposal.valid_until.is_(None), Proposal.valid_until >= today),
         )
         .order_by(Proposal.id.desc())
-        .limit(20)
+        .limit(20),
+        params,
     ).all()
     unpaid = db.session.execute(
         db.select(Invoice.id, Invoice.number, Invoice.total_minor, Invoice.currency, Invoice.due_date)
         .where(Invoice.org_id == portal.org.id, Invoice.client_id.in_(clients), Invoice.status == "sent")
         .order_by(Invoice.due_date)
-        .limit(20)
+        .limit(20),
+        params,
     ).all()
     activity = db.session.execute(
         db.select(Activity.summary, Activity.at)
@@ -166,7 +178,8 @@ def overview():
             Activity.org_id == portal.org.id, Activity.project_id.in_(visible), Activity.verb.in_(CLIENT_FACING_VERBS)
         )
         .order_by(Activity.at.desc(), Activity.id.desc())
-        .limit(10)
+        .limit(10),
+        params,
     ).all()
     return shell(
         "client/overview.html",

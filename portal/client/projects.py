@@ -23,7 +23,7 @@ from portal.client.access import (
 from portal.client.forms import DecisionForm, MessageForm, UploadForm
 from portal.client.pages import shell
 from portal.downloads import stream_file, thumbnail, zip_stream
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.htmx import is_fragment_request, render
 from portal.models import Deliverable, Message, PortalLink, Project, StoredFile
 from portal.models.activity import ACTOR_CLIENT
@@ -166,6 +166,7 @@ def _poll_statement():
 
 
 @bp.get("/portal/<slug>/projects/<int:project_id>/thread")
+@limiter.exempt
 def thread(project_id: int):
     """The thread's messages for polling: one query re-checks the session's link and answers 304 if unchanged."""
     found = session_entry(g.portal_slug)
