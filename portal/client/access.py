@@ -139,26 +139,6 @@ def other_sessions(current_org_id: int) -> list:
     ]
 
 
-def visible_projects_query(org_id: int, email: str):
-    """Projects this email may see: an active link to the project, or an active client-wide link."""
-    now = datetime.now(UTC)
-    direct = db.select(PortalLink.project_id).where(
-        PortalLink.org_id == org_id,
-        PortalLink.client_email == email,
-        PortalLink.project_id.is_not(None),
-        active_link_condition(now),
-    )
-    client_wide = db.select(PortalLink.client_id).where(
-        PortalLink.org_id == org_id,
-        PortalLink.client_email == email,
-        PortalLink.project_id.is_(None),
-        active_link_condition(now),
-    )
-    return db.select(Project).where(
-        Project.org_id == org_id, db.or_(Project.id.in_(direct), Project.client_id.in_(client_wide))
-    )
-
-
 def client_ids_query(org_id: int, email: str):
     """The organization's client records with this email (at most one)."""
     return db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
@@ -171,14 +151,15 @@ def visibility(portal: PortalSession) -> dict:
 
 @cache
 def visible_ids_statement():
-    """The ids of the projects a session may see, as a statement with bind parameters, built once."""
+    """The one rule of what a session sees: projects with an active link for its email, or all projects of a
+    client with an active client-wide link. A statement with bind parameters (see visibility()), built once."""
     org_id, email, now = bindparam("v_org"), bindparam("v_email"), bindparam("v_now")
-    active = db.and_(
-        PortalLink.revoked_at.is_(None), db.or_(PortalLink.expires_at.is_(None), PortalLink.expires_at > now)
-    )
-    mine = db.and_(PortalLink.org_id == org_id, PortalLink.client_email == email, active)
-    direct = db.select(PortalLink.project_id).where(mine, PortalLink.project_id.is_not(None))
-    client_wide = db.select(PortalLink.client_id).where(mine, PortalLink.project_id.is_(None))
+    # An alias, so the rule nests inside statements that read the session's own link without being correlated.
+    links = PortalLink.__table__.alias("visible_link")
+    active = db.and_(links.c.revoked_at.is_(None), db.or_(links.c.expires_at.is_(None), links.c.expires_at > now))
+    mine = db.and_(links.c.org_id == org_id, links.c.client_email == email, active)
+    direct = db.select(links.c.project_id).where(mine, links.c.project_id.is_not(None))
+    client_wide = db.select(links.c.client_id).where(mine, links.c.project_id.is_(None))
     return db.select(Project.id).where(
         Project.org_id == org_id, db.or_(Project.id.in_(direct), Project.client_id.in_(client_wide))
     )
@@ -267,16 +248,11 @@ def device_remembers_code(link: PortalLink, value: str | None) -> bool:
     return data == {"o": link.org_id, "l": link.id, "v": link.access_code_version}
 
 
-def _first_or_404(query):
-    obj = db.session.execute(query).scalar_one_or_none()
+def _first_or_404(query, params: dict | None = None):
+    obj = db.session.execute(query, params or {}).scalar_one_or_none()
     if obj is None:
         abort(404)
     return obj
-
-
-def visible_project_ids(portal: PortalSession):
-    """Subquery of the project ids this session may see."""
-    return visible_projects_query(portal.org.id, portal.email).with_only_columns(Project.id)
 
 
 @cache
@@ -286,32 +262,35 @@ def _project_statement():
 
 def load_project(project_id: int) -> Project:
     """A project the session may see, else 404."""
-    project = db.session.execute(_project_statement(), {**visibility(g.portal), "pid": project_id}).scalar()
-    if project is None:
-        abort(404)
-    return project
+    return _first_or_404(_project_statement(), {**visibility(g.portal), "pid": project_id})
+
+
+@cache
+def _deliverable_statement():
+    return db.select(Deliverable).where(
+        Deliverable.id == bindparam("object_id"),
+        Deliverable.client_visible.is_(True),
+        Deliverable.project_id.in_(visible_ids_statement()),
+    )
+
+
+@cache
+def _file_statement():
+    return db.select(StoredFile).where(
+        StoredFile.id == bindparam("object_id"),
+        StoredFile.client_visible.is_(True),
+        StoredFile.project_id.in_(visible_ids_statement()),
+    )
 
 
 def load_deliverable(deliverable_id: int) -> Deliverable:
     """A client-visible deliverable of a visible project, else 404."""
-    return _first_or_404(
-        db.select(Deliverable).where(
-            Deliverable.id == deliverable_id,
-            Deliverable.client_visible.is_(True),
-            Deliverable.project_id.in_(visible_project_ids(g.portal)),
-        )
-    )
+    return _first_or_404(_deliverable_statement(), {**visibility(g.portal), "object_id": deliverable_id})
 
 
 def load_file(file_id: int) -> StoredFile:
     """A client-visible file of a visible project, else 404."""
-    return _first_or_404(
-        db.select(StoredFile).where(
-            StoredFile.id == file_id,
-            StoredFile.client_visible.is_(True),
-            StoredFile.project_id.in_(visible_project_ids(g.portal)),
-        )
-    )
+    return _first_or_404(_file_statement(), {**visibility(g.portal), "object_id": file_id})
 
 
 def load_proposal(proposal_id: int) -> Proposal:

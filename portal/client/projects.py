@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from functools import cache
 
-from flask import Response, abort, current_app, g, make_response, redirect, request, url_for
+from flask import Response, abort, g, make_response, redirect, request, stream_with_context, url_for
 from sqlalchemy import bindparam
 
 from portal.client import bp
@@ -19,10 +19,11 @@ from portal.client.access import (
     load_project,
     load_session,
     session_entry,
+    visible_ids_statement,
 )
 from portal.client.forms import DecisionForm, MessageForm, UploadForm
 from portal.client.pages import shell
-from portal.downloads import stream_file, thumbnail, zip_stream
+from portal.downloads import content_disposition, stream_file, thumbnail, zip_stream
 from portal.extensions import db, limiter
 from portal.htmx import is_fragment_request, render
 from portal.models import Deliverable, Message, PortalLink, Project, StoredFile
@@ -83,12 +84,6 @@ def project_context(project: Project, **overrides) -> dict:
     for file in files:
         # A visible file of a hidden deliverable is listed with the other files.
         files_by_deliverable[file.deliverable_id if file.deliverable_id in shown else None].append(file)
-    comments = defaultdict(list)
-    for message in thread:
-        if message.deliverable_id:
-            comments[("d", message.deliverable_id)].append(message)
-        if message.file_id:
-            comments[("f", message.file_id)].append(message)
     context = {
         "project": project,
         "phases": PHASES,
@@ -97,7 +92,7 @@ def project_context(project: Project, **overrides) -> dict:
         "files_by_deliverable": files_by_deliverable,
         "loose_files": files_by_deliverable.get(None, []),
         "shown_deliverables": shown,
-        "comments": comments,
+        "comments": messages.comments_by_subject(thread),
         "messages": thread,
         "last_read": last_read,
         "etag": etag,
@@ -128,32 +123,8 @@ def project_page(project_id: int):
 @cache
 def _poll_statement():
     """The one query of a thread poll, built once: the session's link, the project's visibility, the thread's state."""
-    org_id, email, project_id, now = (bindparam(name) for name in ("org_id", "email", "project_id", "now"))
-    links = PortalLink.__table__.alias("visible_link")
-    link_active = db.and_(links.c.revoked_at.is_(None), db.or_(links.c.expires_at.is_(None), links.c.expires_at > now))
-    visible = (
-        db.select(Project.id)
-        .where(
-            Project.id == project_id,
-            Project.org_id == org_id,
-            db.or_(
-                Project.id.in_(
-                    db.select(links.c.project_id).where(
-                        links.c.org_id == org_id, links.c.client_email == email, link_active
-                    )
-                ),
-                Project.client_id.in_(
-                    db.select(links.c.client_id).where(
-                        links.c.org_id == org_id,
-                        links.c.client_email == email,
-                        links.c.project_id.is_(None),
-                        link_active,
-                    )
-                ),
-            ),
-        )
-        .exists()
-    )
+    project_id = bindparam("project_id")
+    visible = db.select(Project.id).where(Project.id == project_id, Project.id.in_(visible_ids_statement())).exists()
     return db.select(
         PortalLink.client_email,
         PortalLink.revoked_at,
@@ -162,7 +133,7 @@ def _poll_statement():
         visible.label("visible"),
         db.select(db.func.max(Message.id)).where(Message.project_id == project_id).scalar_subquery().label("latest"),
         db.select(db.func.count(Message.id)).where(Message.project_id == project_id).scalar_subquery().label("total"),
-    ).where(PortalLink.id == bindparam("link_id"), PortalLink.org_id == org_id)
+    ).where(PortalLink.id == bindparam("link_id"), PortalLink.org_id == bindparam("v_org"))
 
 
 @bp.get("/portal/<slug>/projects/<int:project_id>/thread")
@@ -178,10 +149,10 @@ def thread(project_id: int):
         _poll_statement(),
         {
             "link_id": entry.get("l"),
-            "org_id": org_id,
-            "email": email,
+            "v_org": org_id,
+            "v_email": email,
+            "v_now": datetime.now(UTC),
             "project_id": project_id,
-            "now": datetime.now(UTC),
         },
     ).one_or_none()
     if row is None or not entry_is_alive(
@@ -408,14 +379,9 @@ def download_all(deliverable_id: int):
     )
     if not files:
         abort(404)
-    from flask import stream_with_context
-
-    from portal.downloads import content_disposition
-
     response = Response(stream_with_context(zip_stream(list(files))), mimetype="application/zip")
     response.headers["Content-Disposition"] = content_disposition(
         f"{deliverable.title} v{deliverable.version}.zip", inline=False
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    current_app.logger.info("zip of deliverable %s streamed", deliverable.id)
     return response

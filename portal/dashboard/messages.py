@@ -21,16 +21,10 @@ SHOW = "dashboard/projects/show.html"
 def thread_context(project: Project, message_form: MessageForm | None = None) -> dict:
     """What the project page's thread block needs."""
     thread = message_service.project_thread(project.id)
-    comments: dict = {}
-    for message in thread:
-        if message.deliverable_id:
-            comments.setdefault(("d", message.deliverable_id), []).append(message)
-        if message.file_id:
-            comments.setdefault(("f", message.file_id), []).append(message)
     return {
         "messages": thread,
         "message_form": message_form or MessageForm(formdata=None),
-        "comments": comments,
+        "comments": message_service.comments_by_subject(thread),
         "comment_error": {},
     }
 

@@ -55,6 +55,17 @@ def _check_subject(project: Project, deliverable_id: int | None, file_id: int | 
             raise ServiceError("That file is not part of this project.", "body")
 
 
+def comments_by_subject(thread: list) -> dict:
+    """Messages that comment on a deliverable or file, keyed ("d", id) or ("f", id), in thread order."""
+    comments: dict = {}
+    for message in thread:
+        if message.deliverable_id:
+            comments.setdefault(("d", message.deliverable_id), []).append(message)
+        if message.file_id:
+            comments.setdefault(("f", message.file_id), []).append(message)
+    return comments
+
+
 def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[list, str, int]:
     """The thread's latest messages (oldest first), its ETag and how far the reader has read, in one query."""
     read_up_to = (
