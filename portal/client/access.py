@@ -89,6 +89,19 @@ def entry_is_alive(entry: dict, *, client_email: str, revoked_at, expires_at, co
     )
 
 
+@cache
+def _session_statement():
+    return (
+        db.select(Organization, PortalLink)
+        .join(PortalLink, PortalLink.org_id == Organization.id)
+        .where(
+            Organization.id == bindparam("org_id"),
+            Organization.slug == bindparam("slug"),
+            PortalLink.id == bindparam("link_id"),
+        )
+    )
+
+
 def load_session(slug: str) -> PortalSession:
     """The session for the organization in the URL, checked in one query, or the generic 404."""
     found = session_entry(slug)
@@ -96,9 +109,7 @@ def load_session(slug: str) -> PortalSession:
         abort(404)
     org_id, entry = found
     row = db.session.execute(
-        db.select(Organization, PortalLink)
-        .join(PortalLink, PortalLink.org_id == Organization.id)
-        .where(Organization.id == org_id, Organization.slug == slug, PortalLink.id == entry.get("l"))
+        _session_statement(), {"org_id": org_id, "slug": slug, "link_id": entry.get("l")}
     ).one_or_none()
     alive = row is not None and entry_is_alive(
         entry,

@@ -23,6 +23,7 @@ from portal.formatting import logo_url
 from portal.htmx import render
 from portal.models import Activity, Deliverable, Invoice, Message, MessageRead, Project, Proposal
 from portal.models.project import PHASES, phase_index
+from portal.reads import read_without_transaction
 
 
 @bp.url_value_preprocessor
@@ -52,6 +53,8 @@ def _slug_endpoints() -> frozenset:
 @bp.before_request
 def require_portal_session():
     """Re-check the session's link on every request: revoked or expired ends it at once."""
+    if request.method == "GET":
+        read_without_transaction()
     # The thread poll checks the session, the link and the thread in one query of its own.
     if "portal_slug" in g and request.endpoint != "portal.thread":
         load_session(g.portal_slug)

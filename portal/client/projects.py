@@ -45,20 +45,22 @@ def client_actor() -> Actor:
     )
 
 
-def _deliverables(project_id: int) -> list:
+@cache
+def _deliverables_statement():
     return (
-        db.session.execute(
-            db.select(Deliverable)
-            .where(Deliverable.project_id == project_id, Deliverable.client_visible.is_(True))
-            .order_by(Deliverable.id)
-        )
-        .scalars()
-        .all()
+        db.select(Deliverable)
+        .where(Deliverable.project_id == bindparam("project_id"), Deliverable.client_visible.is_(True))
+        .order_by(Deliverable.id)
     )
 
 
-def _files(project_id: int) -> list:
-    return db.session.execute(
+def _deliverables(project_id: int) -> list:
+    return db.session.execute(_deliverables_statement(), {"project_id": project_id}).scalars().all()
+
+
+@cache
+def _files_statement():
+    return (
         db.select(
             StoredFile.id,
             StoredFile.filename,
@@ -69,9 +71,13 @@ def _files(project_id: int) -> list:
             StoredFile.uploaded_by_type,
             StoredFile.created_at,
         )
-        .where(StoredFile.project_id == project_id, StoredFile.client_visible.is_(True))
+        .where(StoredFile.project_id == bindparam("project_id"), StoredFile.client_visible.is_(True))
         .order_by(StoredFile.created_at, StoredFile.id)
-    ).all()
+    )
+
+
+def _files(project_id: int) -> list:
+    return db.session.execute(_files_statement(), {"project_id": project_id}).all()
 
 
 def project_context(project: Project, **overrides) -> dict:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -66,14 +69,16 @@ def comments_by_subject(thread: list) -> dict:
     return comments
 
 
-def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[list, str, int]:
-    """The thread's latest messages (oldest first), its ETag and how far the reader has read, in one query."""
+@cache
+def _thread_view_statement():
+    """The thread's latest messages with its ETag parts and the reader's marker; built once, with bind parameters."""
+    project_id, reader_email = bindparam("project_id"), bindparam("reader_email")
     read_up_to = (
         db.select(MessageRead.last_read_message_id)
         .where(MessageRead.project_id == project_id, MessageRead.reader_email == reader_email)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         db.select(
             Message.id,
             Message.sender_type,
@@ -88,7 +93,14 @@ def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[l
         )
         .where(Message.project_id == project_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
+    )
+
+
+def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[list, str, int]:
+    """The thread's latest messages (oldest first), its ETag and how far the reader has read, in one query."""
+    rows = db.session.execute(
+        _thread_view_statement(), {"project_id": project_id, "reader_email": reader_email, "limit": limit}
     ).all()
     if not rows:
         return [], f'W/"t{project_id}-0-0"', 0

@@ -108,3 +108,32 @@ def test_query_counts_do_not_grow_with_data(app, ctx):
     assert small_counts == large_counts
     assert large_counts["idle_poll"] <= 2
     assert large_counts["project"] <= 12
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    """Whether the driver's connection holds an open transaction (psycopg or sqlite3)."""
+    info = getattr(dbapi_connection, "info", None)
+    if hasattr(info, "transaction_status"):
+        return info.transaction_status != info.transaction_status.IDLE
+    return dbapi_connection.in_transaction
+
+
+def test_portal_reads_run_without_a_transaction(app, ctx):
+    """A page view or an idle poll costs its queries only: no BEGIN and ROLLBACK round trips around them."""
+    world = make_world(app, slug="reads")
+    _grow(world, 1)
+    poll_url = world.url(f"/projects/{world.project.id}/thread")
+    etag = world.browser.get(poll_url, headers={"HX-Request": "true"}).headers["ETag"]
+    states = []
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        states.append(_in_transaction(cursor.connection))
+
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        for path in ("/", f"/projects/{world.project.id}"):
+            assert world.browser.get(world.url(path)).status_code == 200
+        assert world.browser.get(poll_url, headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 304
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+    assert states and not any(states)
