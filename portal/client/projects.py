@@ -347,6 +347,9 @@ def upload(project_id: int):
 def download(file_id: int):
     """Download a file (streamed, with byte ranges)."""
     file = load_file(file_id)
+    # A download resumed with a range is the same download: audit only the first request.
+    if not request.headers.get("Range", "").startswith("bytes=") or request.headers["Range"].startswith("bytes=0-"):
+        file_service.record_download(g.portal.org.id, client_actor(), file=file)
     return stream_file(file, allow_inline=False)
 
 
@@ -385,6 +388,7 @@ def download_all(deliverable_id: int):
     )
     if not files:
         abort(404)
+    file_service.record_download(g.portal.org.id, client_actor(), deliverable=deliverable)
     response = Response(stream_with_context(zip_stream(list(files))), mimetype="application/zip")
     response.headers["Content-Disposition"] = content_disposition(
         f"{deliverable.title} v{deliverable.version}.zip", inline=False

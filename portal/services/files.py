@@ -156,3 +156,18 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
     db.session.delete(file)
     db.session.commit()
     get_storage().delete(key)
+
+
+def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, deliverable=None) -> None:
+    """Audit a client's download of one file or of a deliverable's ZIP."""
+    subject = file if file is not None else deliverable
+    name = file.filename if file is not None else f"{deliverable.title} (all files, version {deliverable.version})"
+    record(
+        org_id,
+        actor,
+        "file.downloaded",
+        f"{actor.label} downloaded {name}",
+        project_id=subject.project_id,
+        subject=subject,
+    )
+    db.session.commit()

@@ -319,3 +319,24 @@ def test_svg_with_script_is_stored_but_only_ever_downloaded(app, ctx):
 def test_message_post_updates_badges_out_of_band(world):
     response = world.browser.post(world.url(f"/projects/{world.project.id}/messages"), data={"body": "Hi"}, headers=HX)
     assert 'id="badge-projects" hx-swap-oob="true"' in response.text
+
+
+def test_client_downloads_are_audited_once_per_download(world):
+    def downloads():
+        return db.session.execute(
+            db.select(Activity.summary, Activity.ip).where(Activity.verb == "file.downloaded").order_by(Activity.id)
+        ).all()
+
+    assert world.browser.get(world.url(f"/files/{world.image.id}")).data
+    # Resuming (or a player seeking) asks for later bytes: not a new download.
+    assert world.browser.get(world.url(f"/files/{world.image.id}"), headers={"Range": "bytes=10-19"}).status_code == 206
+    assert world.browser.get(world.url(f"/files/{world.image.id}/view")).data  # a preview is not a download
+    assert world.browser.get(world.url(f"/deliverables/{world.review.id}/zip")).data
+    rows = downloads()
+    assert [row.summary.split(" downloaded ")[1] for row in rows] == [
+        world.image.filename,
+        f"{world.review.title} (all files, version {world.review.version})",
+    ]
+    assert all(row.ip for row in rows)
+    assert world.browser.get(world.url(f"/files/{world.secret_file.id}")).status_code == 404
+    assert len(downloads()) == 2
