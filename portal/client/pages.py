@@ -21,7 +21,7 @@ from portal.client.access import (
 from portal.extensions import db
 from portal.formatting import logo_url
 from portal.htmx import render
-from portal.models import Activity, Deliverable, Invoice, Message, MessageRead, Project, Proposal
+from portal.models import Activity, Client, Deliverable, Invoice, Message, MessageRead, Project, Proposal
 from portal.models.project import PHASES, phase_index
 from portal.reads import read_without_transaction
 
@@ -112,16 +112,20 @@ CLIENT_FACING_VERBS = (
 )
 
 
-@bp.get("/portal/<slug>/")
-def overview():
-    """What needs the client now, their projects and recent activity."""
-    portal = g.portal
+@cache
+def _overview_statements() -> dict:
+    """The overview's lists, built once with the bind parameters of visibility()."""
+    org_id, email, today = bindparam("v_org"), bindparam("v_email"), bindparam("v_today")
     visible = visible_ids_statement()
-    params = visibility(portal)
-    clients = client_ids_query(portal.org.id, portal.email)
-    today = date.today()
-    review = db.session.execute(
-        db.select(
+    clients = db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
+    read_up_to = (
+        db.select(MessageRead.last_read_message_id)
+        .where(MessageRead.project_id == Project.id, MessageRead.reader_email == email)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    return {
+        "review": db.select(
             Deliverable.id,
             Deliverable.title,
             Deliverable.version,
@@ -137,63 +141,45 @@ def overview():
         )
         .order_by(Deliverable.updated_at.desc())
         .limit(20),
-        params,
-    ).all()
-    read_up_to = (
-        db.select(MessageRead.last_read_message_id)
-        .where(MessageRead.project_id == Project.id, MessageRead.reader_email == portal.email)
-        .correlate(Project)
-        .scalar_subquery()
-    )
-    unread = db.session.execute(
-        db.select(Project.id, Project.name, db.func.count(Message.id).label("unread"))
+        "unread": db.select(Project.id, Project.name, db.func.count(Message.id).label("unread"))
         .join(Message, Message.project_id == Project.id)
         .where(Project.id.in_(visible), Message.sender_type == "operator", Message.id > db.func.coalesce(read_up_to, 0))
         .group_by(Project.id, Project.name)
         .order_by(Project.name)
         .limit(20),
-        params,
-    ).all()
-    open_proposals = db.session.execute(
-        db.select(
+        "open_proposals": db.select(
             Proposal.id, Proposal.number, Proposal.title, Proposal.total_minor, Proposal.currency, Proposal.valid_until
         )
         .where(
-            Proposal.org_id == portal.org.id,
+            Proposal.org_id == org_id,
             Proposal.client_id.in_(clients),
             Proposal.status == "sent",
             db.or_(Proposal.valid_until.is_(None), Proposal.valid_until >= today),
         )
         .order_by(Proposal.id.desc())
         .limit(20),
-        params,
-    ).all()
-    unpaid = db.session.execute(
-        db.select(Invoice.id, Invoice.number, Invoice.total_minor, Invoice.currency, Invoice.due_date)
-        .where(Invoice.org_id == portal.org.id, Invoice.client_id.in_(clients), Invoice.status == "sent")
+        "unpaid": db.select(Invoice.id, Invoice.number, Invoice.total_minor, Invoice.currency, Invoice.due_date)
+        .where(Invoice.org_id == org_id, Invoice.client_id.in_(clients), Invoice.status == "sent")
         .order_by(Invoice.due_date)
         .limit(20),
-        params,
-    ).all()
-    activity = db.session.execute(
-        db.select(Activity.summary, Activity.at)
-        .where(
-            Activity.org_id == portal.org.id, Activity.project_id.in_(visible), Activity.verb.in_(CLIENT_FACING_VERBS)
-        )
+        "activity": db.select(Activity.summary, Activity.at)
+        .where(Activity.org_id == org_id, Activity.project_id.in_(visible), Activity.verb.in_(CLIENT_FACING_VERBS))
         .order_by(Activity.at.desc(), Activity.id.desc())
         .limit(10),
-        params,
-    ).all()
+    }
+
+
+@bp.get("/portal/<slug>/")
+def overview():
+    """What needs the client now, their projects and recent activity."""
+    params = visibility(g.portal)
+    lists = {name: db.session.execute(statement, params).all() for name, statement in _overview_statements().items()}
     return shell(
         "client/overview.html",
         projects=_projects(limit=6),
         phases=PHASES,
-        review=review,
-        unread=unread,
-        open_proposals=open_proposals,
-        unpaid=unpaid,
-        activity=activity,
-        today=today,
+        today=params["v_today"],
+        **lists,
     )
 
 
