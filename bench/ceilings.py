@@ -56,6 +56,7 @@ def memory_app() -> Flask:
         return portal
 
     pages.load_session = load_session
+    pages.read_without_transaction = lambda: None  # no connection to check out
     pages.badge_counts = projects.badge_counts = lambda _portal: cached["counts"]
     pages.other_sessions = lambda _org_id: []
     projects.load_project = lambda _id: project
