@@ -24,6 +24,13 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _redis_options(url: str | None) -> dict:
+    """Connection options for a Redis URL: Heroku's ``rediss://`` uses self-signed certificates."""
+    if url and url.startswith("rediss://"):
+        return {"ssl_cert_reqs": "none"}
+    return {}
+
+
 def from_environment(env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -47,7 +54,10 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
             "pool_recycle": _int("DATABASE_POOL_RECYCLE", 280),
         },
         "REDIS_URL": redis_url,
+        "REDIS_OPTIONS": _redis_options(redis_url),
+        "RQ_QUEUE": env.get("RQ_QUEUE", "portal"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": _redis_options(redis_url),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 512) * 1024 * 1024,
@@ -67,6 +77,14 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        # Several client messages on one project within this window become one email.
+        "EMAIL_BATCH_SECONDS": _int("EMAIL_BATCH_SECONDS", 180),
+        "EMAIL_RETRY_BASE_SECONDS": _int("EMAIL_RETRY_BASE_SECONDS", 30),
+        "EMAIL_MAX_ATTEMPTS": _int("EMAIL_MAX_ATTEMPTS", 8),
+        "EMAIL_SWEEP_SECONDS": _int("EMAIL_SWEEP_SECONDS", 15),
+        # Longer than a job can run (SMTP timeout included), so a live delivery is never taken for a dead one.
+        "EMAIL_STUCK_SECONDS": _int("EMAIL_STUCK_SECONDS", 600),
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "HTMX_USE_CDN": env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes"),

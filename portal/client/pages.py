@@ -10,11 +10,14 @@ from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.access import (
+    VERIFIED_COOKIE,
     badge_counts,
     client_ids_query,
+    discoverable_orgs,
     end_session,
     load_session,
     other_sessions,
+    verified_emails,
     visibility,
     visible_ids_statement,
 )
@@ -60,6 +63,10 @@ def require_portal_session():
 def shell(template: str, block: str | None = None, *, oob=(), status_code: int = 200, **context):
     """Render a portal page (or one of its blocks for htmx) with the sidebar's data."""
     portal = g.portal
+    others = other_sessions(portal.org.id)
+    discover = discoverable_orgs(
+        portal.org.id, verified_emails(request.cookies.get(VERIFIED_COOKIE)), exclude=[o.id for o in others]
+    )
     return render(
         template,
         block,
@@ -68,7 +75,8 @@ def shell(template: str, block: str | None = None, *, oob=(), status_code: int =
         portal=portal,
         org=portal.org,
         counts=badge_counts(portal),
-        others=other_sessions(portal.org.id),
+        others=others,
+        discover=discover,
         org_logo=logo_url(portal.org),
         **context,
     )
