@@ -11,7 +11,7 @@ from flask import current_app, render_template
 from flask_mail import Connection, Message
 
 from portal import logs
-from portal.formatting import logo_url
+from portal.services.organizations import logo_name
 
 
 @dataclass(frozen=True)
@@ -49,19 +49,21 @@ def message_id(notification_id: int) -> str:
     return f"<notification-{notification_id}@{domain}>"
 
 
-def public_url(path: str) -> str:
-    """An absolute URL on the public address (emails are built outside any request)."""
-    return current_app.config["PUBLIC_URL"] + path
+def public_url_for(endpoint: str, **values) -> str:
+    """An absolute URL under ``PUBLIC_URL``, built without a request (workers have none)."""
+    anchor = values.pop("_anchor", None)
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"] + path + (f"#{anchor}" if anchor else "")
 
 
 def brand(org) -> dict:
     """What every email shows of the organization."""
-    logo = logo_url(org)
+    logo = logo_name(org)
     return {
         "org": org,
         "org_name": org.name,
         "accent": org.accent_color or "#1d4ed8",
-        "logo": public_url(logo) if logo else None,
+        "logo": public_url_for("media.logo", org_id=org.id, name=logo) if logo else None,
         "contact_email": org.contact_email,
         "website": org.website,
     }

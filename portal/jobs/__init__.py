@@ -41,7 +41,8 @@ def enqueue_unique(queue: Queue, func, *args, job_id: str) -> bool:
         job = Job.fetch(job_id, connection=queue.connection)
     except Exception:
         job = None
-    if job is not None and job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED):
+    # Only a job still waiting makes a new one redundant: a "started" one may belong to a worker that died.
+    if job is not None and job.get_status(refresh=False) == JobStatus.QUEUED:
         return False
     queue.enqueue(func, *args, job_id=job_id, result_ttl=60, failure_ttl=24 * 3600)
     return True

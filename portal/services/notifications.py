@@ -314,12 +314,6 @@ def retry(notification: Notification) -> bool:
 # ---- content at send time -------------------------------------------------------------------------------------
 
 
-def _url(endpoint: str, **values) -> str:
-    """An absolute URL under PUBLIC_URL, built without a request (workers have none)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PUBLIC_URL"] + path
-
-
 def _require(obj, what: str):
     if obj is None:
         raise LookupError(f"The {what} of this email no longer exists.")
@@ -328,6 +322,7 @@ def _require(obj, what: str):
 
 def email_context(notification: Notification) -> dict:
     """The template values of a notification, read from the database when it is sent."""
+    from portal.mailer import public_url_for as _url
     from portal.services.email_verification import code_for
     from portal.services.portal_links import link_token
 
