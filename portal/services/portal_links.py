@@ -24,7 +24,7 @@ from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-CODE_PATTERN = re.compile(r"^\d{6}$")
+CODE_PATTERN = re.compile(r"^[0-9]{6}$")  # ASCII digits only: \d would accept "１２３４５６"
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 LOCK_FOR_GOOD_AFTER = 20
