@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -15,6 +17,17 @@ from portal.models import Notification, Organization
 from portal.models.notification import FAILED, PENDING, SENDING, SENT
 
 log = logging.getLogger(__name__)
+_held: ContextVar[bool] = ContextVar("email_dispatch_held", default=False)
+
+
+@contextmanager
+def held():
+    """Leave new notifications in the outbox instead of sending them (seeding demo data)."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def _now() -> datetime:
@@ -29,7 +42,7 @@ def job_id(notification_id: int) -> str:
 def dispatch(entries) -> None:
     """After commit: enqueue each due notification (a batched one waits for the sweeper), or without Redis
     deliver every one inline at once; never raises, since the event itself has already happened."""
-    if not entries:
+    if not entries or _held.get():
         return
     queue = get_queue()
     if queue is None:

@@ -173,10 +173,16 @@ def worker_env(app, **overrides) -> dict:
 
 
 class Worker:
-    """A `flask --app wsgi worker` process (an RQ worker with the outbox sweeper)."""
+    """A `flask --app wsgi worker` process (an RQ worker with the outbox sweeper), or with ``plain_rq`` the
+    stock `rq worker` command (jobs only, building the app from the environment)."""
 
-    def __init__(self, env: dict, log_path: Path, burst: bool = False):
-        command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"] + (["--burst"] if burst else [])
+    def __init__(self, env: dict, log_path: Path, burst: bool = False, plain_rq: bool = False):
+        if plain_rq:
+            rq = str(Path(sys.executable).with_name("rq"))
+            command = [rq, "worker", "--url", env["REDIS_URL"], env["RQ_QUEUE"]]
+        else:
+            command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
+        command += ["--burst"] if burst else []
         self.log_path = log_path
         self.log = open(log_path, "ab")
         self.process = subprocess.Popen(
