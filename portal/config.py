@@ -58,6 +58,9 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "RQ_QUEUE": env.get("RQ_QUEUE", "portal"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": _redis_options(redis_url),
+        # Redis going away must not take the site with it: limits fall back to memory until it returns.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 512) * 1024 * 1024,
