@@ -14,9 +14,11 @@ from portal.client.access import (
     badge_counts,
     client_ids_query,
     discoverable_orgs,
+    discovered_link,
     end_session,
     load_session,
     other_sessions,
+    session_entry,
     verified_emails,
     visibility,
     visible_ids_statement,
@@ -57,6 +59,10 @@ def require_portal_session():
     """Re-check the session's link on every request: revoked or expired ends it at once."""
     # The thread poll checks the session, the link and the thread in one query of its own.
     if "portal_slug" in g and request.endpoint != "portal.thread":
+        if request.method == "GET" and session_entry(g.portal_slug) is None:
+            # A link from an email, opened on a device that verified its address: offer that portal's entry.
+            if discovered_link(g.portal_slug, verified_emails(request.cookies.get(VERIFIED_COOKIE))) is not None:
+                return redirect(url_for("portal.switch", org_slug=g.portal_slug))
         load_session(g.portal_slug)
 
 

@@ -24,6 +24,8 @@ from portal.models import (
 from portal.models.notification import PENDING
 
 CLIENT_KINDS = ("invitation", "verification_code", "messages", "deliverable_ready", "proposal_sent", "invoice_sent")
+# The client emails the link's "Emails" toggle controls (invitations and codes are always sent).
+CLIENT_UPDATES = ("messages", "deliverable_ready", "proposal_sent", "invoice_sent")
 OPERATOR_KINDS = ("client_messages", "deliverable_decided", "proposal_answered", "client_upload", "link_locked")
 KIND_LABELS = {
     "invitation": "Portal invitation",
@@ -322,6 +324,10 @@ def _require(obj, what: str):
 
 def email_context(notification: Notification) -> dict:
     """The template values of a notification, read from the database when it is sent."""
+    return {**_content(notification), "for_client": notification.kind in CLIENT_UPDATES}
+
+
+def _content(notification: Notification) -> dict:
     from portal.mailer import public_url_for as _url
     from portal.services.email_verification import code_for
     from portal.services.portal_links import link_token

@@ -200,16 +200,19 @@ def test_rate_limited_pages_keep_working_while_redis_is_down(app, database_url, 
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=private.url,  # the app's own fallback settings apply
     )
-    with limited.app_context():
-        org = make_org()
-        customer = make_client(org)
-        _link, token = make_link(org, customer, make_project(org, customer))
-        browser = limited.test_client()
-        assert browser.get(f"/p/{token}").status_code == 200
+    try:
+        with limited.app_context():
+            org = make_org()
+            customer = make_client(org)
+            _link, token = make_link(org, customer, make_project(org, customer))
+            browser = limited.test_client()
+            assert browser.get(f"/p/{token}").status_code == 200
+            private.stop()
+            assert browser.get(f"/p/{token}").status_code == 200
+            assert browser.post(f"/p/{token}").status_code == 303
+            db.session.remove()
+    finally:
         private.stop()
-        assert browser.get(f"/p/{token}").status_code == 200
-        assert browser.post(f"/p/{token}").status_code == 303
-        db.session.remove()
 
 
 def test_temporary_smtp_failures_are_retried_and_delivered_once(make_stack, ctx):

@@ -172,7 +172,7 @@ def test_verified_device_reaches_the_other_organizations_sharing_the_email_and_n
     # Its own access code is still needed.
     entry = client.get("/p/switch/coded")
     assert entry.status_code == 200 and 'name="code"' in entry.text
-    assert client.get("/portal/coded/").status_code == 404
+    assert client.get("/portal/coded/").headers["Location"].endswith("/p/switch/coded")  # the entry, not the portal
     assert client.post("/p/switch/coded", data={"code": "000000"}).status_code == 422
     entered = client.post("/p/switch/coded", data={"code": "135790"})
     assert entered.status_code == 303 and entered.headers["Location"].endswith("/portal/coded/")
@@ -184,6 +184,12 @@ def test_verified_device_reaches_the_other_organizations_sharing_the_email_and_n
     assert "Stranger Org" not in plain_page.text
     # Once open, the switcher links straight to the session.
     assert client.get("/p/switch/plain").status_code == 303
+
+    # Links in emails point at token-free pages: once the session is gone, the verified device is offered the entry.
+    assert client.post("/portal/plain/leave").status_code == 303
+    from_email = client.get("/portal/plain/projects")
+    assert from_email.status_code == 302 and from_email.headers["Location"].endswith("/p/switch/plain")
+    assert client.get("/portal/stranger/projects").status_code == 404
 
     # Another device, without the verification cookie, reaches none of them.
     other = app.test_client()
