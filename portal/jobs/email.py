@@ -88,7 +88,7 @@ def deliver_notification(notification_id: int, inline: bool = False) -> str:
 
 
 def _deliver(notification_id: int, inline: bool) -> str:
-    from portal.services.notifications import email_context
+    from portal.services.notifications import NotWanted, email_context
 
     if not claim(notification_id, inline=inline):
         return "skipped"
@@ -99,6 +99,9 @@ def _deliver(notification_id: int, inline: bool) -> str:
         mailer.send(message)
     except mailer.SendFailure as exc:
         return _failed(notification, exc.reason, exc.temporary)
+    except NotWanted as exc:
+        _finish(notification.id, status=FAILED, last_error=str(exc))
+        return "cancelled"
     except Exception as exc:  # a bug or missing data: keep the reason, let the operator retry after a fix
         current_app.logger.exception("notification %s could not be built", notification_id)
         return _failed(notification, f"{exc.__class__.__name__}: {exc}", temporary=False)

@@ -322,8 +322,30 @@ def _require(obj, what: str):
     return obj
 
 
+class NotWanted(LookupError):
+    """The recipient no longer gets this email (their link was revoked or its emails turned off meanwhile)."""
+
+
+def _still_wanted(notification: Notification) -> None:
+    """Client updates wait (batching, retries): check at send time that the client still wants them."""
+    data = notification.context or {}
+    if notification.kind in ("messages", "deliverable_ready"):
+        project = db.session.get(Project, notification.project_id) if notification.project_id else None
+        wanted = project is not None and notification.to_email in project_recipients(project)
+    else:
+        document = db.session.get(
+            Proposal if "proposal_id" in data else Invoice, data.get("proposal_id") or data.get("invoice_id")
+        )
+        client = db.session.get(Client, document.client_id) if document is not None else None
+        wanted = client is not None and notification.to_email in client_recipients(client)
+    if not wanted:
+        raise NotWanted("Not sent: the client's link was revoked or its emails turned off before it went out.")
+
+
 def email_context(notification: Notification) -> dict:
     """The template values of a notification, read from the database when it is sent."""
+    if notification.kind in CLIENT_UPDATES:
+        _still_wanted(notification)
     return {**_content(notification), "for_client": notification.kind in CLIENT_UPDATES}
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from portal.extensions import db, mail
 from portal.jobs.email import deliver_notification, retry_delay
+from portal.jobs.email import held as email_held
 from portal.mailer import message_id
 from portal.models import Notification, Proposal
 from portal.services import deliverables, invoices, proposals
@@ -209,3 +210,21 @@ def test_claim_is_idempotent_and_ids_are_stable(world, app):
     assert outbox == []
     assert message_id(notification.id) == message_id(notification.id) == notification.message_id
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+
+
+def test_a_waiting_client_email_is_not_sent_once_emails_are_turned_off(world):
+    from portal.services import notifications
+    from portal.services.messages import post_operator_message
+
+    with email_held():
+        post_operator_message(world.project, OPERATOR, "op@example.com", "Will you get this?")
+    notification = db.session.execute(db.select(Notification)).scalar_one()
+    assert notification.status == "pending"
+    world.link.notify_email = False
+    db.session.commit()
+    with mail.record_messages() as outbox:
+        assert deliver_notification(notification.id, inline=True) == "cancelled"
+    assert outbox == []
+    db.session.refresh(notification)
+    assert notification.status == "failed" and "turned off" in notification.last_error
+    assert notifications.project_recipients(world.project) == []
