@@ -196,9 +196,11 @@ def test_without_a_mail_server_emails_go_to_the_log(database_url, tmp_path, app,
         post_operator_message(project, OPERATOR, "op@example.com", "Printed, not sent")
         notification = db.session.execute(db.select(Notification)).scalar_one()
         assert notification.status == "sent"
+        _link, token = make_link(org, customer, project, send_invitation=True)
         db.session.remove()
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "not sent" in logged and "Printed, not sent" in logged
+    assert "Your client portal with Log Org" in logged and "/p/[redacted]" in logged and token not in logged
 
 
 def test_claim_is_idempotent_and_ids_are_stable(world, app):
