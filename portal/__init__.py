@@ -106,13 +106,30 @@ def register_blueprints(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
-        """Tell a load balancer whether the database answers."""
+        """Tell a load balancer whether the database and (when configured) Redis answer."""
         from sqlalchemy import text
 
         from portal.extensions import db
+        from portal.jobs import get_redis
 
-        db.session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+        checks = {}
+        try:
+            db.session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            db.session.rollback()
+            checks["database"] = f"error: {exc.__class__.__name__}"
+        redis = get_redis()
+        if redis is None:
+            checks["redis"] = "not configured"
+        else:
+            try:
+                redis.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = f"error: {exc.__class__.__name__}"
+        healthy = all(value in ("ok", "not configured") for value in checks.values())
+        return {"status": "ok" if healthy else "error", **checks}, 200 if healthy else 503
 
     @app.get("/robots.txt")
     def robots():
@@ -182,6 +199,8 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Command-line tools (``flask --app wsgi …``)."""
-    from portal.cli import seed_demo
+    from portal.cli import seed_demo, sweep_outbox, worker
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(worker)
+    app.cli.add_command(sweep_outbox)

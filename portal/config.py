@@ -19,9 +19,16 @@ def _database_url(url: str | None) -> str:
     return url
 
 
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name)
+def _int(env: dict, name: str, default: int) -> int:
+    value = env.get(name)
     return int(value) if value else default
+
+
+def _redis_options(url: str | None) -> dict:
+    """Connection options for a Redis URL: Heroku's ``rediss://`` uses self-signed certificates."""
+    if url and url.startswith("rediss://"):
+        return {"ssl_cert_reqs": "none"}
+    return {}
 
 
 def from_environment(env: dict[str, str] | None = None) -> dict:
@@ -44,14 +51,20 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         # idle timeout keeps them healthy instead (set DATABASE_PRE_PING=1 behind flaky networks).
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": env.get("DATABASE_PRE_PING", "") in ("1", "true", "yes"),
-            "pool_recycle": _int("DATABASE_POOL_RECYCLE", 280),
+            "pool_recycle": _int(env, "DATABASE_POOL_RECYCLE", 280),
         },
         "REDIS_URL": redis_url,
+        "REDIS_OPTIONS": _redis_options(redis_url),
+        "RQ_QUEUE": env.get("RQ_QUEUE", "portal"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": _redis_options(redis_url),
+        # Redis going away must not take the site with it: limits fall back to memory until it returns.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
-        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 512) * 1024 * 1024,
-        "MAX_LOGO_BYTES": _int("MAX_LOGO_KB", 2048) * 1024,
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 512) * 1024 * 1024,
+        "MAX_LOGO_BYTES": _int(env, "MAX_LOGO_KB", 2048) * 1024,
         "STORAGE_BACKEND": env.get("STORAGE_BACKEND") or ("s3" if env.get("S3_BUCKET") else "local"),
         "STORAGE_DIR": env.get("STORAGE_DIR") or str(INSTANCE_DIR / "uploads"),
         "S3_BUCKET": env.get("S3_BUCKET"),
@@ -61,12 +74,20 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or env.get("AWS_SECRET_ACCESS_KEY"),
         "S3_PREFIX": env.get("S3_PREFIX", ""),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
-        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_PORT": _int(env, "MAIL_PORT", 25),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes"),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 30),
+        # Several client messages on one project within this window become one email.
+        "EMAIL_BATCH_SECONDS": _int(env, "EMAIL_BATCH_SECONDS", 180),
+        "EMAIL_RETRY_BASE_SECONDS": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30),
+        "EMAIL_MAX_ATTEMPTS": _int(env, "EMAIL_MAX_ATTEMPTS", 8),
+        "EMAIL_SWEEP_SECONDS": _int(env, "EMAIL_SWEEP_SECONDS", 15),
+        # Longer than a job can run (SMTP timeout included), so a live delivery is never taken for a dead one.
+        "EMAIL_STUCK_SECONDS": _int(env, "EMAIL_STUCK_SECONDS", 600),
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "HTMX_USE_CDN": env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes"),

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
 
 from portal.extensions import db
+from portal.jobs import email as email_jobs
+from portal.mailer import message_id
 from portal.models import (
     Client,
     Deliverable,
     Membership,
     Message,
+    Notification,
     Organization,
     PortalLink,
     Project,
@@ -22,7 +25,7 @@ from portal.models import (
     User,
 )
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
-from portal.services import portal_links
+from portal.services import notifications, portal_links
 from portal.services.activity import Actor, record
 from portal.storage import get_storage, new_key
 
@@ -49,7 +52,10 @@ LINKS = [
 def seed() -> list[str]:
     """Create the demo organizations once (idempotent) and return the login and portal lines to print."""
     if db.session.execute(db.select(Organization.id).where(Organization.slug == DEMO_SLUG)).first() is None:
-        _seed_everything()
+        # The demo's history of emails is recorded as already sent, not printed: the log stays readable.
+        with email_jobs.held():
+            _seed_everything()
+            _demo_outbox(_demo_links())
     lines = [f"operator: {email} {password}" for email, password, _n, _s, _r in OPERATORS]
     base = current_app.config["PUBLIC_URL"]
     for link, code in _demo_links():
@@ -93,6 +99,19 @@ def _demo_links() -> list[tuple[PortalLink, str | None]]:
             ).link
         found.append((link, code))
     return found
+
+
+def _demo_outbox(links) -> None:
+    """Mark the emails of the demo's history as sent, and leave one bounced invitation to retry."""
+    now = datetime.now(UTC)
+    for notification in db.session.execute(db.select(Notification).where(Notification.status == "pending")).scalars():
+        notification.status, notification.attempts, notification.sent_at = "sent", 1, now
+        notification.message_id = message_id(notification.id)
+    kestrel = next(link for link, _code in links if link.client_email == "survey@kestrel-civil.example")
+    bounced = notifications.invitation(kestrel)
+    bounced.status, bounced.attempts = "failed", 1
+    bounced.last_error = "SMTP 550 5.1.1 <survey@kestrel-civil.example>: Recipient address rejected (demo)"
+    db.session.commit()
 
 
 def _seed_everything() -> None:

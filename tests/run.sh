@@ -26,6 +26,15 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 
+# Redis: the email tests use the local server (with a queue name of their own) and start private ones.
+command -v redis-server >/dev/null || apt_install redis-server
+if ! .venv/bin/python -c "import redis; redis.Redis(host='127.0.0.1', port=6379, socket_connect_timeout=1).ping()" 2>/dev/null; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in $(seq 1 30); do
+    .venv/bin/python -c "import redis; redis.Redis(host='127.0.0.1', port=6379).ping()" 2>/dev/null && break; sleep 0.2
+  done
+fi
+
 status=0
 echo "== lint =="
 .venv/bin/ruff check . && .venv/bin/ruff format --check -q portal tests || status=$?

@@ -30,6 +30,8 @@ from portal.services.portal_links import active_link_condition
 SESSION_KEY = "portal"
 SESSION_MAX_AGE = 7 * 24 * 3600
 DEVICE_MAX_AGE = 30 * 24 * 3600
+VERIFIED_COOKIE = "portal_verified"
+VERIFIED_MAX_AGE = 90 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,69 @@ def other_sessions(current_org_id: int) -> list:
         for row in rows
         if entries.get(row.id, {}).get("l") == row.link_id and entries[row.id].get("v") == row.access_code_version
     ]
+
+
+def _verified_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="portal-verified-email")
+
+
+def verified_emails(value: str | None) -> dict[str, int]:
+    """The emails verified on this device in the last 90 days, with when (from the signed cookie)."""
+    if not value:
+        return {}
+    try:
+        data = _verified_serializer().loads(value, max_age=VERIFIED_MAX_AGE)
+    except BadSignature:
+        return {}
+    now = time.time()
+    if not isinstance(data, dict):
+        return {}
+    return {
+        email: at
+        for email, at in data.items()
+        if isinstance(email, str) and isinstance(at, int) and now - at < VERIFIED_MAX_AGE
+    }
+
+
+def verified_cookie_value(current: str | None, email: str) -> str:
+    """The cookie value once ``email`` is verified on this device, keeping the others still valid."""
+    emails = verified_emails(current)
+    emails[email] = int(time.time())
+    return _verified_serializer().dumps(emails)
+
+
+def discoverable_orgs(current_org_id: int | None, emails, exclude=()) -> list:
+    """Organizations with an active link for an email verified on this device (the switcher's other entries)."""
+    emails = list(emails)
+    if not emails:
+        return []
+    now = datetime.now(UTC)
+    query = (
+        db.select(Organization.id, Organization.name, Organization.slug)
+        .where(
+            Organization.id.in_(
+                db.select(PortalLink.org_id).where(PortalLink.client_email.in_(emails), active_link_condition(now))
+            )
+        )
+        .order_by(Organization.name)
+    )
+    skip = {current_org_id, *exclude}
+    return [row for row in db.session.execute(query).all() if row.id not in skip]
+
+
+def discovered_link(org_slug: str, emails) -> PortalLink | None:
+    """The newest active link of this organization for an email verified on this device."""
+    emails = list(emails)
+    if not emails:
+        return None
+    now = datetime.now(UTC)
+    return db.session.execute(
+        db.select(PortalLink)
+        .join(Organization, Organization.id == PortalLink.org_id)
+        .where(Organization.slug == org_slug, PortalLink.client_email.in_(emails), active_link_condition(now))
+        .order_by(PortalLink.created_at.desc(), PortalLink.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def client_ids_query(org_id: int, email: str):

@@ -10,11 +10,16 @@ from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.access import (
+    VERIFIED_COOKIE,
     badge_counts,
     client_ids_query,
+    discoverable_orgs,
+    discovered_link,
     end_session,
     load_session,
     other_sessions,
+    session_entry,
+    verified_emails,
     visibility,
     visible_ids_statement,
 )
@@ -57,12 +62,20 @@ def require_portal_session():
         read_without_transaction()
     # The thread poll checks the session, the link and the thread in one query of its own.
     if "portal_slug" in g and request.endpoint != "portal.thread":
+        if request.method == "GET" and session_entry(g.portal_slug) is None:
+            # A link from an email, opened on a device that verified its address: offer that portal's entry.
+            if discovered_link(g.portal_slug, verified_emails(request.cookies.get(VERIFIED_COOKIE))) is not None:
+                return redirect(url_for("portal.switch", org_slug=g.portal_slug))
         load_session(g.portal_slug)
 
 
 def shell(template: str, block: str | None = None, *, oob=(), status_code: int = 200, **context):
     """Render a portal page (or one of its blocks for htmx) with the sidebar's data."""
     portal = g.portal
+    others = other_sessions(portal.org.id)
+    discover = discoverable_orgs(
+        portal.org.id, verified_emails(request.cookies.get(VERIFIED_COOKIE)), exclude=[o.id for o in others]
+    )
     return render(
         template,
         block,
@@ -71,7 +84,8 @@ def shell(template: str, block: str | None = None, *, oob=(), status_code: int =
         portal=portal,
         org=portal.org,
         counts=badge_counts(portal),
-        others=other_sessions(portal.org.id),
+        others=others,
+        discover=discover,
         org_logo=logo_url(portal.org),
         **context,
     )

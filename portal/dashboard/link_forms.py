@@ -23,6 +23,8 @@ class LinkForm(FlaskForm):
     )
     notify_email = BooleanField("Email the client about news", default=True)
     allow_uploads = BooleanField("Let the client upload files")
+    require_email_verification = BooleanField("Ask for a code sent to this email before opening the portal")
+    send_invitation = BooleanField("Email this link to the client now", default=True)
 
 
 class RotateCodeForm(FlaskForm):

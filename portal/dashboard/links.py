@@ -88,13 +88,21 @@ def _create(project: Project | None, client: Client, template: str, context_fn):
                 expires_in_days=form.expires_in_days.data,
                 notify_email=form.notify_email.data,
                 allow_uploads=form.allow_uploads.data,
+                require_email_verification=form.require_email_verification.data,
+                send_invitation=form.send_invitation.data,
             )
         except ServiceError as exc:
             db.session.rollback()
             field = form.access_code if exc.field == "access_code" else getattr(form, exc.field, form.email)
             field.errors = [*field.errors, exc.message]
         else:
-            revealed = {"link_id": created.link.id, "url": link_url(created.link), "code": created.code}
+            revealed = {
+                "link_id": created.link.id,
+                "url": link_url(created.link),
+                "code": created.code,
+                "invited": form.send_invitation.data,
+                "email": created.link.client_email,
+            }
             scope = {"project": project} if project else {"client": client}
             # The code is shown once: answer with the page (or block) itself, never a redirect that would lose it.
             return render(template, "links", **context_fn(**links_context(**scope, revealed=revealed)))
@@ -150,6 +158,26 @@ def links_notify(link_id: int):
 def links_uploads(link_id: int):
     """Allow or forbid client uploads through the link."""
     return _toggle(link_id, "allow_uploads", "Uploads")
+
+
+@bp.post("/links/<int:link_id>/verification")
+def links_verification(link_id: int):
+    """Require (or stop requiring) a code emailed to the link's address."""
+    return _toggle(link_id, "require_email_verification", "Email verification")
+
+
+@bp.post("/links/<int:link_id>/invite")
+def links_invite(link_id: int):
+    """Email the link to its client again."""
+    link = load(PortalLink, link_id)
+    try:
+        portal_links.send_invitation(link, current_actor())
+    except ServiceError as exc:
+        db.session.rollback()
+        template, context = _page_for(link, revealed={"link_id": link.id, "error": exc.message})
+        return invalid(template, "links", **context)
+    template, context = _page_for(link)
+    return done(_anchor_url(link), f"Link emailed to {link.client_email}.", template=template, block="links", **context)
 
 
 @bp.post("/links/<int:link_id>/rotate")

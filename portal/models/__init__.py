@@ -3,6 +3,7 @@
 from portal.models.activity import Activity
 from portal.models.client import Client
 from portal.models.deliverable import Deliverable
+from portal.models.email_verification import EmailVerification
 from portal.models.file import StoredFile
 from portal.models.invoice import Invoice, InvoiceLine
 from portal.models.message import Message, MessageRead
@@ -17,6 +18,7 @@ __all__ = [
     "Activity",
     "Client",
     "Deliverable",
+    "EmailVerification",
     "Invoice",
     "InvoiceLine",
     "Membership",

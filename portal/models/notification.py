@@ -15,23 +15,36 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 STATUSES = (PENDING, SENDING, SENT, FAILED)
+STATUS_LABELS = {PENDING: "Pending", SENDING: "Sending", SENT: "Sent", FAILED: "Failed"}
 
 
 class Notification(db.Model):
     """One email to send, with its delivery state."""
 
-    __table_args__ = (Index("ix_notification_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_notification_status_next", "status", "next_attempt_at"),
+        Index("ix_notification_org_created", "org_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"))
     to_email: Mapped[str] = mapped_column(String(254))
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))
     context: Mapped[dict | None] = mapped_column(JSON)
+    # Pending rows with the same key (one project, one recipient) are merged into one email.
+    batch_key: Mapped[str | None] = mapped_column(String(120), index=True)
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(255))
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def status_label(self) -> str:
+        """The status as operators read it."""
+        return STATUS_LABELS.get(self.status, self.status)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from portal.extensions import db
+from portal.jobs.email import dispatch
 from portal.models import Deliverable, Project
 from portal.models.deliverable import PENDING, STATUSES, TYPES
+from portal.services import notifications
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -84,7 +86,9 @@ def update_deliverable(
         project_id=deliverable.project_id,
         subject=deliverable,
     )
+    queued = notifications.outbox(notifications.deliverable_ready(deliverable))
     db.session.commit()
+    dispatch(queued)
     return deliverable
 
 
@@ -111,7 +115,9 @@ def set_visibility(deliverable: Deliverable, actor: Actor, visible: bool) -> Del
         subject=deliverable,
         details={"client_visible": visible},
     )
+    queued = notifications.outbox(notifications.deliverable_ready(deliverable))
     db.session.commit()
+    dispatch(queued)
     return deliverable
 
 

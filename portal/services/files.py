@@ -7,8 +7,10 @@ from typing import BinaryIO
 from flask import current_app
 
 from portal.extensions import db
+from portal.jobs.email import dispatch
 from portal.models import Deliverable, Project, StoredFile
-from portal.models.file import UPLOADED_BY_OPERATOR
+from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
+from portal.services import notifications
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 from portal.storage import get_storage, new_key
@@ -98,6 +100,11 @@ def upload_files(
             project_id=project.id,
             details={"files": [{"id": f.id, "name": f.filename, "sha256": f.sha256, "size": f.size} for f in stored]},
         )
+        queued = []
+        if uploaded_by_type == UPLOADED_BY_CLIENT:
+            queued = notifications.outbox(
+                notifications.client_upload(project, actor.label, [f.filename for f in stored])
+            )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -105,6 +112,7 @@ def upload_files(
             storage.delete(item.storage_key)
         current_app.logger.exception("upload to project %s failed", project.id)
         raise
+    dispatch(queued)
     return stored
 
 

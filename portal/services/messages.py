@@ -8,8 +8,10 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.jobs.email import dispatch
 from portal.models import Deliverable, Message, MessageRead, Project, StoredFile
 from portal.models.message import MAX_BODY, SENDER_CLIENT, SENDER_OPERATOR
+from portal.services import notifications
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -158,7 +160,9 @@ def post_operator_message(
         deliverable_id=deliverable_id,
         file_id=file_id,
     )
+    queued = notifications.outbox(notifications.operator_message(project, message))
     db.session.commit()
+    dispatch(queued)
     return message
 
 
@@ -183,7 +187,9 @@ def post_client_message(
         file_id=file_id,
     )
     _mark_read(project.id, actor.label, message.id)
+    queued = notifications.outbox(notifications.client_message(project, message))
     db.session.commit()
+    dispatch(queued)
     return message
 
 

@@ -15,14 +15,16 @@ from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
+from portal.jobs.email import dispatch
 from portal.models import Client, PortalLink, Project
 from portal.models.activity import ACTOR_CLIENT, ACTOR_SYSTEM
 from portal.models.client import normalize_email
+from portal.services import notifications
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-CODE_PATTERN = re.compile(r"^\d{6}$")
+CODE_PATTERN = re.compile(r"^[0-9]{6}$")  # ASCII digits only: \d would accept "１２３４５６"
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 LOCK_FOR_GOOD_AFTER = 20
@@ -81,6 +83,8 @@ def create_link(
     expires_in_days: int | None = None,
     notify_email: bool = True,
     allow_uploads: bool = False,
+    require_email_verification: bool = False,
+    send_invitation: bool = False,
 ) -> NewLink:
     """Make a link for one project (or every project of the client when project is None)."""
     if client.org_id != org_id or (
@@ -107,6 +111,7 @@ def create_link(
         expires_at=_now() + timedelta(days=expires_in_days) if expires_in_days else None,
         notify_email=notify_email,
         allow_uploads=allow_uploads,
+        require_email_verification=require_email_verification,
         created_by_id=actor.user_id,
     )
     db.session.add(link)
@@ -123,8 +128,31 @@ def create_link(
         subject=link,
         details={"with_code": bool(code), "expires_at": link.expires_at.isoformat() if link.expires_at else None},
     )
+    queued = notifications.outbox([_invite(link, actor)]) if send_invitation else []
     db.session.commit()
+    dispatch(queued)
     return NewLink(link, token, code)
+
+
+def _invite(link: PortalLink, actor: Actor):
+    record(
+        link.org_id,
+        actor,
+        "link.invited",
+        f"{actor.label} emailed the portal link to {link.client_email}",
+        project_id=link.project_id,
+        subject=link,
+    )
+    return notifications.invitation(link)
+
+
+def send_invitation(link: PortalLink, actor: Actor) -> None:
+    """Email the link itself to its client (the access code, if any, is never in the email)."""
+    if not link.is_active(_now()):
+        raise ServiceError("This link is no longer active.", "email")
+    queued = notifications.outbox([_invite(link, actor)])
+    db.session.commit()
+    dispatch(queued)
 
 
 def rotate_code(link: PortalLink, actor: Actor, typed_code: str | None = None) -> str:
@@ -150,6 +178,7 @@ def rotate_code(link: PortalLink, actor: Actor, typed_code: str | None = None) -
 TOGGLES = {
     "notify_email": ("link.notifications", "email notifications"),
     "allow_uploads": ("link.uploads", "client uploads"),
+    "require_email_verification": ("link.email_verification", "email verification"),
 }
 
 
@@ -250,6 +279,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         details={"failures": failures},
     )
     system = Actor(ACTOR_SYSTEM, "Portal")
+    alerts = []
     if failures >= LOCK_FOR_GOOD_AFTER or link.code_locked:
         db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(code_locked=True))
         if failures == LOCK_FOR_GOOD_AFTER:
@@ -262,6 +292,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
                 subject=link,
                 details={"failures": failures, "for_good": True},
             )
+            alerts = notifications.link_locked(link, failures, for_good=True)
         result = CodeCheck(CodeResult.LOCKED_FOR_GOOD)
     elif failures % LOCK_AFTER == 0:
         until = now + LOCK_FOR
@@ -275,12 +306,17 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
             subject=link,
             details={"failures": failures},
         )
+        # The operator hears of the first pause; later ones come with the final lock at twenty.
+        if failures == LOCK_AFTER:
+            alerts = notifications.link_locked(link, failures, for_good=False)
         result = CodeCheck(CodeResult.LOCKED, _seconds(LOCK_FOR))
     elif locked_until is not None and locked_until > now:
         result = CodeCheck(CodeResult.LOCKED, _seconds(locked_until - now))
     else:
         result = CodeCheck(CodeResult.WRONG)
+    queued = notifications.outbox(alerts)
     db.session.commit()
+    dispatch(queued)
     return result
 
 

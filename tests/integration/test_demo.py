@@ -41,3 +41,13 @@ def test_demo_operator_can_log_in(app, ctx):
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 303
     assert "Harbourview marina twilight shoot" in client.get("/app/projects").text
+
+
+def test_demo_has_an_email_history_and_prints_no_email(app, ctx, caplog):
+    from portal.models import Notification
+
+    output = CliRunner().invoke(seed_demo, catch_exceptions=False).output
+    assert all(line.startswith(("operator: ", "portal: ")) for line in output.strip().splitlines())
+    statuses = list(db.session.execute(db.select(Notification.status)).scalars())
+    assert statuses.count("failed") == 1 and "sent" in statuses and "pending" not in statuses
+    assert not [r for r in caplog.records if "not sent" in r.getMessage()]

@@ -108,7 +108,7 @@ def test_security_headers(client, ctx, path):
 
 def test_robots_and_health(client, ctx):
     assert "Disallow: /p/" in client.get("/robots.txt").get_data(as_text=True)
-    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok", "redis": "not configured"}
 
 
 def test_htmx_is_vendored_or_pinned_with_sri(tmp_path, database_url):

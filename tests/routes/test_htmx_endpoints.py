@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from portal.extensions import db
-from portal.models import Invoice, Proposal, StoredFile
+from portal.models import Invoice, Notification, Proposal, StoredFile
 from tests.conftest import HX, login
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
 from tests.samples import png_bytes
@@ -32,7 +32,14 @@ def _world(app, with_link: bool):
     proposal = db.session.execute(db.select(Proposal).where(Proposal.org_id == org.id)).scalar_one()
     invoice = db.session.execute(db.select(Invoice).where(Invoice.org_id == org.id)).scalar_one()
     link = make_link(org, customer, project, code="123456")[0] if with_link else None
+    failed = Notification(
+        org_id=org.id, to_email=customer.email, kind="proposal_sent", subject="S", context={"proposal_id": proposal.id}
+    )
+    failed.status, failed.last_error = "failed", "SMTP 550 no such user"
+    db.session.add(failed)
+    db.session.commit()
     return client, {
+        "notification": failed.id,
         "link": link.id if link else None,
         "client": customer.id,
         "project": project.id,
@@ -80,7 +87,11 @@ CASES = [
     ("POST", "/app/links/{link}/notify", {"notify_email": "0"}),
     ("POST", "/app/links/{link}/uploads", {"allow_uploads": "1"}),
     ("POST", "/app/links/{link}/rotate", {}),
+    ("POST", "/app/links/{link}/verification", {"require_email_verification": "1"}),
+    ("POST", "/app/links/{link}/invite", {}),
     ("POST", "/app/links/{link}/revoke", {}),
+    ("GET", "/app/emails?status=failed", {}),
+    ("POST", "/app/emails/{notification}/retry", {}),
 ]
 
 

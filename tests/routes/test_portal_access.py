@@ -55,6 +55,7 @@ def _world():
         proposal_id=proposal.id,
         invoice_id=invoice.id,
         slug="home",
+        org_slug="home",  # /p/switch/<org_slug>: without an email verified on the device, the same 404
     )
     other = make_org("MARKER-OTHER-ORG", slug="other")
     other_customer = make_client(other, email="c@example.com", name="MARKER-OTHER-CLIENT")
