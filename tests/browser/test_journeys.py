@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -168,7 +170,31 @@ def test_client_reviews_in_place(live_server, new_page):
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#thread-messages")).to_contain_text("Thanks, the photos look great!")
     expect(page.get_by_label("Your message")).to_have_value("")
+    # Times read in the viewer's zone (the context runs in Europe/Berlin), not in the server's UTC.
+    stamp = page.locator("#thread-messages li").last.locator("time")
+    local = datetime.fromisoformat(stamp.get_attribute("datetime")).astimezone(ZoneInfo("Europe/Berlin"))
+    expect(stamp).to_have_text(f"{local.day} {local:%b %Y}, {local:%H:%M}")
     assert_same_document(page)
+
+
+def test_htmx_requests_show_a_loading_indicator(live_server, new_page):
+    """While a request is on its way, its button shows a spinner; the answer replaces it."""
+    live = live_server
+    shared = seed_shared_project(live)
+    page = new_page()
+    enter_portal(page, live, shared.token, shared.code)
+    page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    held = []
+    page.route("**/messages", lambda route: held.append(route))
+    page.get_by_label("Your message").fill("Is anyone there?")
+    send = page.locator("#thread").get_by_role("button", name="Send")
+    send.click()
+    spinner = send.locator(".spinner")
+    expect(spinner).to_be_visible()
+    assert held, "the message post never left the browser"
+    held[0].continue_()
+    expect(page.locator("#thread-messages")).to_contain_text("Is anyone there?")
+    expect(page.locator("#thread").get_by_role("button", name="Send").locator(".spinner")).to_be_hidden()
 
 
 def test_operator_follows_the_client_live(live_server, new_page):

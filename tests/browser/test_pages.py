@@ -251,6 +251,7 @@ def _slug_of(page) -> str:
     return page.url.split("/portal/", 1)[1].split("/", 1)[0]
 
 
+@pytest.mark.timeout(300)
 def test_every_page_is_accessible(live_server, new_page, demo_data, operator_state, screenshot):
     """axe-core reports no WCAG 2.1 AA violation on any page of either side, in any state."""
     live = live_server
@@ -281,6 +282,7 @@ def check_phone_layout(page, label: str) -> None:
         expect(page.get_by_role("navigation", name="Portal", exact=True)).to_be_hidden()
 
 
+@pytest.mark.timeout(300)
 def test_every_page_fits_a_phone(live_server, new_page, demo_data, operator_state, screenshot):
     """At 375 × 812 no page scrolls sideways, every control is at least 44 px, the portal sidebar is a menu."""
     live = live_server
