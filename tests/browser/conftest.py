@@ -6,7 +6,6 @@ with unique slugs and emails in the live server's database, so no truncation is 
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import threading
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
 from portal.extensions import db
@@ -66,6 +65,13 @@ def live_config(database_url: str, storage_dir: Path) -> dict:
     }
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Serve without a log line per request (they would bury a failure's story); errors are still logged."""
+
+    def log_request(self, code="-", size="-"):
+        """Say nothing about requests that went well."""
+
+
 @dataclass
 class LiveServer:
     """The app served over HTTP for the browser."""
@@ -89,9 +95,7 @@ def live_server(tmp_path_factory):
         app = create_app(live_config(database_url, tmp_path_factory.mktemp("live-storage")))
         with app.app_context():
             db.create_all()
-        # One line per request would bury a failure's story.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
         base = f"http://127.0.0.1:{server.server_port}"
         app.config["PUBLIC_URL"] = base
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
