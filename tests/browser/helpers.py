@@ -83,6 +83,15 @@ def log_in(page: Page, live, email: str, password: str = PASSWORD) -> None:
     expect(page.locator("header.topbar")).to_be_visible()
 
 
+def copy_link_from_dashboard(page: Page, live, shared: SharedProject) -> str:
+    """The portal link as the operator copies it again from the project's link management."""
+    log_in(page, live, shared.operator_email)
+    page.goto(live(f"/app/projects/{shared.project_id}"))
+    links = page.locator("#portal-links")
+    links.locator(".link-copy > summary").first.click()
+    return links.get_by_label(f"Portal link for {shared.client_email}").input_value()
+
+
 def enter_portal(page: Page, live, token: str, code: str | None) -> None:
     """Open a portal link and enter its access code."""
     page.goto(live(f"/p/{token}"))

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import LIVE_TIMEOUT_MS
 from tests.browser.helpers import (
     assert_same_document,
+    copy_link_from_dashboard,
     enter_portal,
     log_in,
     mark_document,
@@ -124,8 +125,11 @@ def test_client_reviews_in_place(live_server, new_page):
     """Journey 2: code, branding, stepper, badges, preview, approve, revision, message, all without a page load."""
     live = live_server
     shared = seed_shared_project(live)
+    # The link as the operator hands it over (issue 5 will send it by email instead).
+    url = copy_link_from_dashboard(new_page(), live, shared)
+    assert url == live(f"/p/{shared.token}")
     page = new_page()
-    page.goto(live(f"/p/{shared.token}"))
+    page.goto(url)
     expect(page.get_by_role("heading", level=1, name=shared.org_name)).to_be_visible()
     page.get_by_label("Access code").fill(shared.code)
     page.get_by_role("button", name="Open portal").click()
@@ -195,6 +199,24 @@ def test_htmx_requests_show_a_loading_indicator(live_server, new_page):
     held[0].continue_()
     expect(page.locator("#thread-messages")).to_contain_text("Is anyone there?")
     expect(page.locator("#thread").get_by_role("button", name="Send").locator(".spinner")).to_be_hidden()
+
+
+def test_a_failed_request_says_so(live_server, new_page):
+    """When the server fails or cannot be reached, the page says what happened instead of doing nothing."""
+    live = live_server
+    shared = seed_shared_project(live)
+    page = new_page()
+    enter_portal(page, live, shared.token, shared.code)
+    page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    page.route("**/messages", lambda route: route.fulfill(status=500, body="boom"))
+    page.get_by_label("Your message").fill("Hello?")
+    page.locator("#thread").get_by_role("button", name="Send").click()
+    expect(page.locator("#flash")).to_contain_text("Something went wrong (500). Nothing was changed")
+    page.unroute("**/messages")
+    page.route("**/messages", lambda route: route.abort())
+    page.locator("#thread").get_by_role("button", name="Send").click()
+    expect(page.locator("#flash")).to_contain_text("The server could not be reached")
+    expect(page.get_by_label("Your message")).to_have_value("Hello?")
 
 
 def test_operator_follows_the_client_live(live_server, new_page):

@@ -41,6 +41,8 @@ def test_client_review_by_keyboard_only(live_server, new_page):
     assert_focus_visible(page)
     page.keyboard.press("Enter")
     expect(photos.locator(".badge")).to_have_text("Approved")
+    # The focus stays with the card that was just decided, not back at the top of the page.
+    expect(photos).to_be_focused()
 
     report = page.locator(f"#deliverable-{shared.report_id}")
     tab_to(page, report.locator("summary", has_text="Request revision"))
