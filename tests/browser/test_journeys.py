@@ -265,6 +265,9 @@ def test_revoked_link_ends_the_open_session(live_server, new_page):
     shared = seed_shared_project(live)
     client = new_page()
     enter_portal(client, live, shared.token, shared.code)
+    # A second window of the same client stays on the project page, where the next click is an htmx post.
+    open_project = client.context.new_page()
+    open_project.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
     operator = new_page()
     log_in(operator, live, shared.operator_email)
     operator.goto(live(f"/app/projects/{shared.project_id}"))
@@ -274,6 +277,8 @@ def test_revoked_link_ends_the_open_session(live_server, new_page):
 
     client.get_by_role("navigation", name="Portal sections").get_by_role("link", name="Projects").click()
     expect(client.get_by_role("heading", level=1)).to_have_text("This link is not active")
+    open_project.get_by_role("button", name="Approve Aerial photos").click()
+    expect(open_project.get_by_role("heading", level=1)).to_have_text("This link is not active")
     client.goto(live(f"/p/{shared.token}"))
     expect(client.get_by_role("heading", level=1)).to_have_text("This link is not active")
 
