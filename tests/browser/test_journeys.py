@@ -117,6 +117,7 @@ def test_operator_sets_up_a_portal(live_server, new_page):
     client.get_by_role("button", name="Open portal").click()
     expect(client.locator(".portal-name")).to_have_text("Fjord Aerial")
     expect(client.locator(".portal-brand img.portal-logo")).to_be_visible()
+    expect(client.locator(".portal-side")).to_have_css("background-color", "rgb(15, 118, 110)")
     expect(client.get_by_role("link", name="Review “Aerial photos”")).to_be_visible()
     expect(client.get_by_role("link", name="Review “Inspection report”")).to_be_visible()
 
