@@ -44,10 +44,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-def live_config(database_url: str, storage_dir: Path) -> dict:
-    """The config of the served app: the one place to add REDIS_URL (RQ worker) and MAIL_* (SMTP server)."""
+def live_config(database_url: str, storage_dir: Path, services: dict) -> dict:
+    """The config of the served app, built in this one place; ``services`` adds REDIS_URL, MAIL_* and the like."""
     return {
         "SECRET_KEY": "browser-test-secret",
+        # Explicit, so a worker process given the same settings derives the same portal links.
+        "LINK_SECRET": "browser-test-link-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         # CSRF stays on: the browser must carry the token like a real one.
         "WTF_CSRF_ENABLED": True,
@@ -62,7 +64,18 @@ def live_config(database_url: str, storage_dir: Path) -> dict:
         "STORAGE_DIR": str(storage_dir),
         "MAIL_SUPPRESS_SEND": True,
         "HTMX_USE_CDN": False,
+        **services,
     }
+
+
+@pytest.fixture(scope="session")
+def live_services():
+    """Settings of the services the live server talks to: none yet, jobs run inline and mail is suppressed.
+
+    Issue 5 starts its SMTP server (aiosmtpd) and an ``rq worker`` subprocess here and returns their settings
+    (REDIS_URL with a db number of its own, MAIL_SERVER, MAIL_PORT, MAIL_SUPPRESS_SEND=False).
+    """
+    return {}
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -89,10 +102,10 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, live_services):
     """The app on a free port of 127.0.0.1, in a thread, with its own fresh database."""
     with fresh_database(tmp_path_factory.mktemp("live-db")) as database_url:
-        app = create_app(live_config(database_url, tmp_path_factory.mktemp("live-storage")))
+        app = create_app(live_config(database_url, tmp_path_factory.mktemp("live-storage"), live_services))
         with app.app_context():
             db.create_all()
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
