@@ -145,7 +145,11 @@ def register_errorhandlers(app: Flask) -> None:
         code = error.code or 500
         if code == 404 and is_portal_path(request.path):
             # One identical page for every unknown, expired or revoked link and dead session: nothing to tell apart.
-            return render_template("client/not_active.html"), 404
+            response = app.make_response((render_template("client/not_active.html"), 404))
+            if request.headers.get("HX-Request") == "true":
+                # htmx swaps no 404: reload, so a click or poll after a revocation lands on this page.
+                response.headers["HX-Refresh"] = "true"
+            return response
         return render_template("errors/error.html", error=error, code=code), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the suite needs and run it on SQLite, then on PostgreSQL.
+# The browser suite (tests/browser, Chromium) runs once, in the PostgreSQL pass: it tests what a person sees,
+# and PostgreSQL is what production serves it from.
 # Usage: bash tests/run.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,8 @@ apt_install() {
 }
 command -v pdftotext >/dev/null || apt_install poppler-utils
 [ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ldconfig -p | grep -q libmagic.so.1 || apt_install libmagic1
+# The browser suite drives Debian's Chromium: Playwright's own browser builds cannot be downloaded here.
+[ -x /usr/bin/chromium ] || apt_install chromium
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
@@ -39,7 +43,7 @@ status=0
 echo "== lint =="
 .venv/bin/ruff check . && .venv/bin/ruff format --check -q portal tests || status=$?
 echo "== test suite on SQLite =="
-PORTAL_TEST_DATABASE=sqlite .venv/bin/python -m pytest -q "$@" || status=$?
-echo "== test suite on PostgreSQL =="
+PORTAL_TEST_DATABASE=sqlite .venv/bin/python -m pytest -q --ignore=tests/browser "$@" || status=$?
+echo "== test suite on PostgreSQL, with the browser suite =="
 PORTAL_TEST_DATABASE=postgresql .venv/bin/python -m pytest -q "$@" || status=$?
 exit $status

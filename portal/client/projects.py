@@ -6,7 +6,18 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from functools import cache
 
-from flask import Response, abort, g, make_response, redirect, request, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import bindparam
 
 from portal.client import bp
@@ -36,6 +47,20 @@ from portal.services.activity import Actor
 from portal.services.errors import ServiceError
 
 PAGE = "client/project.html"
+DECIDED = {
+    "approved": "You approved “{title}”. Thank you!",
+    "revision_requested": "You asked for a revision of “{title}”. Your reason is in the messages below.",
+    "rejected": "You rejected “{title}”. Your reason was sent to {org}.",
+}
+
+
+def _confirm(response: Response, message: str) -> Response:
+    """Tell the client the action worked: out of band for htmx, on the next page otherwise."""
+    if is_fragment_request():
+        response.set_data(response.get_data() + render_template("_flash_oob.html", message=message).encode())
+    else:
+        flash(message, "success")
+    return response
 
 
 def client_actor() -> Actor:
@@ -215,8 +240,11 @@ def post_message(project_id: int):
             form.body.errors = [*form.body.errors, exc.message]
         else:
             if is_fragment_request():
-                return _respond(project, "thread")
-            return redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303)
+                return _confirm(_respond(project, "thread"), "Message sent.")
+            return _confirm(
+                redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303),
+                "Message sent.",
+            )
     return _respond(project, "thread", status_code=200 if is_fragment_request() else 422, message_form=form)
 
 
@@ -247,10 +275,16 @@ def decide(deliverable_id: int):
             db.session.rollback()
             error, status_code = exc.message, 422
     if error is None:
+        message = DECIDED[form.decision.data].format(title=deliverable.title, org=g.portal.org.name)
         if is_fragment_request():
-            return _respond(project, "deliverable_card", oob=("badges", "thread_messages"), deliverable=deliverable)
-        return redirect(
-            url_for("portal.project_page", project_id=project.id, _anchor=f"deliverable-{deliverable.id}"), code=303
+            response = _respond(project, "deliverable_card", oob=("badges", "thread_messages"), deliverable=deliverable)
+            return _confirm(response, message)
+        return _confirm(
+            redirect(
+                url_for("portal.project_page", project_id=project.id, _anchor=f"deliverable-{deliverable.id}"),
+                code=303,
+            ),
+            message,
         )
     if is_fragment_request():
         status_code = 200  # htmx swaps only 2xx: the card itself carries the message
@@ -303,9 +337,11 @@ def _comment(project: Project, block: str, subject: dict, anchor: str, key: tupl
     else:
         error = " ".join(form.body.errors) or "Write a comment first."
     if error is None and not is_fragment_request():
-        return redirect(url_for("portal.project_page", project_id=project.id, _anchor=anchor), code=303)
+        return _confirm(
+            redirect(url_for("portal.project_page", project_id=project.id, _anchor=anchor), code=303), "Comment posted."
+        )
     status_code = 200 if is_fragment_request() or error is None else 422
-    return _respond(
+    response = _respond(
         project,
         block if is_fragment_request() else None,
         oob=("badges", "thread_messages"),
@@ -313,6 +349,7 @@ def _comment(project: Project, block: str, subject: dict, anchor: str, key: tupl
         comment_errors={key: error} if error else {},
         **extra,
     )
+    return response if error else _confirm(response, "Comment posted.")
 
 
 @bp.post("/portal/<slug>/projects/<int:project_id>/files")

@@ -8,7 +8,7 @@ from portal.dashboard import bp
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.project_forms import DeliverableEditForm
-from portal.dashboard.projects import SHOW
+from portal.dashboard.projects import SHOW, project_page_context
 from portal.extensions import db
 from portal.htmx import done, invalid, is_fragment_request, render
 from portal.models import Deliverable
@@ -59,9 +59,9 @@ def deliverables_edit(deliverable_id: int):
                 "Deliverable saved.",
                 template=SHOW,
                 block="deliverable_card",
-                oob=("timeline",),
-                deliverable=deliverable,
-                timeline=project_service.timeline(deliverable.project_id),
+                # A new title must show in the upload form's deliverable list too.
+                oob=("files", "timeline"),
+                **{**project_page_context(deliverable.project), "deliverable": deliverable},
             )
     if form.is_submitted():
         db.session.rollback()

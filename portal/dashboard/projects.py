@@ -178,7 +178,8 @@ def deliverables_create(project_id: int):
             "Deliverable added.",
             template=SHOW,
             block="deliverables",
-            oob=("timeline",),
+            # The upload form's "Attach to deliverable" list must offer the new deliverable at once.
+            oob=("files", "timeline"),
             **project_page_context(project),
         )
     return invalid(SHOW, "deliverables", **project_page_context(project, deliverable_form=form))

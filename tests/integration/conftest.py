@@ -82,6 +82,8 @@ def s3_server(tmp_path_factory):
         f"-filer.port={filer}",
         f"-admin.port={admin}",
         f"-s3.port.iceberg={iceberg}",
+        # Its Lance listener has a fixed port (9101): two runs at once on one machine would collide.
+        "-s3.port.lance=0",
         f"-metricsPort={metrics}",
         "-webdav=false",
         "-admin.ui=false",

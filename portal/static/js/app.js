@@ -29,6 +29,23 @@
   document.addEventListener("DOMContentLoaded", function () { localizeTimes(document); addCopyButtons(document); });
   document.addEventListener("htmx:afterSettle", function (e) { localizeTimes(e.target); addCopyButtons(e.target); });
 
+  // Keep keyboard users in place: when a swap replaces the part that held the focus (a card after "Approve"),
+  // focus its new version instead of dropping the focus back to the top of the page.
+  var focusedSwap = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    focusedSwap = target && target.id && target.contains(document.activeElement) ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = focusedSwap;
+    focusedSwap = null;
+    if (!id || (document.activeElement && document.activeElement !== document.body)) return;
+    var el = document.getElementById(id);
+    if (!el) return;
+    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.focus({ preventScroll: true });
+  });
+
   // Upload progress: any form with a <progress data-upload-progress> shows the bytes sent.
   document.addEventListener("htmx:xhr:progress", function (e) {
     var form = e.target.closest ? e.target.closest("form") : null;
