@@ -18,6 +18,15 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import fresh_database
+from tests.integration.mail_stack import (
+    SHARED_REDIS,
+    Inbox,
+    SMTPServer,
+    Worker,
+    forget_queue,
+    queue_name,
+    worker_env,
+)
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,6 +69,7 @@ def live_config(database_url: str, storage_dir: Path, services: dict) -> dict:
         "PORTAL_CODE_RATE_LIMIT": "1000 per minute",
         "PORTAL_ENTRY_RATE_LIMIT": "1000 per minute",
         "REDIS_URL": None,
+        "RQ_QUEUE": "portal",
         "STORAGE_BACKEND": "local",
         "STORAGE_DIR": str(storage_dir),
         "MAIL_SUPPRESS_SEND": True,
@@ -69,13 +79,29 @@ def live_config(database_url: str, storage_dir: Path, services: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def live_services():
-    """Settings of the services the live server talks to: none yet, jobs run inline and mail is suppressed.
+def smtp_inbox():
+    """A real SMTP server (aiosmtpd) on a free port; its inbox keeps every message the worker delivers."""
+    with SMTPServer(Inbox()) as smtp:
+        yield smtp
 
-    Issue 5 starts its SMTP server (aiosmtpd) and an ``rq worker`` subprocess here and returns their settings
-    (REDIS_URL with a db number of its own, MAIL_SERVER, MAIL_PORT, MAIL_SUPPRESS_SEND=False).
+
+@pytest.fixture(scope="session")
+def live_services(smtp_inbox):
+    """Settings of the services behind the live server: Redis (a queue of this run's own) and the SMTP server.
+
+    Emails go out at once (no batching delay) so a journey can read them; the worker delivers them.
     """
-    return {}
+    queue = queue_name()
+    yield {
+        "REDIS_URL": SHARED_REDIS,
+        "RQ_QUEUE": queue,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_inbox.port,
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_DEFAULT_SENDER": "portal@example.com",
+        "EMAIL_BATCH_SECONDS": 0,
+    }
+    forget_queue(SHARED_REDIS, queue)
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -113,9 +139,12 @@ def live_server(tmp_path_factory, live_services):
         app.config["PUBLIC_URL"] = base
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
         thread.start()
+        # The worker needs the public URL for the links in its emails, so it starts once the port is known.
+        worker = Worker(worker_env(app, EMAIL_BATCH_SECONDS=0), tmp_path_factory.mktemp("worker") / "worker.log")
         try:
             yield LiveServer(app, base)
         finally:
+            worker.stop()
             server.shutdown()
             thread.join(10)
             with app.app_context():

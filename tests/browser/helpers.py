@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -81,15 +83,6 @@ def log_in(page: Page, live, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("header.topbar")).to_be_visible()
-
-
-def copy_link_from_dashboard(page: Page, live, shared: SharedProject) -> str:
-    """The portal link as the operator copies it again from the project's link management."""
-    log_in(page, live, shared.operator_email)
-    page.goto(live(f"/app/projects/{shared.project_id}"))
-    links = page.locator("#portal-links")
-    links.locator(".link-copy > summary").first.click()
-    return links.get_by_label(f"Portal link for {shared.client_email}").input_value()
 
 
 def enter_portal(page: Page, live, token: str, code: str | None) -> None:
@@ -180,3 +173,40 @@ def assert_focus_visible(page: Page) -> None:
                    return {outline, shadow: s.boxShadow}; }"""
     )
     assert ring["outline"] or (ring["shadow"] and ring["shadow"] != "none"), "the focused control shows no focus ring"
+
+
+def emails_to(smtp, to: str, subject: str) -> list:
+    """Messages the SMTP server accepted for ``to`` whose subject contains ``subject``, oldest first."""
+    return [
+        delivered["message"]
+        for delivered in list(smtp.inbox.delivered)
+        if to in delivered["to"] and subject in delivered["message"]["Subject"]
+    ]
+
+
+def wait_for_email(smtp, to: str, subject: str, skip: int = 0, timeout: float = 30):
+    """The next such message after the first ``skip`` ones, once the worker has delivered it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = emails_to(smtp, to, subject)
+        if len(found) > skip:
+            return found[skip]
+        time.sleep(0.1)  # the worker delivers in the background: look again shortly
+    raise AssertionError(f"no email to {to} about {subject!r} within {timeout} s")
+
+
+def portal_link_in(message) -> str:
+    """The portal link an invitation carries, read from its plain-text part as a client's mail app shows it."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(r"https?://\S+/p/[\w-]+", text)
+    assert found, f"no portal link in the email:\n{text}"
+    return found.group(0)
+
+
+def email_the_link(page: Page, live, shared: SharedProject) -> None:
+    """The operator sends the portal link to the client from the project's link management."""
+    log_in(page, live, shared.operator_email)
+    page.goto(live(f"/app/projects/{shared.project_id}"))
+    links = page.locator("#portal-links")
+    links.get_by_role("button", name=f"Email the link to {shared.client_email}").click()
+    expect(page.locator("#flash")).to_contain_text(shared.client_email)

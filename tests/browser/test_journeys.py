@@ -11,12 +11,14 @@ from playwright.sync_api import expect
 from tests.browser.conftest import LIVE_TIMEOUT_MS
 from tests.browser.helpers import (
     assert_same_document,
-    copy_link_from_dashboard,
+    email_the_link,
     enter_portal,
     log_in,
     mark_document,
+    portal_link_in,
     seed_shared_project,
     unique,
+    wait_for_email,
 )
 from tests.samples import pdf_bytes, png_bytes
 
@@ -36,7 +38,7 @@ def badge(page, key: str):
     return page.locator(f"#badge-{key}-wide")
 
 
-def test_operator_sets_up_a_portal(live_server, new_page):
+def test_operator_sets_up_a_portal(live_server, new_page, smtp_inbox):
     """Journey 1: sign up, brand, client, project, deliverables, uploads with progress, visibility, a link."""
     live = live_server
     page = new_page()
@@ -104,15 +106,19 @@ def test_operator_sets_up_a_portal(live_server, new_page):
     links.get_by_label("Client email").fill(client_email)
     links.get_by_label("Generate a 6-digit code").check()
     links.get_by_role("button", name="Create link").click()
-    expect(links.get_by_text("Send this to the client now.")).to_be_visible()
+    expect(links.get_by_text(f"The link was emailed to {client_email}.")).to_be_visible()
     url = links.get_by_label("Portal link", exact=True).input_value()
     code = links.locator("#revealed-code").inner_text()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/p/[\w-]{40,}", url) and re.fullmatch(r"\d{6}", code)
     links.locator(".link-copy > summary").first.click()
     expect(links.get_by_label(re.compile("Portal link for"))).to_have_value(url)
 
+    # The invitation (ticked by default) reaches the client through the worker: the link, never the code.
+    invitation = wait_for_email(smtp_inbox, client_email, "Your client portal with Fjord Aerial")
+    assert portal_link_in(invitation) == url
+    assert code not in invitation.get_body(preferencelist=("plain",)).get_content()
     client = new_page()
-    client.goto(url)
+    client.goto(portal_link_in(invitation))
     client.get_by_label("Access code").fill(code)
     client.get_by_role("button", name="Open portal").click()
     expect(client.locator(".portal-name")).to_have_text("Fjord Aerial")
@@ -122,12 +128,13 @@ def test_operator_sets_up_a_portal(live_server, new_page):
     expect(client.get_by_role("link", name="Review “Inspection report”")).to_be_visible()
 
 
-def test_client_reviews_in_place(live_server, new_page):
-    """Journey 2: code, branding, stepper, badges, preview, approve, revision, message, all without a page load."""
+def test_client_reviews_in_place(live_server, new_page, smtp_inbox):
+    """Journey 2: the emailed link, code, branding, stepper, badges, preview, approve, revision, message, all
+    without a page load."""
     live = live_server
     shared = seed_shared_project(live)
-    # The link as the operator hands it over (issue 5 will send it by email instead).
-    url = copy_link_from_dashboard(new_page(), live, shared)
+    email_the_link(new_page(), live, shared)
+    url = portal_link_in(wait_for_email(smtp_inbox, shared.client_email, f"Your client portal with {shared.org_name}"))
     assert url == live(f"/p/{shared.token}")
     page = new_page()
     page.goto(url)
@@ -220,7 +227,7 @@ def test_a_failed_request_says_so(live_server, new_page):
     expect(page.get_by_label("Your message")).to_have_value("Hello?")
 
 
-def test_operator_follows_the_client_live(live_server, new_page):
+def test_operator_follows_the_client_live(live_server, new_page, smtp_inbox):
     """Journey 3: the operator's open project page shows decisions and messages; the reply reaches the client."""
     live = live_server
     shared = seed_shared_project(live)
@@ -258,6 +265,14 @@ def test_operator_follows_the_client_live(live_server, new_page):
     expect(client.locator("#thread-messages .new-marker")).to_be_visible()
     assert_same_document(operator)
     assert_same_document(client)
+
+    # Both sides hear of it by email too; links in an update lead to the portal's own pages, never a token.
+    asked = wait_for_email(smtp_inbox, shared.operator_email, "on Harbour survey")
+    assert "Casey Client" in asked["Subject"]
+    update = wait_for_email(smtp_inbox, shared.client_email, "new message about Harbour survey")
+    text = update.get_body(preferencelist=("plain",)).get_content()
+    assert "Friday works, see you at 9." in text
+    assert live(f"/portal/{shared.slug}/projects/{shared.project_id}#thread") in text and "/p/" not in text
 
 
 def test_revoked_link_ends_the_open_session(live_server, new_page):

@@ -7,6 +7,8 @@ phone pictures.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,9 +20,11 @@ from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
     assert_tap_targets,
+    emails_to,
     enter_portal,
     seed_shared_project,
     unique,
+    wait_for_email,
 )
 from tests.factories import PASSWORD, make_client, make_link, make_org, make_project, make_user
 
@@ -28,7 +32,7 @@ OWNER_EMAIL, OWNER_PASSWORD = demo.OPERATORS[0][0], demo.OPERATORS[0][1]
 
 
 @pytest.fixture(scope="module")
-def demo_data(live_server):
+def demo_data(live_server, smtp_inbox):
     """The demo organizations (seeded once), with the ids and links the tours visit."""
     with live_server.context():
         demo.seed()
@@ -62,7 +66,19 @@ def demo_data(live_server):
         quiet = make_client(empty_org, email=f"{unique('quiet')}@example.com", name="Quinn Quiet")
         draft = make_project(empty_org, quiet, name="First flight", status="draft")
         _link, empty_token = make_link(empty_org, quiet, draft)
-        data.update(newcomer=newcomer.email, empty_project=draft.id, empty_token=empty_token)
+        # A link that asks the client to confirm their email address first.
+        careful = make_client(empty_org, email=f"{unique('careful')}@example.com", name="Cara Careful")
+        _link, verify_token = make_link(
+            empty_org, careful, make_project(empty_org, careful, name="Roof scan"), require_email_verification=True
+        )
+        data.update(
+            newcomer=newcomer.email,
+            empty_project=draft.id,
+            empty_token=empty_token,
+            verify_token=verify_token,
+            verify_email=careful.email,
+            smtp=smtp_inbox,
+        )
         db.session.remove()
     return data
 
@@ -115,6 +131,8 @@ def operator_tour(page, live, data):
         ("invoice", f"/app/invoices/{data['invoice']}", None),
         ("new invoice", "/app/invoices/new", None),
         ("settings", "/app/settings", None),
+        ("email log", "/app/emails", "operator-emails"),
+        ("email log, failed only", "/app/emails?status=failed", None),
         ("not found", "/app/projects/99999999", None),
     ):
         page.goto(live(path))
@@ -132,7 +150,7 @@ def operator_tour(page, live, data):
     links.get_by_label("Generate a 6-digit code").check()
     links.get_by_role("textbox", name="6-digit code").fill("")
     links.get_by_role("button", name="Create link").click()
-    expect(links.get_by_text("Send this to the client now.")).to_be_visible()
+    expect(links.locator("#revealed-code")).to_be_visible()
     yield "link created, code shown once", "operator-links"
 
     page.goto(live(f"/app/projects/{data['marina']}"))
@@ -233,6 +251,23 @@ def client_tour(page, live, data, shared):
     yield "empty overview", None
     page.goto(live(f"/portal/{_slug_of(page)}/projects/{data['empty_project']}"))
     yield "empty project", None
+
+    page.goto(live(f"/p/{data['verify_token']}"))
+    yield "email confirmation asked", None
+    earlier = len(emails_to(data["smtp"], data["verify_email"], "verification code"))
+    page.get_by_role("button", name="Email me a code").click()
+    expect(page.get_by_label("Code from the email")).to_be_visible()
+    yield "email code sent", None
+    page.get_by_label("Code from the email").fill("000000")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "wrong email code", None
+    sent = wait_for_email(data["smtp"], data["verify_email"], "verification code", skip=earlier)
+    code = re.search(r"\b(\d{6})\b", sent.get_body(preferencelist=("plain",)).get_content()).group(1)
+    page.get_by_label("Code from the email").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    yield "overview after confirming the email", None
 
     page.goto(live(f"/p/{shared.token}"))
     for _ in range(5):
