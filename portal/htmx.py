@@ -42,6 +42,15 @@ def invalid(template: str, block: str, **context) -> Response:
     return render(template, block, status_code=200 if is_fragment_request() else 422, **context)
 
 
+def confirm(response: Response, message: str) -> Response:
+    """Tell the person the action worked: the flash out of band for htmx, on the next page otherwise."""
+    if is_fragment_request():
+        response.set_data(response.get_data() + render_template("_flash_oob.html", message=message).encode())
+    else:
+        flash(message, "success")
+    return response
+
+
 def done(
     location: str,
     message: str | None = None,
@@ -57,7 +66,7 @@ def done(
         if template is not None:
             response = render(template, block, oob=oob, **context)
             if message:
-                response.set_data(response.get_data() + render_template("_flash_oob.html", message=message).encode())
+                confirm(response, message)
         else:
             response = make_response("", 204)
             response.headers["HX-Redirect"] = location
@@ -65,8 +74,8 @@ def done(
             response.headers["HX-Trigger"] = trigger
         response.vary.add("HX-Request")
         return response
-    if message:
-        flash(message, "success")
     response = redirect(location, code=303)
+    if message:
+        confirm(response, message)
     response.vary.add("HX-Request")
     return response

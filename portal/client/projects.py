@@ -9,11 +9,9 @@ from functools import cache
 from flask import (
     Response,
     abort,
-    flash,
     g,
     make_response,
     redirect,
-    render_template,
     request,
     stream_with_context,
     url_for,
@@ -36,7 +34,7 @@ from portal.client.forms import DecisionForm, MessageForm, UploadForm
 from portal.client.pages import shell
 from portal.downloads import content_disposition, stream_file, thumbnail, zip_stream
 from portal.extensions import db, limiter
-from portal.htmx import is_fragment_request, render
+from portal.htmx import confirm, is_fragment_request, render
 from portal.models import Deliverable, Message, PortalLink, Project, StoredFile
 from portal.models.activity import ACTOR_CLIENT
 from portal.models.file import UPLOADED_BY_CLIENT
@@ -52,15 +50,6 @@ DECIDED = {
     "revision_requested": "You asked for a revision of “{title}”. Your reason is in the messages below.",
     "rejected": "You rejected “{title}”. Your reason was sent to {org}.",
 }
-
-
-def _confirm(response: Response, message: str) -> Response:
-    """Tell the client the action worked: out of band for htmx, on the next page otherwise."""
-    if is_fragment_request():
-        response.set_data(response.get_data() + render_template("_flash_oob.html", message=message).encode())
-    else:
-        flash(message, "success")
-    return response
 
 
 def client_actor() -> Actor:
@@ -240,8 +229,8 @@ def post_message(project_id: int):
             form.body.errors = [*form.body.errors, exc.message]
         else:
             if is_fragment_request():
-                return _confirm(_respond(project, "thread"), "Message sent.")
-            return _confirm(
+                return confirm(_respond(project, "thread"), "Message sent.")
+            return confirm(
                 redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303),
                 "Message sent.",
             )
@@ -278,8 +267,8 @@ def decide(deliverable_id: int):
         message = DECIDED[form.decision.data].format(title=deliverable.title, org=g.portal.org.name)
         if is_fragment_request():
             response = _respond(project, "deliverable_card", oob=("badges", "thread_messages"), deliverable=deliverable)
-            return _confirm(response, message)
-        return _confirm(
+            return confirm(response, message)
+        return confirm(
             redirect(
                 url_for("portal.project_page", project_id=project.id, _anchor=f"deliverable-{deliverable.id}"),
                 code=303,
@@ -337,7 +326,7 @@ def _comment(project: Project, block: str, subject: dict, anchor: str, key: tupl
     else:
         error = " ".join(form.body.errors) or "Write a comment first."
     if error is None and not is_fragment_request():
-        return _confirm(
+        return confirm(
             redirect(url_for("portal.project_page", project_id=project.id, _anchor=anchor), code=303), "Comment posted."
         )
     status_code = 200 if is_fragment_request() or error is None else 422
@@ -349,7 +338,7 @@ def _comment(project: Project, block: str, subject: dict, anchor: str, key: tupl
         comment_errors={key: error} if error else {},
         **extra,
     )
-    return response if error else _confirm(response, "Comment posted.")
+    return response if error else confirm(response, "Comment posted.")
 
 
 @bp.post("/portal/<slug>/projects/<int:project_id>/files")
