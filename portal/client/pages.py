@@ -103,7 +103,8 @@ def _projects_statement():
             Project.start_date,
             Project.location,
         )
-        .where(Project.id.in_(visible_ids_statement()))
+        # The organization too, so the planner reads its projects by index, not every project there is.
+        .where(Project.org_id == bindparam("v_org"), Project.id.in_(visible_ids_statement()))
         .order_by(Project.updated_at.desc())
         .limit(bindparam("limit"))
     )
@@ -146,7 +147,7 @@ def _overview_statements() -> dict:
             Deliverable.project_id,
             Project.name.label("project_name"),
         )
-        .join(Project, Project.id == Deliverable.project_id)
+        .join(Project, db.and_(Project.id == Deliverable.project_id, Project.org_id == org_id))
         .where(
             Deliverable.project_id.in_(visible),
             Deliverable.client_visible.is_(True),
@@ -157,7 +158,12 @@ def _overview_statements() -> dict:
         .limit(20),
         "unread": db.select(Project.id, Project.name, db.func.count(Message.id).label("unread"))
         .join(Message, Message.project_id == Project.id)
-        .where(Project.id.in_(visible), Message.sender_type == "operator", Message.id > db.func.coalesce(read_up_to, 0))
+        .where(
+            Project.org_id == org_id,
+            Project.id.in_(visible),
+            Message.sender_type == "operator",
+            Message.id > db.func.coalesce(read_up_to, 0),
+        )
         .group_by(Project.id, Project.name)
         .order_by(Project.name)
         .limit(20),
