@@ -195,3 +195,6 @@ def test_list_and_filter(client, ctx):
     assert "Alpha" in page.text
     fragment = client.get("/app/proposals?status=sent", headers=HX)
     assert "<html" not in fragment.text and "Alpha" not in fragment.text and "No sent proposals" in fragment.text
+    # Without JavaScript the filter is a plain form: the full page keeps the chosen status selected.
+    full = client.get("/app/proposals?status=sent")
+    assert '<option value="sent" selected>' in full.text and 'value="expired"' not in full.text
