@@ -54,6 +54,11 @@ def _add(org_id: int, to: str, kind: str, subject: str, context: dict, **fields)
     return notification
 
 
+def _to_each(recipients, org_id: int, kind: str, subject: str, context: dict, **fields) -> list[Notification]:
+    """One email of this kind to every recipient."""
+    return [_add(org_id, to, kind, subject, context, **fields) for to in recipients]
+
+
 def _batched(org_id: int, to: str, kind: str, project: Project, message: Message, subject) -> Notification:
     """Add the message to the recipient's waiting email about this project, or start one that waits a few minutes."""
     key = f"{kind}:{project.id}:{to}"
@@ -178,33 +183,25 @@ def deliverable_ready(deliverable: Deliverable) -> list[Notification]:
 def proposal_sent(proposal: Proposal) -> list[Notification]:
     """Tell the client a proposal awaits their answer."""
     client = db.session.get(Client, proposal.client_id)
-    return [
-        _add(
-            proposal.org_id,
-            to,
-            "proposal_sent",
-            f"Proposal {proposal.number}: {proposal.title}",
-            {"proposal_id": proposal.id},
-            project_id=proposal.project_id,
-        )
-        for to in client_recipients(client)
-    ]
+    subject = f"Proposal {proposal.number}: {proposal.title}"
+    context = {"proposal_id": proposal.id}
+    return _to_each(
+        client_recipients(client), proposal.org_id, "proposal_sent", subject, context, project_id=proposal.project_id
+    )
 
 
 def invoice_sent(invoice: Invoice) -> list[Notification]:
     """Tell the client about a new invoice."""
     client = db.session.get(Client, invoice.client_id)
-    return [
-        _add(
-            invoice.org_id,
-            to,
-            "invoice_sent",
-            f"Invoice {invoice.number}",
-            {"invoice_id": invoice.id},
-            project_id=invoice.project_id,
-        )
-        for to in client_recipients(client)
-    ]
+    context = {"invoice_id": invoice.id}
+    return _to_each(
+        client_recipients(client),
+        invoice.org_id,
+        "invoice_sent",
+        f"Invoice {invoice.number}",
+        context,
+        project_id=invoice.project_id,
+    )
 
 
 def deliverable_decided(deliverable: Deliverable) -> list[Notification]:
@@ -213,53 +210,47 @@ def deliverable_decided(deliverable: Deliverable) -> list[Notification]:
     verdict = {"approved": "approved", "revision_requested": "asked for a revision of", "rejected": "rejected"}
     who = deliverable.decided_by_name or deliverable.decided_by_email
     subject = f"{who} {verdict.get(deliverable.approval_status, 'decided on')} {deliverable.title}"
-    return [
-        _add(
-            project.org_id,
-            to,
-            "deliverable_decided",
-            subject,
-            {"deliverable_id": deliverable.id},
-            project_id=project.id,
-        )
-        for to in operator_recipients(project.org_id)
-    ]
+    context = {"deliverable_id": deliverable.id}
+    return _to_each(
+        operator_recipients(project.org_id),
+        project.org_id,
+        "deliverable_decided",
+        subject,
+        context,
+        project_id=project.id,
+    )
 
 
 def proposal_answered(proposal: Proposal) -> list[Notification]:
     """Tell the operators the client accepted or declined a proposal."""
     subject = f"Proposal {proposal.number} was {proposal.status}"
-    return [
-        _add(
-            proposal.org_id,
-            to,
-            "proposal_answered",
-            subject,
-            {"proposal_id": proposal.id},
-            project_id=proposal.project_id,
-        )
-        for to in operator_recipients(proposal.org_id)
-    ]
+    context = {"proposal_id": proposal.id}
+    return _to_each(
+        operator_recipients(proposal.org_id),
+        proposal.org_id,
+        "proposal_answered",
+        subject,
+        context,
+        project_id=proposal.project_id,
+    )
 
 
 def client_upload(project: Project, uploader: str, filenames: list[str]) -> list[Notification]:
     """Tell the operators the client sent files."""
     subject = f"{uploader} uploaded {len(filenames)} file{'s' if len(filenames) != 1 else ''} to {project.name}"
     context = {"project_id": project.id, "uploader": uploader, "files": filenames[:50]}
-    return [
-        _add(project.org_id, to, "client_upload", subject, context, project_id=project.id)
-        for to in operator_recipients(project.org_id)
-    ]
+    return _to_each(
+        operator_recipients(project.org_id), project.org_id, "client_upload", subject, context, project_id=project.id
+    )
 
 
 def link_locked(link: PortalLink, failures: int, for_good: bool) -> list[Notification]:
     """Tell the operators a link's access code was locked after wrong tries."""
     subject = f"Access code of {link.client_email} {'locked' if for_good else 'paused'} after {failures} wrong tries"
     context = {"link_id": link.id, "failures": failures, "for_good": for_good}
-    return [
-        _add(link.org_id, to, "link_locked", subject, context, project_id=link.project_id)
-        for to in operator_recipients(link.org_id)
-    ]
+    return _to_each(
+        operator_recipients(link.org_id), link.org_id, "link_locked", subject, context, project_id=link.project_id
+    )
 
 
 def invitation(link: PortalLink) -> Notification:
