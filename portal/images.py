@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 LOGO_BOX = (512, 512)
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 # A logo never needs more; larger claims are decompression bombs.
 MAX_PIXELS = 40_000_000
+# Uploads in these formats are previewed (decoded) by the app, so their pixel count is bounded at upload.
+# TIFF is exempt: orthomosaics run to gigapixels and are stored as plain files, previewed only within the bound.
+BOUNDED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "MPO"}
+DEFAULT_MAX_IMAGE_PIXELS = 100_000_000
 
 
 class ImageRejected(ValueError):
@@ -43,6 +47,63 @@ def prepare_logo(stream: BinaryIO, max_bytes: int) -> bytes:
     image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _max_pixels(max_pixels: int | None) -> int:
+    if max_pixels is not None:
+        return max_pixels
+    from flask import current_app, has_app_context
+
+    return (
+        current_app.config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS)
+        if has_app_context()
+        else DEFAULT_MAX_IMAGE_PIXELS
+    )
+
+
+def image_size(stream: BinaryIO) -> tuple[str, int, int] | None:
+    """(format, width, height) read from an image's header without decoding it, or None; rewinds the stream."""
+    start = stream.tell()
+    try:
+        with Image.open(stream) as probe:
+            return probe.format, probe.width, probe.height
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
+    finally:
+        stream.seek(start)
+
+
+def check_pixels(stream: BinaryIO, filename: str, max_pixels: int | None = None) -> None:
+    """Refuse an image the app would have to decode whose header claims more than ``MAX_IMAGE_PIXELS``."""
+    limit = _max_pixels(max_pixels)
+    found = image_size(stream)
+    if found is None:
+        return
+    image_format, width, height = found
+    if image_format in BOUNDED_FORMATS and width * height > limit:
+        raise ImageRejected(
+            f"“{filename}” is {width} × {height} pixels ({width * height / 1e6:.0f} megapixels); images up to "
+            f"{limit / 1e6:.0f} megapixels are accepted. Export a smaller version, or send it as a ZIP."
+        )
+
+
+def make_thumbnail(stream: BinaryIO, box: tuple[int, int], max_pixels: int | None = None) -> bytes | None:
+    """A JPEG that fits ``box``, decoded at reduced scale (JPEG ``draft``, ``reduce``); None for images over the
+    pixel bound or unreadable ones."""
+    limit = _max_pixels(max_pixels)
+    try:
+        with Image.open(stream) as image:
+            if image.width * image.height > limit:
+                return None
+            # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a 45-megapixel photo costs under a megapixel.
+            image.draft("RGB", (box[0] * 2, box[1] * 2))
+            image.thumbnail(box, Image.Resampling.LANCZOS, reducing_gap=2.0)
+            image = ImageOps.exif_transpose(image)
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
     return out.getvalue()
 
 
