@@ -97,7 +97,7 @@ def make_thumbnail(stream: BinaryIO, box: tuple[int, int], max_pixels: int | Non
             if image.width * image.height > limit:
                 return None
             # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a 45-megapixel photo costs under a megapixel.
-            image.draft("RGB", (box[0] * 2, box[1] * 2))
+            image.draft("RGB", box)
             image.thumbnail(box, Image.Resampling.LANCZOS, reducing_gap=2.0)
             image = ImageOps.exif_transpose(image)
             out = io.BytesIO()
