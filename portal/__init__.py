@@ -66,6 +66,7 @@ def register_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         app.logger.addHandler(handler)
         app.logger.setLevel(logging.INFO)
+        logs.install((app.logger.name,))  # the new handler too: records of child loggers reach only handlers
 
 
 def register_extensions(app: Flask) -> None:
