@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -11,9 +12,9 @@ LOGO_BOX = (512, 512)
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 # A logo never needs more; larger claims are decompression bombs.
 MAX_PIXELS = 40_000_000
-# Uploads in these formats are previewed (decoded) by the app, so their pixel count is bounded at upload.
-# TIFF is exempt: orthomosaics run to gigapixels and are stored as plain files, previewed only within the bound.
-BOUNDED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "MPO"}
+# Uploads of these types are shown and previewed (decoded), so their pixel count is bounded at upload.
+# TIFF is exempt: orthomosaics run to gigapixels and are kept as plain files, previewed only within the bound.
+BOUNDED_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 DEFAULT_MAX_IMAGE_PIXELS = 100_000_000
 
 
@@ -62,30 +63,33 @@ def _max_pixels(max_pixels: int | None) -> int:
     )
 
 
-def image_size(stream: BinaryIO) -> tuple[str, int, int] | None:
-    """(format, width, height) read from an image's header without decoding it, or None; rewinds the stream."""
-    start = stream.tell()
-    try:
-        with Image.open(stream) as probe:
-            return probe.format, probe.width, probe.height
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        return None
-    finally:
-        stream.seek(start)
+def _too_large(filename: str, pixels: int, limit: int, size: tuple[int, int] | None = None) -> ImageRejected:
+    dimensions = (
+        f"{size[0]} × {size[1]} pixels ({pixels / 1e6:.0f} megapixels)" if size else f"{pixels / 1e6:.0f} megapixels"
+    )
+    return ImageRejected(
+        f"“{filename}” is {dimensions}; images up to {limit / 1e6:.0f} megapixels are accepted. "
+        "Export a smaller version, or send it as a ZIP."
+    )
 
 
 def check_pixels(stream: BinaryIO, filename: str, max_pixels: int | None = None) -> None:
-    """Refuse an image the app would have to decode whose header claims more than ``MAX_IMAGE_PIXELS``."""
+    """Refuse an image whose header claims more than ``MAX_IMAGE_PIXELS``, without decoding it; rewinds the stream."""
     limit = _max_pixels(max_pixels)
-    found = image_size(stream)
-    if found is None:
-        return
-    image_format, width, height = found
-    if image_format in BOUNDED_FORMATS and width * height > limit:
-        raise ImageRejected(
-            f"“{filename}” is {width} × {height} pixels ({width * height / 1e6:.0f} megapixels); images up to "
-            f"{limit / 1e6:.0f} megapixels are accepted. Export a smaller version, or send it as a ZIP."
-        )
+    start = stream.tell()
+    try:
+        with Image.open(stream) as probe:
+            size = probe.size
+    except Image.DecompressionBombError as exc:
+        # Pillow's own ceiling (about 179 megapixels) stops the open itself; its message carries the pixel count.
+        claimed = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_large(filename, int(claimed.group(1)) if claimed else limit + 1, limit) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return  # not an image Pillow reads: the type checks decide, and no preview will decode it
+    finally:
+        stream.seek(start)
+    if size[0] * size[1] > limit:
+        raise _too_large(filename, size[0] * size[1], limit, size)
 
 
 def make_thumbnail(stream: BinaryIO, box: tuple[int, int], max_pixels: int | None = None) -> bytes | None:

@@ -12,7 +12,7 @@ from tests.conftest import HX, login
 from tests.factories import make_org, make_project, make_user
 from tests.portal_world import make_world, store
 from tests.samples import jpeg_bytes
-from tests.unit.test_images import _count_decodes, huge_png
+from tests.unit.test_images import _count_decodes, huge_png, png_header
 
 
 def _stored_objects(app) -> set:
@@ -44,6 +44,21 @@ def test_operator_upload_of_a_huge_image_is_refused_and_nothing_stored(app, monk
     assert "images up to 100 megapixels are accepted" in response.text
     assert decoded == []
     assert _file_count(app) == 0 and _stored_objects(app) == before
+
+
+def test_a_header_claiming_ten_gigapixels_is_refused(app):
+    with app.app_context():
+        org = make_org()
+        user = make_user(org)
+        project_id = make_project(org).id
+        browser = login(app.test_client(), user, org)
+    response = browser.post(
+        f"/app/projects/{project_id}/files",
+        data={"files": [(io.BytesIO(png_header(100_000, 100_000)), "bomb.png")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422 and "“bomb.png” is 10000 megapixels" in response.text
+    assert _file_count(app) == 0
 
 
 def test_client_upload_of_a_huge_image_is_refused(app):

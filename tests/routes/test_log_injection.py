@@ -93,3 +93,15 @@ def test_project_form_folds_a_name_onto_one_line(app):
     assert response.status_code == 303
     with app.app_context():
         assert db.session.execute(db.select(Project.name)).scalar_one() == "Roof survey north"
+
+
+def test_records_of_child_loggers_are_escaped_by_the_installed_handler():
+    from portal import logs
+
+    stream = io.StringIO()
+    parent = logging.getLogger("escape-test")
+    parent.addHandler(logging.StreamHandler(stream))
+    parent.setLevel(logging.INFO)
+    logs.install(("escape-test",))
+    logging.getLogger("escape-test.jobs").warning("notification for %s failed", f"x\n{FORGED}")
+    assert _forged_lines(stream.getvalue()) == [] and len(stream.getvalue().splitlines()) == 1

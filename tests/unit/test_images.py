@@ -90,12 +90,32 @@ def test_huge_image_is_refused_from_its_header_without_decoding(monkeypatch):
     check_pixels(io.BytesIO(data), "site.png", max_pixels=150_000_000)  # within a larger bound: accepted
 
 
-def test_tiff_orthomosaics_are_not_bounded_at_upload():
+def png_header(width: int, height: int) -> bytes:
+    """The first bytes of a PNG claiming any size: all a header check reads."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", zlib.compress(bytes(64))) + chunk(b"IEND", b"")
+
+
+def test_a_header_beyond_pillows_own_ceiling_is_refused_too():
     from portal.images import check_pixels
+
+    with pytest.raises(ImageRejected, match=r"is 10000 megapixels; images up to 100 megapixels"):
+        check_pixels(io.BytesIO(png_header(100_000, 100_000)), "bomb.png", max_pixels=100_000_000)
+
+
+def test_tiff_orthomosaics_are_not_bounded_at_upload():
+    from portal.uploads import check_upload
 
     out = io.BytesIO()
     Image.new("1", (12000, 12000)).save(out, "TIFF", compression="group4")
-    check_pixels(io.BytesIO(out.getvalue()), "ortho.tif", max_pixels=100_000_000)
+    checked = check_upload("ortho.tif", io.BytesIO(out.getvalue()))
+    assert checked.content_type == "image/tiff"
 
 
 def test_thumbnail_of_an_image_over_the_bound_is_not_decoded(monkeypatch):
