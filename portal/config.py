@@ -46,7 +46,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         or env.get("SECRET_KEY")
         or ("" if production else "dev-only-link-secret"),
         "PUBLIC_URL": (env.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
-        # Without PUBLIC_URL, development builds URLs in a request from the request's own host (any port works).
+        # Without PUBLIC_URL, development shows copied links under the request's own host (any port works).
         "PUBLIC_URL_FROM_REQUEST": not env.get("PUBLIC_URL") and not production,
         # Hops of X-Forwarded-* headers to believe: 0 when clients reach the app directly, 1 behind Heroku's router.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),

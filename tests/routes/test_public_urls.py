@@ -37,6 +37,27 @@ def test_links_come_from_public_url_whatever_the_request_host(database_url, tmp_
     assert links and all(link.startswith("https://portal.example.com/p/") for link in links)
 
 
+def test_emails_never_take_the_request_host(app):
+    from portal.extensions import mail
+
+    with app.app_context():
+        org = make_org()
+        user = make_user(org)
+        customer = make_client(org, email="guest@example.com")
+        project_id = make_project(org, customer).id
+        browser = login(app.test_client(), user, org)
+    with mail.record_messages() as outbox:
+        page = browser.post(
+            f"/app/projects/{project_id}/links",
+            data={"email": "guest@example.com", "code_mode": "none", "send_invitation": "y"},
+            base_url="http://portal.test:8123",
+        ).get_data(as_text=True)
+    shown = re.search(r'id="revealed-url" value="([^"]+)"', page).group(1)
+    assert shown.startswith("http://portal.test:8123/p/")  # the operator's own address bar, in development
+    token = shown.rsplit("/p/", 1)[1]
+    assert f"http://127.0.0.1:5000/p/{token}" in outbox[0].body and "portal.test" not in outbox[0].body
+
+
 def test_outside_a_request_urls_fall_back_to_public_url(database_url, tmp_path, app):
     from portal.urls import public_url_for
 
