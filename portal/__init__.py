@@ -41,12 +41,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_proxy(app: Flask) -> None:
-    """Believe ``TRUSTED_PROXIES`` hops of X-Forwarded-For/-Proto/-Host/-Port, so the client's address is real."""
+    """Believe ``TRUSTED_PROXIES`` hops of X-Forwarded-For/-Proto/-Port, so the client's address is real."""
     hops = app.config.get("TRUSTED_PROXIES") or 0
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        # X-Forwarded-Host stays untrusted: Heroku's router passes a client's own through, and links use PUBLIC_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=hops)
 
 
 def script_sources(config) -> str:
