@@ -11,6 +11,8 @@ REDACTED = "/p/[redacted]"
 # C0/C1 controls (CR, LF, ESC…) and Unicode line/paragraph separators: each could forge or hide a log line.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 BLOCK_INDENT = "    | "
+# Format characters that emoji and some scripts need; every other one (bidirectional overrides…) goes.
+JOINERS = {"\u200c", "\u200d"}
 
 
 def redact(text: str) -> str:
@@ -32,7 +34,9 @@ def escape_controls(text: str) -> str:
 def one_line(text: str | None) -> str:
     """Text with every run of control or format characters replaced by one space (for subjects and names)."""
     text = text or ""
-    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in JOINERS else ch for ch in text
+    )
     if cleaned == text:
         return text
     return re.sub(r" {2,}", " ", cleaned).strip()
@@ -75,7 +79,9 @@ class EscapeControls(logging.Filter):
             return True
         if record.args:
             if isinstance(record.args, dict):
-                record.args = {key: _safe_arg(value) for key, value in record.args.items()}
+                # In place: gunicorn's access log passes a dict subclass that answers missing keys itself.
+                for key, value in list(dict.items(record.args)):
+                    dict.__setitem__(record.args, key, _safe_arg(value))
             else:
                 record.args = tuple(_safe_arg(value) for value in record.args)
         elif isinstance(record.msg, Block):

@@ -105,3 +105,27 @@ def test_records_of_child_loggers_are_escaped_by_the_installed_handler():
     logs.install(("escape-test",))
     logging.getLogger("escape-test.jobs").warning("notification for %s failed", f"x\n{FORGED}")
     assert _forged_lines(stream.getvalue()) == [] and len(stream.getvalue().splitlines()) == 1
+
+
+def test_gunicorn_style_access_records_keep_their_mapping():
+    from portal import logs
+
+    class Atoms(dict):
+        def __getitem__(self, key):
+            return super().get(key, "-")
+
+    stream = io.StringIO()
+    access = logging.getLogger("access-test")
+    access.addHandler(logging.StreamHandler(stream))
+    access.setLevel(logging.INFO)
+    logs.install(("access-test",))
+    access.info('%(h)s "%(r)s" %({x-missing}i)s', Atoms(h="127.0.0.2", r=f"GET /p/abcdefghijkl?x=\n{FORGED} HTTP/1.1"))
+    assert stream.getvalue() == '127.0.0.2 "GET /p/[redacted]?x=\\n' + FORGED + ' HTTP/1.1" -\n'
+
+
+def test_subjects_keep_emoji_joiners_but_lose_direction_overrides():
+    from portal.logs import one_line
+
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert one_line(f"Shoot {family}") == f"Shoot {family}"
+    assert one_line("Invoice\u202e fdp.exe") == "Invoice fdp.exe"
