@@ -25,7 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(from_environment())
     if config:
         app.config.update(config)
+        if "PUBLIC_URL" in config and "PUBLIC_URL_FROM_REQUEST" not in config:
+            app.config["PUBLIC_URL_FROM_REQUEST"] = False
     check_production(app.config)
+    register_proxy(app)
     app.jinja_env.undefined = StrictUndefined
     register_logging(app)
     register_extensions(app)
@@ -35,6 +38,23 @@ def create_app(config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Believe ``TRUSTED_PROXIES`` hops of X-Forwarded-For/-Proto/-Port, so the client's address is real."""
+    hops = app.config.get("TRUSTED_PROXIES") or 0
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # X-Forwarded-Host stays untrusted: Heroku's router passes a client's own through, and links use PUBLIC_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=hops)
+
+
+def script_sources(config) -> str:
+    """The CSP ``script-src``: this origin and the exact pinned CDN scripts, never a whole CDN host."""
+    urls = [config["HTMX_CDN_URL"]] if config.get("HTMX_USE_CDN") else []
+    urls += list(config.get("CDN_SCRIPT_URLS") or ())
+    return " ".join(["'self'", *urls])
 
 
 def register_logging(app: Flask) -> None:
@@ -47,6 +67,7 @@ def register_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         app.logger.addHandler(handler)
         app.logger.setLevel(logging.INFO)
+        logs.install((app.logger.name,))  # the new handler too: records of child loggers reach only handlers
 
 
 def register_extensions(app: Flask) -> None:
@@ -179,17 +200,18 @@ def register_template_helpers(app: Flask) -> None:
 def register_security_headers(app: Flask) -> None:
     """Headers every response carries."""
 
+    policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"script-src {script_sources(app.config)}; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'"
+    )
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self' https://cdn.jsdelivr.net; frame-ancestors 'none'; "
-            "base-uri 'self'; form-action 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", policy)
         if app.config["ENV_NAME"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith(("/app", "/login", "/signup")):

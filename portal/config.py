@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 def _database_url(url: str | None) -> str:
@@ -43,7 +45,11 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "LINK_SECRET": env.get("LINK_SECRET")
         or env.get("SECRET_KEY")
         or ("" if production else "dev-only-link-secret"),
-        "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
+        # Without PUBLIC_URL, development shows copied links under the request's own host (any port works).
+        "PUBLIC_URL_FROM_REQUEST": not env.get("PUBLIC_URL") and not production,
+        # Hops of X-Forwarded-* headers to believe: 0 when clients reach the app directly, 1 behind Heroku's router.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "PORTAL_CODE_RATE_LIMIT": env.get("PORTAL_CODE_RATE_LIMIT", "30 per 15 minutes"),
         "PORTAL_ENTRY_RATE_LIMIT": env.get("PORTAL_ENTRY_RATE_LIMIT", "120 per minute"),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
@@ -65,6 +71,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 512) * 1024 * 1024,
         "MAX_LOGO_BYTES": _int(env, "MAX_LOGO_KB", 2048) * 1024,
+        # Decoding costs memory per pixel; larger web images are refused at upload, read from their header only.
+        "MAX_IMAGE_PIXELS": _int(env, "MAX_IMAGE_MEGAPIXELS", 100) * 1_000_000,
         "STORAGE_BACKEND": env.get("STORAGE_BACKEND") or ("s3" if env.get("S3_BUCKET") else "local"),
         "STORAGE_DIR": env.get("STORAGE_DIR") or str(INSTANCE_DIR / "uploads"),
         "S3_BUCKET": env.get("S3_BUCKET"),
@@ -91,6 +99,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "HTMX_USE_CDN": env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes"),
+        # Further exact script URLs loaded from a CDN; the CSP allows these and nothing else of their host.
+        "CDN_SCRIPT_URLS": [],
         "SESSION_COOKIE_HTTPONLY": True,
         # Portal sessions carry their own start time; re-signing the cookie on every poll would only cost time.
         "SESSION_REFRESH_EACH_REQUEST": False,
@@ -100,6 +110,9 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Over https Flask-WTF would also demand a same-origin Referer, which portal pages never send
+        # (Referrer-Policy: no-referrer); the session-bound token and SameSite cookies guard every POST.
+        "WTF_CSRF_SSL_STRICT": False,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
     return config
@@ -117,3 +130,8 @@ def check_production(config: dict) -> None:
         raise ConfigError("SECRET_KEY must be set in production")
     if not config.get("LINK_SECRET"):
         raise ConfigError("LINK_SECRET (or SECRET_KEY) must be set in production")
+    public = urlsplit(config.get("PUBLIC_URL") or "")
+    if config.get("PUBLIC_URL_FROM_REQUEST") or public.scheme != "https" or not public.hostname:
+        raise ConfigError(
+            "PUBLIC_URL must be set in production to the https:// address clients use (e.g. https://portal.example.com)"
+        )

@@ -7,8 +7,6 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from flask import current_app
-
 from portal.extensions import db
 from portal.jobs import email as email_jobs
 from portal.mailer import message_id
@@ -28,6 +26,7 @@ from portal.models.user import ROLE_MEMBER, ROLE_OWNER
 from portal.services import notifications, portal_links
 from portal.services.activity import Actor, record
 from portal.storage import get_storage, new_key
+from portal.urls import public_url_for
 
 DEMO_SLUG = "skyline-drone-works"
 SECOND_SLUG = "lumen-creative-studio"
@@ -57,9 +56,8 @@ def seed() -> list[str]:
             _seed_everything()
             _demo_outbox(_demo_links())
     lines = [f"operator: {email} {password}" for email, password, _n, _s, _r in OPERATORS]
-    base = current_app.config["PUBLIC_URL"]
     for link, code in _demo_links():
-        line = f"portal: {link.client_email} {base}/p/{portal_links.link_token(link)}"
+        line = f"portal: {link.client_email} {public_url_for('portal.entry', token=portal_links.link_token(link))}"
         lines.append(line + (f" code: {code}" if code else ""))
     return lines
 

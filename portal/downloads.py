@@ -11,6 +11,7 @@ from flask import Response, request, stream_with_context
 from werkzeug.http import parse_range_header
 from werkzeug.utils import secure_filename
 
+from portal import images
 from portal.models import StoredFile
 from portal.storage import StorageError, get_storage
 from portal.uploads import is_inline
@@ -61,8 +62,6 @@ def stream_file(file: StoredFile, *, allow_inline: bool = True) -> Response:
 
 def thumbnail(file: StoredFile) -> bytes | None:
     """A JPEG thumbnail of an image, made once with Pillow and kept in storage; None if it cannot be made."""
-    from PIL import Image
-
     storage = get_storage()
     key = f"thumbs/{file.sha256}-{THUMB_SIZE[0]}.jpg"
     try:
@@ -71,13 +70,13 @@ def thumbnail(file: StoredFile) -> bytes | None:
     except StorageError:
         pass
     try:
-        with storage.open(file.storage_key) as source, Image.open(source) as image:
-            image.thumbnail(THUMB_SIZE)
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "JPEG", quality=80)
-    except (OSError, Image.DecompressionBombError, StorageError):
+        with storage.open(file.storage_key) as source:
+            data = images.make_thumbnail(source, THUMB_SIZE)
+    except StorageError:
         return None
-    data = out.getvalue()
+    if data is None:
+        return None
+    # Concurrent first requests each write the same bytes under the same key: the last one wins, harmlessly.
     storage.save(io.BytesIO(data), key, "image/jpeg")
     return data
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_mail import Connection, Message
 
-from portal import logs
+from portal import logs, urls
 from portal.services.organizations import logo_name
 
 
@@ -51,9 +51,7 @@ def message_id(notification_id: int) -> str:
 
 def public_url_for(endpoint: str, **values) -> str:
     """An absolute URL under ``PUBLIC_URL``, built without a request (workers have none)."""
-    anchor = values.pop("_anchor", None)
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PUBLIC_URL"] + path + (f"#{anchor}" if anchor else "")
+    return urls.public_url_for(endpoint, **values)
 
 
 def brand(org) -> dict:
@@ -125,4 +123,4 @@ def _log(message: Message) -> None:
     if current_app.config.get("ENV_NAME") == "production":
         current_app.logger.warning(header)
     else:
-        current_app.logger.warning("%s\n%s", header, logs.redact(message.body or ""))
+        current_app.logger.warning("%s\n%s", header, logs.Block(logs.redact(message.body or "")))

@@ -79,7 +79,8 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         reader = _HashingReader(stream)
-        partial = path.with_name(path.name + ".part")
+        # A part file of its own: two writers of one key (a thumbnail made twice) never share one.
+        partial = path.with_name(f"{path.name}.{secrets.token_hex(6)}.part")
         try:
             with open(partial, "wb") as out:
                 while chunk := reader.read(CHUNK):

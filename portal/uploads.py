@@ -9,6 +9,8 @@ from typing import BinaryIO
 
 import magic
 
+from portal.images import BOUNDED_TYPES, ImageRejected, check_pixels
+
 SNIFF_BYTES = 8192
 MAX_NAME = 200
 
@@ -91,6 +93,11 @@ def check_upload(raw_filename: str | None, stream: BinaryIO) -> CheckedUpload:
     if expected and content_type not in expected:
         kind = TYPE_NAMES.get(expected[0], f"a .{extension} file")
         raise UploadRejected(f"“{filename}” is not {kind}: its content looks like {content_type}.")
+    if content_type in BOUNDED_TYPES:
+        try:
+            check_pixels(stream, filename)
+        except ImageRejected as exc:
+            raise UploadRejected(str(exc)) from exc
     return CheckedUpload(filename, extension, content_type)
 
 

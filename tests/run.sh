@@ -17,6 +17,8 @@ command -v pdftotext >/dev/null || apt_install poppler-utils
 [ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ldconfig -p | grep -q libmagic.so.1 || apt_install libmagic1
 # The browser suite drives Debian's Chromium: Playwright's own browser builds cannot be downloaded here.
 [ -x /usr/bin/chromium ] || apt_install chromium
+# The reverse-proxy tests put Debian's nginx in front of gunicorn, as a platform's router is.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null

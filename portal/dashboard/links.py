@@ -15,6 +15,7 @@ from portal.htmx import done, invalid, render
 from portal.models import Client, PortalLink, Project
 from portal.services import portal_links
 from portal.services.errors import ServiceError
+from portal.urls import shown_url_for
 
 PROJECT_PAGE = "dashboard/projects/show.html"
 CLIENT_PAGE = "dashboard/clients/show.html"
@@ -22,7 +23,7 @@ CLIENT_PAGE = "dashboard/clients/show.html"
 
 def link_url(link: PortalLink) -> str:
     """The absolute URL of a link, derived again from its nonce."""
-    return url_for("portal.entry", token=portal_links.link_token(link), _external=True)
+    return shown_url_for("portal.entry", token=portal_links.link_token(link))
 
 
 def link_state(link: PortalLink, now: datetime) -> str:

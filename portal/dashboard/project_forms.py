@@ -5,16 +5,22 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import strip
+from portal.logs import one_line
 from portal.models.deliverable import STATUS_LABELS as DELIVERABLE_STATUS_LABELS
 from portal.models.deliverable import TYPE_LABELS, TYPES
 from portal.models.project import PROJECT_TYPES
+
+
+def single_line(value):
+    """Fold a name typed (or forged) with line breaks or control characters into one line."""
+    return one_line(value) if isinstance(value, str) else value
 
 
 class ProjectForm(FlaskForm):
     """A project's details; the client choices are the current organization's clients."""
 
     client_id = SelectField("Client", coerce=int, validators=[DataRequired(message="Choose a client.")])
-    name = StringField("Project name", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    name = StringField("Project name", filters=[strip, single_line], validators=[DataRequired(), Length(max=160)])
     type = SelectField("Type", choices=[("", "—")] + [(t, t) for t in PROJECT_TYPES], validators=[Optional()])
     start_date = DateField("Start date", validators=[Optional()])
     end_date = DateField("End date", validators=[Optional()])
@@ -34,7 +40,7 @@ class StatusForm(FlaskForm):
 class DeliverableForm(FlaskForm):
     """A new deliverable."""
 
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    title = StringField("Title", filters=[strip, single_line], validators=[DataRequired(), Length(max=160)])
     type = SelectField("Type", choices=[(t, TYPE_LABELS[t]) for t in TYPES])
     format = StringField("Format", filters=[strip], validators=[Optional(), Length(max=60)])
     status = SelectField("Status", choices=list(DELIVERABLE_STATUS_LABELS.items()))
@@ -44,7 +50,7 @@ class DeliverableForm(FlaskForm):
 class DeliverableEditForm(FlaskForm):
     """Changes to a deliverable; a higher version reopens the client's review."""
 
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    title = StringField("Title", filters=[strip, single_line], validators=[DataRequired(), Length(max=160)])
     type = SelectField("Type", choices=[(t, TYPE_LABELS[t]) for t in TYPES])
     format = StringField("Format", filters=[strip], validators=[Optional(), Length(max=60)])
     status = SelectField("Status", choices=list(DELIVERABLE_STATUS_LABELS.items()))

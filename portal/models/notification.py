@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
@@ -43,6 +43,13 @@ class Notification(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @validates("subject")
+    def _one_line_subject(self, _key: str, value: str) -> str:
+        # A CR/LF from a project or file name must never reach a mail header or a log line.
+        from portal.logs import one_line
+
+        return one_line(value)[:300]
 
     @property
     def status_label(self) -> str:
