@@ -1,7 +1,7 @@
-"""Operator sign-up, login, logout and organization switching."""
+"""Operator sign-up, login, logout, passwords, invitations and organization switching."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from portal.auth import routes  # noqa: E402,F401
+from portal.auth import invitations, routes, signup  # noqa: E402,F401
