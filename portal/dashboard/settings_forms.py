@@ -6,9 +6,9 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.auth.forms import strip
-from portal.services.accounts import MIN_PASSWORD
 from portal.formatting import CURRENCIES
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
+from portal.services.accounts import MIN_PASSWORD
 
 
 class BrandingForm(FlaskForm):
