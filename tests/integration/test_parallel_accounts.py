@@ -45,7 +45,7 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(app):
             actors = [(membership_id, Actor.operator(user)) for membership_id, user in pairs]
         outcomes: list[str] = []
 
-        def demote(membership_id, actor):
+        def demote(membership_id, actor, org_id=org_id, outcomes=outcomes):
             def work():
                 with app.app_context():
                     try:
