@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from portal.extensions import db
 from portal.models import AccountToken, Invitation, Notification, Organization
@@ -31,6 +31,17 @@ def add(to: str, kind: str, subject: str, context: dict, org_id: int | None = No
     )
     db.session.add(notification)
     return notification
+
+
+def too_many(to: str, kind: str, per_hour: int = 5) -> bool:
+    """Whether this address already got ``per_hour`` emails of this kind in the last hour (no mail bombing)."""
+    since = datetime.now(UTC) - timedelta(hours=1)
+    sent = db.session.execute(
+        db.select(db.func.count(Notification.id)).where(
+            Notification.to_email == to, Notification.kind == kind, Notification.created_at > since
+        )
+    ).scalar()
+    return sent >= per_hour
 
 
 def for_token(token: AccountToken, kind: str, subject: str) -> Notification:

@@ -102,7 +102,10 @@ def request_signup(name: str, email: str, password: str, org_name: str) -> list:
 
     email = normalize_email(email)
     check_password_length(password)
-    if find_user(email) is not None:
+    exists = find_user(email) is not None
+    if account_emails.too_many(email, "signup_exists" if exists else "signup_confirm"):
+        return []
+    if exists:
         mail = account_emails.add(email, "signup_exists", "Someone tried to sign up with your address", {})
     else:
         token = new_token(

@@ -19,7 +19,7 @@ def request_reset(email: str) -> None:
     from portal.jobs.email import dispatch
 
     user = accounts.find_user(email)
-    if user is None:
+    if user is None or account_emails.too_many(user.email, "password_reset"):
         return
     token = accounts.new_token(PURPOSE_RESET, user.email, RESET_VALID_FOR, user_id=user.id)
     queued = notifications.outbox([account_emails.for_token(token, "password_reset", "Reset your password")])

@@ -21,6 +21,12 @@ def _digest(session_id: str) -> str:
 
 def start(user_id: int, ip: str | None = None, user_agent: str | None = None) -> str:
     """Record a new session for the user and return its id (for the cookie); the caller commits."""
+    oldest = datetime.now(UTC) - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.execute(
+        delete(OperatorSession)
+        .where(OperatorSession.user_id == user_id, OperatorSession.created_at <= oldest)
+        .execution_options(synchronize_session=False)
+    )
     session_id = secrets.token_urlsafe(32)
     db.session.add(
         OperatorSession(

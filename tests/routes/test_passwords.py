@@ -88,3 +88,11 @@ def test_change_password_ends_the_other_sessions_only(app):
     assert here.get("/app/clients").status_code == 200
     assert there.get("/app/clients").status_code == 302
     assert _signed_in(app, NEW)
+
+
+def test_reset_emails_are_capped_per_address(app, client):
+    _operator(app)
+    with mail.record_messages() as sent:
+        for _ in range(7):
+            assert client.post("/forgot-password", data={"email": "op@example.com"}).status_code == 200
+    assert len(sent) == 5
