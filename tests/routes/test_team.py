@@ -203,3 +203,25 @@ def test_foreign_member_and_invitation_ids_are_404(app):
         membership_id = stranger.memberships[0].id
     assert owner.post(f"/app/settings/members/{membership_id}/remove").status_code == 404
     assert owner.post(f"/app/settings/members/{membership_id}/role", data={"role": "member"}).status_code == 404
+
+
+def test_signed_in_invitee_accepts_with_one_button(app):
+    owner, org_id, _ = _owner_world(app)
+    with app.app_context():
+        invitee_id = make_user(make_org("Elsewhere"), email="shared@example.com").id
+    link, _message = _invite(owner, "shared@example.com")
+    browser = app.test_client()
+    with app.app_context():
+        login(browser, db.session.get(User, invitee_id))
+    assert "Accept and join Skyline" in browser.get(link).text
+    assert not _is_member(app, org_id, "shared@example.com")
+    assert browser.post(link).status_code == 303
+    assert _is_member(app, org_id, "shared@example.com")
+
+
+def test_account_emails_stay_out_of_the_organization_email_log(app):
+    owner, _org_id, _ = _owner_world(app)
+    app.test_client().post("/forgot-password", data={"email": "owner@example.com"})
+    _invite(owner, "pilot@example.com")
+    log = owner.get("/app/emails").text
+    assert "invited you to Skyline" in log and "Reset your password" not in log
