@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portal.auth import bp
 from portal.auth.forms import JoinForm, PasswordOnlyForm
-from portal.auth.routes import _login_limit, sign_in
+from portal.auth.routes import login_limit, sign_in
 from portal.extensions import db, limiter
 from portal.models import Organization
 from portal.services import accounts, invitations
@@ -17,7 +17,7 @@ PAGE = "auth/invitation.html"
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def invitation(token: str):
     """Show an invitation; POST accepts it (GET changes nothing, as mail scanners open links)."""
     found = invitations.find_open(token)

@@ -21,7 +21,8 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.home")
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
+    """The per-IP limit on login, sign-up and the other account forms."""
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -44,7 +45,7 @@ def sign_out() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     """Show the login form and sign an operator in."""
     form = LoginForm()
@@ -55,8 +56,7 @@ def login():
             form.password.errors.append(
                 f"Too many wrong passwords for this address. Try again in {minutes} minutes, or reset your password."
             )
-            response = render_template("auth/login.html", form=form), 429, {"Retry-After": str(result.retry_after)}
-            return response
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(result.retry_after)}
         user = result.user
         if user is not None and user.email_verified_at is None:
             accounts.send_confirmation(user)

@@ -6,15 +6,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.auth import bp
 from portal.auth.forms import EmailForm, NewPasswordForm, SignupForm
-from portal.auth.routes import _login_limit, sign_in
+from portal.auth.routes import login_limit, sign_in
 from portal.extensions import limiter
-from portal.models.account_token import PURPOSE_CONFIRM, PURPOSE_SIGNUP
+from portal.models.account_token import PURPOSE_CONFIRM, PURPOSE_RESET, PURPOSE_SIGNUP
 from portal.services import accounts, passwords
 from portal.services.errors import ServiceError
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def signup():
     """Ask for an account: the address gets a link; the answer never tells whether it already has one."""
     form = SignupForm()
@@ -37,7 +37,7 @@ def _token_or_404(secret: str):
 
 
 @bp.route("/confirm-email/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def confirm_email(token: str):
     """GET shows a button (mail scanners open links); POST proves the address and signs in."""
     found = _token_or_404(token)
@@ -60,7 +60,7 @@ def confirm_email(token: str):
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def forgot_password():
     """Email a reset link; the answer is the same whether or not the address has an account."""
     form = EmailForm()
@@ -72,11 +72,9 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password from an emailed link; every session of the account ends."""
-    from portal.models.account_token import PURPOSE_RESET
-
     if accounts.find_token(token, PURPOSE_RESET) is None:
         abort(404)
     form = NewPasswordForm()
