@@ -32,7 +32,8 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(app, client):
         known = client.post("/forgot-password", data={"email": "OP@example.com"})
         unknown = client.post("/forgot-password", data={"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
-    assert known.text.replace("op@", "X@") == unknown.text.replace("nobody@", "X@")
+    strip = lambda response, address: re.sub(r'"X-CSRFToken": "[^"]+"', "", response.text.replace(address, "X@"))  # noqa: E731
+    assert strip(known, "op@") == strip(unknown, "nobody@")
     assert [m.recipients for m in sent] == [["op@example.com"]]
     with app.app_context():
         assert db.session.execute(db.select(Notification.org_id)).scalar_one() is None
