@@ -7,11 +7,13 @@ import re
 
 TOKEN_IN_PATH = re.compile(r"/p/[A-Za-z0-9_-]{8,}")
 REDACTED = "/p/[redacted]"
+# Operator account links (sign-up confirmation, password reset, team invitation) carry tokens too.
+ACCOUNT_TOKEN_IN_PATH = re.compile(r"/(confirm-email|reset-password|invitations)/[A-Za-z0-9_-]{8,}")
 
 
 def redact(text: str) -> str:
     """Replace portal tokens in a log line."""
-    return TOKEN_IN_PATH.sub(REDACTED, text)
+    return ACCOUNT_TOKEN_IN_PATH.sub(r"/\1/[redacted]", TOKEN_IN_PATH.sub(REDACTED, text))
 
 
 class RedactTokens(logging.Filter):

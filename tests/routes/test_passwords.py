@@ -97,3 +97,21 @@ def test_reset_emails_are_capped_per_address(app, client):
         for _ in range(7):
             assert client.post("/forgot-password", data={"email": "op@example.com"}).status_code == 200
     assert len(sent) == 5
+
+
+def test_reset_page_is_private_and_its_token_never_logged(app, client):
+    import logging
+
+    from portal.logs import RedactTokens
+
+    _operator(app)
+    with mail.record_messages() as sent:
+        client.post("/forgot-password", data={"email": "op@example.com"})
+    link = _path(sent[0])
+    page = client.get(link)
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["Referrer-Policy"] == "no-referrer"
+    token = link.rsplit("/", 1)[-1]
+    for path in (link, f"/confirm-email/{token}", f"/invitations/{token}"):
+        record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '"GET %s HTTP/1.1" 200', (path,), None)
+        RedactTokens().filter(record)
+        assert token not in record.getMessage() and "[redacted]" in record.getMessage()
