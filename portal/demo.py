@@ -22,6 +22,7 @@ from portal.models import (
     StoredFile,
     User,
 )
+from portal.models.base import utcnow
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
 from portal.services import notifications, portal_links
 from portal.services.activity import Actor, record
@@ -135,12 +136,13 @@ def _seed_everything() -> None:
     db.session.flush()
     users = {}
     for email, password, name, slug, role in OPERATORS:
-        user = users.get(email) or User(email=email, name=name)
+        user = users.get(email) or User(email=email, name=name, email_verified_at=utcnow())
         user.set_password(password)
         db.session.add(user)
         db.session.flush()
         users[email] = user
         db.session.add(Membership(user_id=user.id, org_id=orgs[slug].id, role=role))
+        user.last_org_id = user.last_org_id or orgs[slug].id
     org = orgs[DEMO_SLUG]
     owner = users[OPERATORS[0][0]]
     actor = Actor.operator(owner)

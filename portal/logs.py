@@ -13,11 +13,13 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 BLOCK_INDENT = "    | "
 # Format characters that emoji and some scripts need; every other one (bidirectional overrides…) goes.
 JOINERS = {"\u200c", "\u200d"}
+# Operator account links (sign-up confirmation, password reset, team invitation) carry tokens too.
+ACCOUNT_TOKEN_IN_PATH = re.compile(r"/(confirm-email|reset-password|invitations)/[A-Za-z0-9_-]{8,}")
 
 
 def redact(text: str) -> str:
     """Replace portal tokens in a log line."""
-    return TOKEN_IN_PATH.sub(REDACTED, text)
+    return ACCOUNT_TOKEN_IN_PATH.sub(r"/\1/[redacted]", TOKEN_IN_PATH.sub(REDACTED, text))
 
 
 def _escape_char(match: re.Match) -> str:

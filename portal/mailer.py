@@ -67,15 +67,28 @@ def brand(org) -> dict:
     }
 
 
+def account_brand() -> dict:
+    """What an operator's own account emails show: the product, not an organization."""
+    return {
+        "org": None,
+        "org_name": "Client portal",
+        "accent": "#1d4ed8",
+        "logo": None,
+        "contact_email": None,
+        "website": None,
+    }
+
+
 def build(notification, org, context: dict) -> Message:
     """The Flask-Mail message for a notification: HTML and plain-text parts from ``emails/<kind>``."""
-    values = {**brand(org), **context, "subject": notification.subject}
+    branding = brand(org) if org is not None else account_brand()
+    values = {**branding, **context, "subject": notification.subject}
     sender_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or "portal@localhost"
     message = Message(
         subject=notification.subject,
         recipients=[notification.to_email],
-        sender=formataddr((org.name, sender_address)),
-        reply_to=org.contact_email or None,
+        sender=formataddr((branding["org_name"], sender_address)),
+        reply_to=branding["contact_email"] or None,
         body=render_template(f"emails/{notification.kind}.txt", **values),
         html=render_template(f"emails/{notification.kind}.html", **values),
     )

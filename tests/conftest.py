@@ -127,10 +127,16 @@ def client(app):
 
 
 def login(test_client, user, org=None):
-    """Sign a user in on this test client without a password round-trip."""
+    """Sign a user in on this test client without a password round-trip (with a server-side session row)."""
+    from portal.services import sessions
+
+    with test_client.application.app_context():
+        session_id = sessions.start(user.id)
+        db.session.commit()
     with test_client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session[sessions.SESSION_KEY] = session_id
         if org is not None:
             session["org_id"] = org.id
     return test_client

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
 from portal.models import Client, Deliverable, Membership, Organization, Project, User
+from portal.models.base import utcnow
 from portal.models.user import ROLE_OWNER
 
 PASSWORD = "correct horse battery"
@@ -31,7 +32,12 @@ def make_user(
 ) -> User:
     """An operator, member of ``org`` when given."""
     n = next(_seq)
-    user = User(email=email or f"operator{n}@example.com", name=name or f"Operator {n}", password_hash=_PASSWORD_HASH)
+    user = User(
+        email=email or f"operator{n}@example.com",
+        name=name or f"Operator {n}",
+        password_hash=_PASSWORD_HASH,
+        email_verified_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     if org is not None:

@@ -1,4 +1,4 @@
-"""Views for operator accounts."""
+"""Views for operator login, logout and organization switching."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import bp
-from portal.auth.forms import LoginForm, SignupForm
-from portal.extensions import limiter
-from portal.services import accounts
-from portal.services.errors import ServiceError
+from portal.auth.forms import LoginForm
+from portal.extensions import db, limiter
+from portal.models import User
+from portal.services import accounts, sessions
 
 
 def _safe_next(target: str | None) -> str:
@@ -21,63 +21,83 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.home")
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
+    """The per-IP limit on login, sign-up and the other account forms."""
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def sign_in(user: User) -> None:
+    """Start a server-side session for the user in a fresh cookie, opening their last organization."""
+    session.clear()
+    session_id = sessions.start(user.id, request.remote_addr, request.user_agent.string)
+    db.session.commit()
+    login_user(user)
+    session[sessions.SESSION_KEY] = session_id
+    if user.last_org_id:
+        session["org_id"] = user.last_org_id
+
+
+def sign_out() -> None:
+    """End this browser's session on the server and forget the cookie."""
+    sessions.end_current()
+    logout_user()
+    session.clear()
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     """Show the login form and sign an operator in."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        result = accounts.authenticate(form.email.data, form.password.data)
+        if result.retry_after:
+            minutes = max(1, result.retry_after // 60)
+            form.password.errors.append(
+                f"Too many wrong passwords for this address. Try again in {minutes} minutes, or reset your password."
+            )
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(result.retry_after)}
+        user = result.user
+        if user is not None and user.email_verified_at is None:
+            accounts.send_confirmation(user)
+            return render_template("auth/check_email.html", email=user.email, reason="confirm")
         if user is not None:
-            session.clear()
-            login_user(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
         form.password.errors.append("Email or password is wrong.")
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
 
-@bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-def signup():
-    """Create an operator account with its organization."""
-    form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            user, org = accounts.sign_up(form.name.data, form.email.data, form.password.data, form.org_name.data)
-        except ServiceError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
-        else:
-            session.clear()
-            login_user(user)
-            session["org_id"] = org.id
-            flash(f"Welcome! {org.name} is ready. Add your branding, then your first client.", "success")
-            return redirect(url_for("dashboard.settings"), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/signup.html", form=form), status
-
-
 @bp.post("/logout")
 def logout():
-    """Sign the operator out (POST only, so a link cannot do it)."""
+    """Sign the operator out (POST only, so a link cannot do it); a copy of the cookie stops working too."""
+    sign_out()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of this operator, on every device."""
+    sessions.end_all(current_user.id)
+    db.session.commit()
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash("You are logged out on every device.", "info")
     return redirect(url_for("auth.login"), code=303)
 
 
 @bp.post("/switch-organization")
 @login_required
 def switch_organization():
-    """Make another of the operator's organizations the current one."""
+    """Make another of the operator's organizations the current one (and the one the next login opens)."""
     org_id = request.form.get("org_id", type=int)
     if org_id is None or not accounts.is_member(current_user.id, org_id):
         abort(404)
     session["org_id"] = org_id
+    accounts.remember_org(current_user.id, org_id)
     return redirect(url_for("dashboard.home"), code=303)
 
 

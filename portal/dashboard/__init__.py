@@ -17,4 +17,5 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     projects,
     proposals,
     settings,
+    team,
 )

@@ -30,8 +30,10 @@ def require_operator():
     ).all()
     if not memberships:
         return redirect(url_for("auth.no_organization"))
-    wanted = session.get("org_id")
-    current = next((pair for pair in memberships if pair[1].id == wanted), memberships[0])
+    # The organization of this session, else the one last used, else the one most recently joined.
+    wanted = session.get("org_id") or current_user.last_org_id
+    current = next((pair for pair in memberships if pair[1].id == wanted), None)
+    current = current or max(memberships, key=lambda pair: pair[0].id)
     session["org_id"] = current[1].id
     g.membership, g.org = current
     g.organizations = [org for _m, org in memberships]

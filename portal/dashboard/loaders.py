@@ -8,7 +8,9 @@ from portal.extensions import db
 from portal.models import (
     Client,
     Deliverable,
+    Invitation,
     Invoice,
+    Membership,
     Message,
     Notification,
     PortalLink,
@@ -17,7 +19,7 @@ from portal.models import (
     StoredFile,
 )
 
-_ORG_OWNED = (Client, Project, Proposal, Invoice, PortalLink, Notification)
+_ORG_OWNED = (Client, Project, Proposal, Invoice, PortalLink, Notification, Membership, Invitation)
 _PROJECT_OWNED = (Deliverable, StoredFile, Message)
 
 

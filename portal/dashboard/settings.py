@@ -1,4 +1,4 @@
-"""Dashboard: organization settings, branding, logo and members."""
+"""Dashboard: organization settings, branding, logo, and another organization."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ from flask_login import current_user
 from portal.dashboard import bp
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import require_owner
-from portal.dashboard.settings_forms import BrandingForm, LogoForm, MemberForm, OrganizationForm
+from portal.dashboard.settings_forms import (
+    ROLE_CHOICES,
+    BrandingForm,
+    LogoForm,
+    MemberForm,
+    OrganizationForm,
+    PasswordChangeForm,
+)
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Membership, User
-from portal.services import accounts
+from portal.services import accounts, invitations
 from portal.services import organizations as org_service
 from portal.services.errors import ServiceError
 
@@ -21,7 +28,7 @@ PAGE = "dashboard/settings/index.html"
 
 def _context(**overrides) -> dict:
     members = db.session.execute(
-        db.select(Membership.id, Membership.role, User.name, User.email)
+        db.select(Membership.id, Membership.role, Membership.user_id, User.name, User.email)
         .join(User, User.id == Membership.user_id)
         .where(Membership.org_id == g.org.id)
         .order_by(User.name)
@@ -33,6 +40,9 @@ def _context(**overrides) -> dict:
         "branding_form": BrandingForm(formdata=None, obj=g.org),
         "logo_form": LogoForm(formdata=None),
         "member_form": MemberForm(formdata=None),
+        "invitations": invitations.pending(g.org.id) if g.membership.is_owner else [],
+        "role_choices": ROLE_CHOICES,
+        "password_form": PasswordChangeForm(formdata=None),
         "org_form": OrganizationForm(formdata=None),
     }
     context.update(overrides)
@@ -95,24 +105,6 @@ def settings_logo_remove():
     require_owner()
     org_service.remove_logo(g.org, current_actor())
     return done(_back("logo"), "Logo removed.", template=PAGE, block="logo", **_context())
-
-
-@bp.post("/settings/members")
-def settings_members_add():
-    """Add an operator to this organization."""
-    require_owner()
-    form = MemberForm()
-    if form.validate_on_submit():
-        try:
-            accounts.add_member(
-                g.org, current_actor(), form.email.data, form.name.data or "", form.password.data, form.role.data
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
-        else:
-            return done(_back("members"), f"{form.email.data} added.", template=PAGE, block="members", **_context())
-    return invalid(PAGE, "members", **_context(member_form=form))
 
 
 @bp.post("/settings/organizations")

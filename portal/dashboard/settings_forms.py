@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from portal.auth.forms import strip
 from portal.formatting import CURRENCIES
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
+from portal.services.accounts import MIN_PASSWORD
 
 
 class BrandingForm(FlaskForm):
@@ -26,13 +27,33 @@ class LogoForm(FlaskForm):
     logo = FileField("Logo")
 
 
+ROLE_CHOICES = [(ROLE_MEMBER, "Member"), (ROLE_OWNER, "Owner")]
+
+
 class MemberForm(FlaskForm):
-    """Add an operator to the organization."""
+    """Invite someone to the organization by email."""
 
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name", filters=[strip], validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=[(ROLE_MEMBER, "Member"), (ROLE_OWNER, "Owner")])
-    password = PasswordField("Starting password (new accounts only)", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class RoleForm(FlaskForm):
+    """Another role for a member."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class PasswordChangeForm(FlaskForm):
+    """The operator's own password."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+    )
 
 
 class OrganizationForm(FlaskForm):

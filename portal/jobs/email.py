@@ -93,7 +93,7 @@ def _deliver(notification_id: int, inline: bool) -> str:
     if not claim(notification_id, inline=inline):
         return "skipped"
     notification = db.session.get(Notification, notification_id)
-    org = db.session.get(Organization, notification.org_id)
+    org = db.session.get(Organization, notification.org_id) if notification.org_id is not None else None
     try:
         message = mailer.build(notification, org, email_context(notification))
         mailer.send(message)

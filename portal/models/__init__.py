@@ -1,13 +1,16 @@
 """The domain models, one module per aggregate."""
 
+from portal.models.account_token import AccountToken
 from portal.models.activity import Activity
 from portal.models.client import Client
 from portal.models.deliverable import Deliverable
 from portal.models.email_verification import EmailVerification
 from portal.models.file import StoredFile
+from portal.models.invitation import Invitation
 from portal.models.invoice import Invoice, InvoiceLine
 from portal.models.message import Message, MessageRead
 from portal.models.notification import Notification
+from portal.models.operator_session import LoginThrottle, OperatorSession
 from portal.models.organization import Organization
 from portal.models.portal_link import PortalLink
 from portal.models.project import Project
@@ -15,16 +18,20 @@ from portal.models.proposal import Proposal, ProposalLine
 from portal.models.user import Membership, User
 
 __all__ = [
+    "AccountToken",
     "Activity",
     "Client",
     "Deliverable",
     "EmailVerification",
+    "Invitation",
     "Invoice",
     "InvoiceLine",
+    "LoginThrottle",
     "Membership",
     "Message",
     "MessageRead",
     "Notification",
+    "OperatorSession",
     "Organization",
     "PortalLink",
     "Project",

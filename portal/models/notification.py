@@ -27,7 +27,8 @@ class Notification(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    # Empty for an account's own emails (sign-up, password reset): they belong to no organization's log.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"))
     to_email: Mapped[str] = mapped_column(String(254))
     kind: Mapped[str] = mapped_column(String(40))

@@ -25,6 +25,10 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # None for accounts made before addresses were proven: they must confirm it before anything else.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where the next login lands; set when the operator switches, creates or joins an organization.
+    last_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

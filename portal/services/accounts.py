@@ -1,20 +1,32 @@
-"""Operator accounts, organizations and memberships."""
+"""Operator accounts: sign-up proven by email, login, and the organizations an operator works in."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
-from portal.models import Membership, Organization, User
+from portal.models import AccountToken, Membership, Organization, User
+from portal.models.account_token import PURPOSE_CONFIRM, PURPOSE_SIGNUP
 from portal.models.client import normalize_email
-from portal.models.user import ROLE_MEMBER, ROLE_OWNER
+from portal.models.user import ROLE_OWNER
+from portal.services import account_emails, login_throttle, notifications, tokens
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 MIN_PASSWORD = 10
+SIGNUP_VALID_FOR = timedelta(hours=24)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def slugify(text: str) -> str:
@@ -31,80 +43,192 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def check_password_length(password: str, field_name: str = "password") -> None:
+    """Refuse a password shorter than the minimum."""
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(f"Use at least {MIN_PASSWORD} characters.", field_name)
+
+
 def find_user(email: str) -> User | None:
     """The user with this email, if any."""
     return db.session.execute(db.select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
 
 
-def sign_up(name: str, email: str, password: str, org_name: str) -> tuple[User, Organization]:
-    """Create an operator, their organization, and make them its owner."""
-    email = normalize_email(email)
-    if len(password) < MIN_PASSWORD:
-        raise ServiceError(f"Use at least {MIN_PASSWORD} characters.", "password")
-    if find_user(email):
-        raise ServiceError("An account with this email already exists. Log in instead.", "email")
-    user = User(email=email, name=name.strip())
-    user.set_password(password)
-    org = Organization(name=org_name.strip(), slug=_unique_slug(org_name), contact_email=email)
-    db.session.add_all([user, org])
+def new_token(purpose: str, email: str, valid_for: timedelta, **fields) -> AccountToken:
+    """Add a single-use emailed token to the session (its secret is derived again when the email is built)."""
+    nonce, token_hash = tokens.issue(purpose)
+    token = AccountToken(
+        purpose=purpose,
+        email=email,
+        token_nonce=nonce,
+        token_hash=token_hash,
+        expires_at=_now() + valid_for,
+        **fields,
+    )
+    db.session.add(token)
     db.session.flush()
-    db.session.add(Membership(user_id=user.id, org_id=org.id, role=ROLE_OWNER))
-    record(org.id, Actor.operator(user), "org.created", f"{user.name} created {org.name}")
+    return token
+
+
+def find_token(secret: str, purpose: str) -> AccountToken | None:
+    """The unused, unexpired token of this purpose with this secret, or None."""
+    return db.session.execute(
+        db.select(AccountToken).where(
+            AccountToken.token_hash == tokens.digest(secret),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > _now(),
+        )
+    ).scalar_one_or_none()
+
+
+def use_token(token: AccountToken) -> bool:
+    """Mark the token used; only one caller wins, so a link works once even when opened twice at once."""
+    result = db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None), AccountToken.expires_at > _now())
+        .values(used_at=_now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def request_signup(name: str, email: str, password: str, org_name: str) -> list:
+    """Email a confirmation link; the account and organization exist only once it is opened.
+
+    The answer is the same whether or not the address has an account: its owner gets a note instead.
+    """
+    from portal.jobs.email import dispatch
+
+    email = normalize_email(email)
+    check_password_length(password)
+    exists = find_user(email) is not None
+    if account_emails.too_many(email, "signup_exists" if exists else "signup_confirm"):
+        return []
+    if exists:
+        mail = account_emails.add(email, "signup_exists", "Someone tried to sign up with your address", {})
+    else:
+        token = new_token(
+            PURPOSE_SIGNUP,
+            email,
+            SIGNUP_VALID_FOR,
+            name=name.strip()[:120],
+            org_name=org_name.strip()[:120],
+            password_hash=generate_password_hash(password),
+        )
+        mail = account_emails.for_token(token, "signup_confirm", "Confirm your email to finish signing up")
+    queued = notifications.outbox([mail])
+    db.session.commit()
+    dispatch(queued)
+    return queued
+
+
+def confirm_signup(token: AccountToken) -> tuple[User, Organization]:
+    """Create the account, its organization and the owner membership from a proven sign-up."""
+    if find_user(token.email) is not None:
+        raise ServiceError("This address already has an account. Log in instead.", "email")
+    if not use_token(token):
+        raise ServiceError("This link was already used or has expired.", "token")
+    user = User(email=token.email, name=token.name or token.email, password_hash=token.password_hash)
+    user.email_verified_at = _now()
+    db.session.add(user)
+    db.session.flush()
+    org = _new_org(user, token.org_name or "My business")
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise ServiceError("An account with this email already exists. Log in instead.", "email") from exc
+        raise ServiceError("This address already has an account. Log in instead.", "email") from exc
     return user, org
 
 
-def create_organization(user: User, org_name: str) -> Organization:
-    """Create another organization owned by an existing operator."""
+def _new_org(user: User, org_name: str) -> Organization:
     org = Organization(name=org_name.strip(), slug=_unique_slug(org_name), contact_email=user.email)
     db.session.add(org)
     db.session.flush()
     db.session.add(Membership(user_id=user.id, org_id=org.id, role=ROLE_OWNER))
+    user.last_org_id = org.id
     record(org.id, Actor.operator(user), "org.created", f"{user.name} created {org.name}")
+    return org
+
+
+def create_organization(user: User, org_name: str) -> Organization:
+    """Create another organization owned by an existing operator."""
+    org = _new_org(user, org_name)
     db.session.commit()
     return org
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user whose email and password match, or None."""
-    user = find_user(email)
-    if user is None or not user.check_password(password):
-        return None
+def send_confirmation(user: User) -> list:
+    """Email an account made before addresses were proven a link that confirms it."""
+    from portal.jobs.email import dispatch
+
+    token = new_token(PURPOSE_CONFIRM, user.email, SIGNUP_VALID_FOR, user_id=user.id)
+    queued = notifications.outbox([account_emails.for_token(token, "confirm_email", "Confirm your email address")])
+    db.session.commit()
+    dispatch(queued)
+    return queued
+
+
+def confirm_email(token: AccountToken) -> User:
+    """Mark the token's account as owning its address."""
+    user = db.session.get(User, token.user_id) if token.user_id else None
+    if user is None or user.email != token.email or not use_token(token):
+        raise ServiceError("This link was already used or has expired.", "token")
+    user.email_verified_at = user.email_verified_at or _now()
+    db.session.commit()
     return user
 
 
-def add_member(
-    org: Organization, actor: Actor, email: str, name: str, password: str | None, role: str = ROLE_MEMBER
-) -> Membership:
-    """Add an operator to the organization, creating their account when it does not exist."""
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; without an account, check against a dummy hash so both take the same time."""
+    matches = check_password_hash(password_hash or _dummy_hash(), password)
+    return matches and password_hash is not None
+
+
+@dataclass
+class LoginResult:
+    """What a login attempt found."""
+
+    user: User | None = None
+    retry_after: int = 0
+    outbox: list = field(default_factory=list)
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check an email and password, throttled per address on top of the per-IP limit."""
+    from portal.jobs.email import dispatch
+
     email = normalize_email(email)
+    wait = login_throttle.retry_after(email)
+    if wait:
+        return LoginResult(retry_after=wait)
     user = find_user(email)
-    if user is None:
-        if not password or len(password) < MIN_PASSWORD:
-            raise ServiceError(
-                f"New operators need a starting password of at least {MIN_PASSWORD} characters.", "password"
-            )
-        user = User(email=email, name=name.strip() or email)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.flush()
-    elif db.session.execute(
-        db.select(Membership.id).where(Membership.user_id == user.id, Membership.org_id == org.id)
-    ).first():
-        raise ServiceError("This person is already a member.", "email")
-    membership = Membership(user_id=user.id, org_id=org.id, role=role)
-    db.session.add(membership)
-    record(org.id, actor, "member.added", f"{actor.label} added {user.name} as {role}")
-    try:
+    if verify_password(user.password_hash if user else None, password):
+        login_throttle.clear(email)
         db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ServiceError("This person is already a member.", "email") from exc
-    return membership
+        return LoginResult(user=user)
+    queued = []
+    if login_throttle.record_failure(email) and user is not None:
+        minutes = int(login_throttle.LOCK_FOR.total_seconds() // 60)
+        mail = account_emails.add(email, "account_locked", "Logins to your account were paused", {"minutes": minutes})
+        queued = notifications.outbox([mail])
+        db.session.commit()
+        dispatch(queued)
+    return LoginResult(outbox=queued)
+
+
+def remember_org(user_id: int, org_id: int) -> None:
+    """Make this the organization the operator's next login opens."""
+    db.session.execute(
+        update(User).where(User.id == user_id).values(last_org_id=org_id).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def is_member(user_id: int, org_id: int) -> bool:

@@ -22,6 +22,7 @@ from portal.models import (
     User,
 )
 from portal.models.notification import PENDING
+from portal.services import account_emails
 
 CLIENT_KINDS = ("invitation", "verification_code", "messages", "deliverable_ready", "proposal_sent", "invoice_sent")
 # The client emails the link's "Emails" toggle controls (invitations and codes are always sent).
@@ -40,6 +41,7 @@ KIND_LABELS = {
     "client_upload": "Client upload",
     "link_locked": "Access code locked",
 }
+KIND_LABELS.update(account_emails.LABELS)
 
 
 def _now() -> datetime:
@@ -345,6 +347,8 @@ def _content(notification: Notification) -> dict:
     from portal.services.email_verification import code_for
     from portal.services.portal_links import link_token
 
+    if notification.kind in account_emails.KINDS:
+        return account_emails.content(notification)
     data = notification.context or {}
     org = db.session.get(Organization, notification.org_id)
     kind = notification.kind

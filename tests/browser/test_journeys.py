@@ -49,6 +49,11 @@ def test_operator_sets_up_a_portal(live_server, new_page, smtp_inbox):
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_label("Business name").fill("Fjord Aerial")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    confirmation = wait_for_email(smtp_inbox, email, "Confirm your email to finish signing up")
+    text = confirmation.get_body(preferencelist=("plain",)).get_content()
+    page.goto(re.search(r"https?://\S+/confirm-email/\w+", text).group(0))
+    page.get_by_role("button", name="Confirm and create my account").click()
     expect(page.get_by_text("Fjord Aerial is ready")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()

@@ -159,6 +159,19 @@ def operator_tour(page, live, data):
     expect(page.locator("#project-thread .error")).to_be_visible()
     yield "project thread with an error", None
 
+    page.goto(live("/app/settings"))
+    invitee = f"{unique('invitee')}@example.com"
+    page.locator("#members").get_by_label("Email").fill(invitee)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("#members")).to_contain_text("Waiting for an answer")
+    yield "settings with a waiting invitation", None
+    sent = wait_for_email(data["smtp"], invitee, "invited you")
+    text = sent.get_body(preferencelist=("plain",)).get_content()
+    data["invitation"] = re.search(r"https?://\S+/invitations/\w+", text).group(0)
+    page.goto(data["invitation"])
+    expect(page.get_by_text(f"This invitation is for {invitee}")).to_be_visible()
+    yield "invitation for someone else", None
+
 
 def newcomer_tour(page, live, data):
     """The sign-in pages, then the empty states of a brand-new organization."""
@@ -173,6 +186,16 @@ def newcomer_tour(page, live, data):
     page.get_by_role("button", name="Create account").click()
     expect(page.locator(".error").first).to_be_visible()
     yield "sign-up with errors", None
+    page.goto(live("/forgot-password"))
+    yield "forgot password", None
+    page.get_by_label("Email").fill(f"{unique('nobody')}@example.com")
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    yield "check your email", None
+    if data.get("invitation"):
+        page.goto(data["invitation"])
+        expect(page.get_by_role("button", name="Create my account and join")).to_be_visible()
+        yield "invitation for a new account", None
 
     page.goto(live("/login"))
     page.get_by_label("Email").fill(data["newcomer"])

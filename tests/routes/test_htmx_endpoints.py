@@ -7,8 +7,10 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Invoice, Notification, Proposal, StoredFile
+from portal.services import invitations
+from portal.services.activity import Actor
 from tests.conftest import HX, login
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
+from tests.factories import PASSWORD, make_client, make_deliverable, make_link, make_org, make_project, make_user
 from tests.samples import png_bytes
 
 LINE = {"lines-0-description": "Flight", "lines-0-quantity": "1", "lines-0-unit_price": "100", "lines-0-tax_rate": "20"}
@@ -37,6 +39,8 @@ def _world(app, with_link: bool):
     )
     failed.status, failed.last_error = "failed", "SMTP 550 no such user"
     db.session.add(failed)
+    member = make_user(org, role="member")
+    invitation = invitations.invite(org, Actor.operator(user), "invitee@example.com", "member")
     db.session.commit()
     return client, {
         "notification": failed.id,
@@ -47,6 +51,8 @@ def _world(app, with_link: bool):
         "file": file.id,
         "proposal": proposal.id,
         "invoice": invoice.id,
+        "member": member.memberships[0].id,
+        "invitation": invitation.id,
     }
 
 
@@ -79,7 +85,11 @@ CASES = [
     ("POST", "/app/invoices/{invoice}/edit", {"client_id": "{client}", "issue_date": "2026-11-01", **LINE}),
     ("POST", "/app/invoices/{invoice}/send", {}),
     ("POST", "/app/settings", {"name": "Org", "accent_color": "#1d4ed8", "currency": "EUR"}),
-    ("POST", "/app/settings/members", {"email": "m{n}@example.com", "role": "member", "password": "long enough pw"}),
+    ("POST", "/app/settings/members", {"email": "m{n}@example.com", "role": "member"}),
+    ("POST", "/app/settings/members/{member}/role", {"role": "owner"}),
+    ("POST", "/app/settings/members/{member}/remove", {}),
+    ("POST", "/app/settings/invitations/{invitation}/revoke", {}),
+    ("POST", "/app/settings/password", {"current_password": PASSWORD, "new_password": "a brand new password"}),
     ("POST", "/app/settings/logo/remove", {}),
     ("POST", "/app/settings/organizations", {"org_name": "Another {n}"}),
     ("POST", "/app/projects/{project}/links", {"email": "x@example.com", "code_mode": "generate"}),

@@ -3,7 +3,7 @@
 import io
 
 from portal.extensions import db
-from portal.models import Membership, Organization, User
+from portal.models import Membership, Organization
 from portal.storage import get_storage
 from tests.conftest import HX, login
 from tests.factories import make_org, make_user
@@ -117,26 +117,18 @@ def test_foreign_or_stale_logo_names_are_404(client, ctx):
     assert client.get(f"/media/logo/{org.id}/guess.png").status_code == 404
 
 
-def test_add_member_new_and_existing(client, ctx):
+def test_adding_a_member_only_invites(client, ctx):
+    """Fails on the old code: an existing operator was attached at once, without being asked."""
     org = _owner(client)
-    response = client.post(
-        "/app/settings/members",
-        headers=HX,
-        data={"email": "Pilot@Example.com", "name": "Pilot", "role": "member", "password": "long enough pw"},
-    )
-    assert response.status_code == 200 and "pilot@example.com" in response.text
     existing = make_user(make_org(), email="shared@example.com")
-    client.post("/app/settings/members", data={"email": "shared@example.com", "role": "owner"})
-    roles = dict(
-        db.session.execute(
-            db.select(User.email, Membership.role).join(Membership).where(Membership.org_id == org.id)
-        ).all()
-    )
-    assert roles["pilot@example.com"] == "member" and roles[existing.email] == "owner"
-    duplicate = client.post("/app/settings/members", data={"email": "shared@example.com", "role": "member"})
+    response = client.post("/app/settings/members", headers=HX, data={"email": "Shared@Example.com", "role": "owner"})
+    assert response.status_code == 200 and "Invitation sent to shared@example.com" in response.text
+    assert "Waiting for an answer" in response.text
+    members = db.session.execute(db.select(Membership.user_id).where(Membership.org_id == org.id)).scalars().all()
+    assert existing.id not in members
+    member = make_user(org, role="member", email="member@example.com")
+    duplicate = client.post("/app/settings/members", data={"email": member.email, "role": "member"})
     assert duplicate.status_code == 422 and "already a member" in duplicate.text
-    no_password = client.post("/app/settings/members", data={"email": "new@example.com", "role": "member"})
-    assert no_password.status_code == 422 and "starting password" in no_password.text
 
 
 def test_create_another_organization_and_switch(client, ctx):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
+    Invitation,
     Invoice,
     InvoiceLine,
     Message,
@@ -37,6 +38,7 @@ ID_ARGS = (
     "notification_id",
     "member_id",
     "membership_id",
+    "invitation_id",
 )
 
 
@@ -87,7 +89,16 @@ def _world():
         token_nonce="n",
     )
     notification = Notification(org_id=org.id, to_email=client.email, kind="test", subject="Hi")
-    db.session.add_all([stored, message, proposal, invoice, link, notification])
+    invitation = Invitation(
+        org_id=org.id,
+        email="invited@example.com",
+        role="member",
+        invited_by_name="Op",
+        token_nonce="n",
+        token_hash="1" * 64,
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    db.session.add_all([stored, message, proposal, invoice, link, notification, invitation])
     db.session.commit()
     other_org = make_org("Other Org")
     outsider = make_user(other_org)
@@ -103,6 +114,7 @@ def _world():
         "notification_id": notification.id,
         "member_id": owner.memberships[0].id,
         "membership_id": owner.memberships[0].id,
+        "invitation_id": invitation.id,
     }
     return org, owner, other_org, outsider, ids
 

@@ -1,0 +1,79 @@
+"""The per-account login throttle, kept in the database so every web process counts the same failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import LoginThrottle
+
+MAX_FAILURES = 10
+LOCK_FOR = timedelta(minutes=15)
+# Failures older than this no longer count towards a lock.
+WINDOW = timedelta(hours=1)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def retry_after(email: str) -> int:
+    """Seconds until this address may try again (0: it may try now)."""
+    locked_until = db.session.execute(
+        db.select(LoginThrottle.locked_until).where(LoginThrottle.email == email)
+    ).scalar_one_or_none()
+    now = _now()
+    if locked_until is None or locked_until <= now:
+        return 0
+    return int((locked_until - now).total_seconds()) + 1
+
+
+def record_failure(email: str) -> bool:
+    """Count a wrong password for the address (known or not); True for the one failure that locks it."""
+    now = _now()
+    db.session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.email == email, LoginThrottle.updated_at < now - WINDOW)
+        .values(failures=0)
+        .execution_options(synchronize_session=False)
+    )
+    counted = db.session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.email == email)
+        .values(failures=LoginThrottle.failures + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if counted.rowcount == 0:
+        db.session.add(LoginThrottle(email=email, failures=1, updated_at=now))
+        try:
+            db.session.commit()
+        except IntegrityError:  # another process counted the first failure at the same moment
+            db.session.rollback()
+            return record_failure(email)
+    # Only one failure can move the row from "counting" to "locked", so the owner is told once per lock.
+    locked = db.session.execute(
+        update(LoginThrottle)
+        .where(
+            LoginThrottle.email == email,
+            LoginThrottle.failures >= MAX_FAILURES,
+            db.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+        .values(failures=0, locked_until=now + LOCK_FOR)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return locked.rowcount == 1
+
+
+def clear(email: str) -> None:
+    """Forget the address's failures and lock (a right password, or a reset that proved the address)."""
+    db.session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.email == email, db.or_(LoginThrottle.failures > 0, LoginThrottle.locked_until.isnot(None)))
+        .values(failures=0, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )

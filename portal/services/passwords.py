@@ -1,0 +1,53 @@
+"""Operator passwords: change one, or reset a forgotten one through an emailed single-use link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from portal.extensions import db
+from portal.models import User
+from portal.models.account_token import PURPOSE_RESET
+from portal.models.client import normalize_email
+from portal.services import account_emails, accounts, login_throttle, notifications, sessions
+from portal.services.errors import ServiceError
+
+RESET_VALID_FOR = timedelta(hours=1)
+
+
+def request_reset(email: str) -> None:
+    """Email a reset link when the address has an account; the caller's answer is the same either way."""
+    from portal.jobs.email import dispatch
+
+    user = accounts.find_user(email)
+    if user is None or account_emails.too_many(user.email, "password_reset"):
+        return
+    token = accounts.new_token(PURPOSE_RESET, user.email, RESET_VALID_FOR, user_id=user.id)
+    queued = notifications.outbox([account_emails.for_token(token, "password_reset", "Reset your password")])
+    db.session.commit()
+    dispatch(queued)
+
+
+def reset(secret: str, password: str) -> User:
+    """Set a new password from a reset link; it proves the address and ends every session of the account."""
+    accounts.check_password_length(password)
+    token = accounts.find_token(secret, PURPOSE_RESET)
+    user = db.session.get(User, token.user_id) if token is not None and token.user_id else None
+    if user is None or user.email != token.email or not accounts.use_token(token):
+        db.session.rollback()
+        raise ServiceError("This link was already used or has expired. Ask for a new one.", "password")
+    user.set_password(password)
+    user.email_verified_at = user.email_verified_at or datetime.now(UTC)
+    sessions.end_all(user.id)
+    login_throttle.clear(normalize_email(user.email))
+    db.session.commit()
+    return user
+
+
+def change(user: User, current: str, new: str, keep_session: str | None) -> None:
+    """Change the password of a signed-in operator; their other sessions end."""
+    if not accounts.verify_password(user.password_hash, current):
+        raise ServiceError("That is not your current password.", "current_password")
+    accounts.check_password_length(new, "new_password")
+    user.set_password(new)
+    sessions.end_all(user.id, keep=keep_session)
+    db.session.commit()
