@@ -28,9 +28,9 @@ def using_postgres() -> bool:
 
 
 @contextmanager
-def fresh_database(directory):
-    """Yield the URL of a new, empty database of the kind this run targets; drop it afterwards."""
-    if not using_postgres():
+def fresh_database(directory, postgres: bool | None = None):
+    """Yield the URL of a new, empty database of the kind this run targets (or asked for); drop it afterwards."""
+    if not (using_postgres() if postgres is None else postgres):
         yield f"sqlite:///{directory / f'{secrets.token_hex(4)}.sqlite3'}"
         return
     name = f"portal_test_{secrets.token_hex(6)}"

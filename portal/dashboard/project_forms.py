@@ -10,10 +10,15 @@ from portal.models.deliverable import TYPE_LABELS, TYPES
 from portal.models.project import PROJECT_TYPES
 
 
+def choice_id(value) -> int:
+    """An id from a select whose placeholder option is empty (HTML wants an empty first option when required)."""
+    return int(value) if value not in ("", None) else 0
+
+
 class ProjectForm(FlaskForm):
     """A project's details; the client choices are the current organization's clients."""
 
-    client_id = SelectField("Client", coerce=int, validators=[DataRequired(message="Choose a client.")])
+    client_id = SelectField("Client", coerce=choice_id, validators=[DataRequired(message="Choose a client.")])
     name = StringField("Project name", filters=[strip], validators=[DataRequired(), Length(max=160)])
     type = SelectField("Type", choices=[("", "—")] + [(t, t) for t in PROJECT_TYPES], validators=[Optional()])
     start_date = DateField("Start date", validators=[Optional()])

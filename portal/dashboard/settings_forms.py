@@ -30,7 +30,7 @@ class MemberForm(FlaskForm):
     """Add an operator to the organization."""
 
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name", filters=[strip], validators=[Optional(), Length(max=120)])
+    name = StringField("Name", id="member-name", filters=[strip], validators=[Optional(), Length(max=120)])
     role = SelectField("Role", choices=[(ROLE_MEMBER, "Member"), (ROLE_OWNER, "Owner")])
     password = PasswordField("Starting password (new accounts only)", validators=[Optional(), Length(max=200)])
 
