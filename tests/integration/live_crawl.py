@@ -273,8 +273,8 @@ class Crawler:
                 self.add(target, is_hx, fetched.url)
         for form in page.forms:
             action = self.local(form.action or fetched.url, fetched.url)
-            if form.method == "get" and action:
-                self.add(action + ("&" if "?" in action else "?") + urlencode(form.filled()), False, fetched.url)
+            if form.method == "get" and action:  # a browser replaces the action's query with the form's values
+                self.add(action.split("?")[0] + "?" + urlencode(form.filled()), False, fetched.url)
             elif action and not (form.has_file or form.disabled or UNSAFE_ACTION.search(action)):
                 self.forms.setdefault(page_kind(fetched.url), (action, form))
 
