@@ -192,6 +192,7 @@ def register_template_helpers(app: Flask) -> None:
         filesize=formatting.filesize,
         minor_to_input=formatting.minor_to_input,
         linkify=formatting.linkify,
+        isotime=formatting.iso_datetime,
     )
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
     app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Response, request, stream_with_context
@@ -105,9 +106,20 @@ class _Sink:
         return data
 
 
-def _unique_names(files: Iterable[StoredFile]) -> list[tuple[str, StoredFile]]:
+@dataclass(frozen=True)
+class ZipEntry:
+    """What the ZIP needs of one stored file, read while the request's database session is still open."""
+
+    name: str
+    storage_key: str
+    size: int
+    sha256: str
+
+
+def _entries(files: Iterable[StoredFile]) -> list[ZipEntry]:
+    """Plain values with unique names: a streamed body runs after the request's session has closed."""
     seen: dict[str, int] = {}
-    named = []
+    entries = []
     for file in files:
         name = file.filename
         if name in seen:
@@ -116,23 +128,25 @@ def _unique_names(files: Iterable[StoredFile]) -> list[tuple[str, StoredFile]]:
             name = f"{stem} ({seen[name]}).{ext}" if dot else f"{name} ({seen[name]})"
         else:
             seen[name] = 1
-        named.append((name, file))
-    return named
+        entries.append(ZipEntry(name, file.storage_key, file.size, file.sha256))
+    return entries
 
 
-def zip_stream(files: list[StoredFile]) -> Iterator[bytes]:
+def zip_stream(files: Iterable[StoredFile]) -> Iterator[bytes]:
     """A ZIP of the files, streamed as it is written, ending with a SHA-256 manifest."""
-    storage = get_storage()
+    return _zip_chunks(_entries(files), get_storage())
+
+
+def _zip_chunks(entries: list[ZipEntry], storage) -> Iterator[bytes]:
     sink = _Sink()
-    named = _unique_names(files)
     # Media is already compressed: storing keeps it fast and the stream steady.
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for name, file in named:
-            with archive.open(name, "w", force_zip64=file.size > 2**31) as entry:
-                for chunk in storage.iter_chunks(file.storage_key):
-                    entry.write(chunk)
+        for entry in entries:
+            with archive.open(entry.name, "w", force_zip64=entry.size > 2**31) as member:
+                for chunk in storage.iter_chunks(entry.storage_key):
+                    member.write(chunk)
                     yield sink.take()
             yield sink.take()
-        manifest = "".join(f"{file.sha256}  {name}\n" for name, file in named)
+        manifest = "".join(f"{entry.sha256}  {entry.name}\n" for entry in entries)
         archive.writestr("SHA256SUMS.txt", manifest)
     yield sink.take()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import current_app, url_for
@@ -41,6 +41,15 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%d %b %Y, %H:%M UTC")
+
+
+def iso_datetime(value: datetime | None) -> str:
+    """A machine-readable UTC timestamp for <time datetime>, to the second (HTML allows at most milliseconds)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_date(value: date | None) -> str:

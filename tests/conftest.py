@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -27,9 +28,9 @@ def using_postgres() -> bool:
 
 
 @contextmanager
-def fresh_database(directory):
-    """Yield the URL of a new, empty database of the kind this run targets; drop it afterwards."""
-    if not using_postgres():
+def fresh_database(directory, postgres: bool | None = None):
+    """Yield the URL of a new, empty database of the kind this run targets (or asked for); drop it afterwards."""
+    if not (using_postgres() if postgres is None else postgres):
         yield f"sqlite:///{directory / f'{secrets.token_hex(4)}.sqlite3'}"
         return
     name = f"portal_test_{secrets.token_hex(6)}"
@@ -52,15 +53,30 @@ def database_url(tmp_path_factory):
 
 
 class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own app context, as in production.
+    """A test client that serves each request the way a real server does, whatever context the test holds.
 
-    Without this a request made while a test holds an app context would share its ``g``
-    (and Flask-Login's cached user) with every other request of the test.
+    The request runs on a thread of its own, so it sees none of the test's application context (no shared
+    ``g``, database session or loaded objects), and its body is read to the end only after the request's
+    contexts have been torn down, as gunicorn reads a streamed response. A response that needs objects the
+    request's session no longer holds fails here as it fails on a server.
     """
 
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
+    def run_wsgi_app(self, environ, buffered=False):
+        """Run the app on a fresh thread and read the whole body after the request has ended."""
+        outcome: dict = {}
+
+        def serve():
+            try:
+                outcome["response"] = super(IsolatedClient, self).run_wsgi_app(environ, buffered=True)
+            except BaseException as error:  # re-raised in the test's thread
+                outcome["error"] = error
+
+        worker = threading.Thread(target=serve, name="test-request")
+        worker.start()
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
 
 
 def make_test_app(database_url: str, storage_dir, **overrides):

@@ -20,6 +20,17 @@ command -v pdftotext >/dev/null || apt_install poppler-utils
 # The reverse-proxy tests put Debian's nginx in front of gunicorn, as a platform's router is.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
 
+# The W3C Nu Html Checker (vnu.jar, pinned; Java 17) validates every page and email the live crawl sees.
+VNU_VERSION=26.9.27
+VNU_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/portal-tests/vnu-jar-$VNU_VERSION"
+command -v java >/dev/null || apt_install openjdk-17-jre-headless
+if [ ! -f "$VNU_DIR/package/build/dist/vnu.jar" ]; then
+  command -v npm >/dev/null || apt_install npm
+  mkdir -p "$VNU_DIR"
+  (cd "$VNU_DIR" && npm pack -q "vnu-jar@$VNU_VERSION" >/dev/null && tar xzf "vnu-jar-$VNU_VERSION.tgz")
+fi
+export VNU_JAR="$VNU_DIR/package/build/dist/vnu.jar"
+
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[dev]"

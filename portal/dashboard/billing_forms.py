@@ -7,6 +7,7 @@ from wtforms import DateField, FieldList, Form, FormField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth.forms import strip
+from portal.dashboard.project_forms import choice_id
 from portal.formatting import minor_to_input
 from portal.services.billing import MAX_LINES, LineError, LineInput, parse_money, parse_quantity, parse_tax_rate
 
@@ -29,7 +30,7 @@ class LineForm(Form):
 class LinesForm(FlaskForm):
     """Shared by proposals and invoices: the client, the project and the lines."""
 
-    client_id = SelectField("Client", coerce=int, validators=[DataRequired(message="Choose a client.")])
+    client_id = SelectField("Client", coerce=choice_id, validators=[DataRequired(message="Choose a client.")])
     project_id = SelectField("Project (optional)", coerce=int, validators=[Optional()])
     lines = FieldList(FormField(LineForm), min_entries=3, max_entries=MAX_LINES)
 
@@ -124,7 +125,7 @@ def fill_choices(form: LinesForm, org_id: int) -> LinesForm:
     projects = db.session.execute(
         db.select(Project.id, Project.name).where(Project.org_id == org_id).order_by(Project.name)
     ).all()
-    form.client_id.choices = [(0, "Choose a client…")] + [
+    form.client_id.choices = [("", "Choose a client…")] + [
         (c.id, f"{c.name} ({c.company})" if c.company else c.name) for c in clients
     ]
     form.project_id.choices = [(0, "None")] + [(p.id, p.name) for p in projects]

@@ -16,10 +16,15 @@ def single_line(value):
     return one_line(value) if isinstance(value, str) else value
 
 
+def choice_id(value) -> int:
+    """An id from a select whose placeholder option is empty (HTML wants an empty first option when required)."""
+    return int(value) if value not in ("", None) else 0
+
+
 class ProjectForm(FlaskForm):
     """A project's details; the client choices are the current organization's clients."""
 
-    client_id = SelectField("Client", coerce=int, validators=[DataRequired(message="Choose a client.")])
+    client_id = SelectField("Client", coerce=choice_id, validators=[DataRequired(message="Choose a client.")])
     name = StringField("Project name", filters=[strip, single_line], validators=[DataRequired(), Length(max=160)])
     type = SelectField("Type", choices=[("", "—")] + [(t, t) for t in PROJECT_TYPES], validators=[Optional()])
     start_date = DateField("Start date", validators=[Optional()])

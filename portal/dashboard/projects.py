@@ -31,7 +31,7 @@ def _client_choices() -> list[tuple[int, str]]:
 
 def _project_form(**kwargs) -> ProjectForm:
     form = ProjectForm(**kwargs)
-    form.client_id.choices = [(0, "Choose a client…")] + _client_choices()
+    form.client_id.choices = [("", "Choose a client…")] + _client_choices()
     return form
 
 
