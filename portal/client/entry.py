@@ -145,7 +145,10 @@ def _open(link: PortalLink, action: str, *, set_verified: str | None = None):
             return _entry_page(link, status=423, error="This code is locked after too many wrong tries.", **page)
         remember = device_cookie_value(link)
     portal_links.record_entry(link, request.remote_addr, request.user_agent.string)
-    start_session(link)
+    verified = set_verified == link.client_email or link.client_email in verified_emails(
+        request.cookies.get(VERIFIED_COOKIE)
+    )
+    start_session(link, email_verified=verified)
     org = db.session.get(Organization, link.org_id)
     response = redirect(url_for("portal.overview", slug=org.slug), code=303)
     if remember:

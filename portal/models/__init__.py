@@ -2,6 +2,7 @@
 
 from portal.models.activity import Activity
 from portal.models.client import Client
+from portal.models.client_session import ClientSession, ClientSessionUnlock
 from portal.models.deliverable import Deliverable
 from portal.models.email_verification import EmailVerification
 from portal.models.file import StoredFile
@@ -17,6 +18,8 @@ from portal.models.user import Membership, User
 __all__ = [
     "Activity",
     "Client",
+    "ClientSession",
+    "ClientSessionUnlock",
     "Deliverable",
     "EmailVerification",
     "Invoice",
