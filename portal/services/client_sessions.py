@@ -40,8 +40,9 @@ def open_session(
 ) -> OpenedSession:
     """Open a fresh session through ``link``, keeping what the device's previous session there had unlocked.
 
-    ``previous`` is the (id, secret) of this device's session in the organization, ended here; ``remembered``
-    maps other links of the organization to the code version this device entered for them in the last 30 days.
+    ``previous`` is the (id, secret) of this device's session in the organization, ended here (its code-less
+    unlocks carry over); ``remembered`` maps links of the organization to the code version this device entered
+    for them in the last 30 days (from the signed device cookies).
     """
     now = _now()
     unlocked = {link.id: link.access_code_version}
@@ -49,10 +50,11 @@ def open_session(
         old = db.session.get(ClientSession, previous[0])
         if old is not None and old.secret_hash == hash_secret(previous[1]) and old.org_id == link.org_id:
             if old.ended_at is None and old.email == link.client_email:
+                # Code-less links only: a code is remembered by its own 30-day device cookie, never carried along.
                 rows = db.session.execute(
-                    db.select(ClientSessionUnlock.link_id, ClientSessionUnlock.code_version).where(
-                        ClientSessionUnlock.session_id == old.id
-                    )
+                    db.select(ClientSessionUnlock.link_id, ClientSessionUnlock.code_version)
+                    .join(PortalLink, PortalLink.id == ClientSessionUnlock.link_id)
+                    .where(ClientSessionUnlock.session_id == old.id, PortalLink.access_code_hash.is_(None))
                 ).all()
                 for row in rows:
                     unlocked.setdefault(row.link_id, row.code_version)

@@ -76,25 +76,31 @@ def test_the_right_code_checked_on_a_stale_read_of_the_link_does_not_pass_a_lock
         assert stored.failed_attempts == LOCK_AFTER and stored.locked_until is not None
 
 
+def _race(app, token: str) -> list[tuple[str, int]]:
+    """One wrong code and six right ones, sent at the same moment from seven browsers."""
+    barrier = threading.Barrier(7)
+    answers: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def attempt(code: str):
+        browser = app.test_client()
+        barrier.wait()
+        status = browser.post(f"/p/{token}", data={"code": code}).status_code
+        with lock:
+            answers.append((code, status))
+
+    threads = [threading.Thread(target=attempt, args=(code,)) for code in ["000000"] + [RIGHT] * 6]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return answers
+
+
 def test_right_codes_racing_the_wrong_code_that_locks_get_in_only_before_the_lock(app):
     for _round in range(4):
         link_id, token = _coded_link_one_wrong_try_from_the_lock(app)
-        barrier = threading.Barrier(7)
-        answers: list[tuple[str, int]] = []
-        lock = threading.Lock()
-
-        def attempt(code: str):
-            browser = app.test_client()
-            barrier.wait()
-            status = browser.post(f"/p/{token}", data={"code": code}).status_code
-            with lock:
-                answers.append((code, status))
-
-        threads = [threading.Thread(target=attempt, args=(code,)) for code in ["000000"] + [RIGHT] * 6]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        answers = _race(app, token)
         with app.app_context():
             stored = db.session.get(PortalLink, link_id)
             right = [status for code, status in answers if code == RIGHT]

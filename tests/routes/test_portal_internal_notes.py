@@ -38,7 +38,8 @@ def _badge(page: str) -> str:
 
 def test_notes_on_hidden_items_stay_with_the_team(app):
     browser, operator, ids = _world(app)
-    project_url, poll_url = f"/portal/notes/projects/{ids['project']}", f"/portal/notes/projects/{ids['project']}/thread"
+    project_url = f"/portal/notes/projects/{ids['project']}"
+    poll_url = f"{project_url}/thread"
     badge_before = _badge(browser.get("/portal/notes/").text)
     etag = browser.get(poll_url, headers=HX).headers["ETag"]
 

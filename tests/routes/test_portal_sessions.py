@@ -1,4 +1,4 @@
-"""Portal sessions end on the server: a cookie copied before "Leave portal", a revocation or a new code opens nothing."""
+"""Portal sessions end on the server: a cookie copied before "Leave portal", a revocation or a new code is dead."""
 
 from __future__ import annotations
 

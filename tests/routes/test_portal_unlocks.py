@@ -53,9 +53,7 @@ def _links(app, *, client_wide_code: bool = False) -> Links:
         db.session.commit()
         coded_link, coded_token = make_link(org, customer, None if client_wide_code else coded, code=CODE)
         open_link, open_token = make_link(org, customer, opened)
-        return Links(
-            coded.id, deliverable.id, file.id, coded_link.id, coded_token, opened.id, open_link.id, open_token
-        )
+        return Links(coded.id, deliverable.id, file.id, coded_link.id, coded_token, opened.id, open_link.id, open_token)
 
 
 def _hidden_everywhere(browser, links: Links) -> None:
