@@ -149,3 +149,20 @@ def test_a_remembered_code_unlocks_its_link_for_30_days_until_the_code_changes(a
     # The new code is not entered here: the coded project is gone at once, the session itself goes on.
     _hidden_everywhere(client, links)
     assert "OPEN-PROJECT" in client.get("/portal/unlock/projects").text
+
+
+def test_the_switcher_opens_only_what_the_link_it_enters_by_unlocks(app, client):
+    from portal.client.access import VERIFIED_COOKIE, verified_cookie_value
+
+    links = _links(app)  # the code-less link is the newest: the switcher enters by it
+    with app.test_request_context():
+        verified = verified_cookie_value(None, "casey@example.com")
+    client.set_cookie(VERIFIED_COOKIE, verified, domain="portal.test")
+    entry = client.get("/p/switch/unlock")
+    assert entry.status_code == 200 and 'name="code"' not in entry.text
+    assert client.post("/p/switch/unlock").status_code == 303
+    _hidden_everywhere(client, links)
+    # The coded link still asks for its own code, and only then shows its project.
+    assert 'name="code"' in client.get(f"/p/{links.coded_token}").text
+    client.post(f"/p/{links.coded_token}", data={"code": CODE})
+    assert "CODED-PROJECT" in client.get("/portal/unlock/projects").text
