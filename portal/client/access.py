@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
-from flask import abort, current_app, g, request, session
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import abort, g, session
 from sqlalchemy import bindparam
 
+from portal.client.devices import remembered_codes
 from portal.extensions import db
 from portal.models import (
     Client,
@@ -28,14 +27,9 @@ from portal.models import (
 )
 from portal.services import client_sessions
 from portal.services.messages import client_visible_message
-from portal.services.portal_links import active_link_condition
 
 SESSION_KEY = "portal"
 SESSION_MAX_AGE = 7 * 24 * 3600
-DEVICE_MAX_AGE = 30 * 24 * 3600
-DEVICE_COOKIE_PREFIX = "portal_code_"
-VERIFIED_COOKIE = "portal_verified"
-VERIFIED_MAX_AGE = 90 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -193,69 +187,6 @@ def other_sessions(current_org_id: int) -> list:
     ]
 
 
-def _verified_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="portal-verified-email")
-
-
-def verified_emails(value: str | None) -> dict[str, int]:
-    """The emails verified on this device in the last 90 days, with when (from the signed cookie)."""
-    if not value:
-        return {}
-    try:
-        data = _verified_serializer().loads(value, max_age=VERIFIED_MAX_AGE)
-    except BadSignature:
-        return {}
-    now = time.time()
-    if not isinstance(data, dict):
-        return {}
-    return {
-        email: at
-        for email, at in data.items()
-        if isinstance(email, str) and isinstance(at, int) and now - at < VERIFIED_MAX_AGE
-    }
-
-
-def verified_cookie_value(current: str | None, email: str) -> str:
-    """The cookie value once ``email`` is verified on this device, keeping the others still valid."""
-    emails = verified_emails(current)
-    emails[email] = int(time.time())
-    return _verified_serializer().dumps(emails)
-
-
-def discoverable_orgs(current_org_id: int | None, emails, exclude=()) -> list:
-    """Organizations with an active link for an email verified on this device (the switcher's other entries)."""
-    emails = list(emails)
-    if not emails:
-        return []
-    now = datetime.now(UTC)
-    query = (
-        db.select(Organization.id, Organization.name, Organization.slug)
-        .where(
-            Organization.id.in_(
-                db.select(PortalLink.org_id).where(PortalLink.client_email.in_(emails), active_link_condition(now))
-            )
-        )
-        .order_by(Organization.name)
-    )
-    skip = {current_org_id, *exclude}
-    return [row for row in db.session.execute(query).all() if row.id not in skip]
-
-
-def discovered_link(org_slug: str, emails) -> PortalLink | None:
-    """The newest active link of this organization for an email verified on this device."""
-    emails = list(emails)
-    if not emails:
-        return None
-    now = datetime.now(UTC)
-    return db.session.execute(
-        db.select(PortalLink)
-        .join(Organization, Organization.id == PortalLink.org_id)
-        .where(Organization.slug == org_slug, PortalLink.client_email.in_(emails), active_link_condition(now))
-        .order_by(PortalLink.created_at.desc(), PortalLink.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def client_ids_query(org_id: int, email: str):
     """The organization's client records with this email (at most one)."""
     return db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
@@ -388,46 +319,6 @@ def badge_counts(portal: PortalSession) -> dict:
     counts["badge_invoices"] = counts["unpaid"]
     g.portal_counts = counts
     return counts
-
-
-def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="portal-device-code")
-
-
-def device_cookie_name(link: PortalLink) -> str:
-    """The cookie that remembers a verified access code for one link on this device."""
-    return f"{DEVICE_COOKIE_PREFIX}{link.id}"
-
-
-def device_cookie_value(link: PortalLink) -> str:
-    """A signed value bound to the organization, the link and its code version."""
-    return _device_serializer().dumps({"o": link.org_id, "l": link.id, "v": link.access_code_version})
-
-
-def device_remembers_code(link: PortalLink, value: str | None) -> bool:
-    """Whether this device verified the link's current code in the last 30 days."""
-    if not value or not link.access_code_hash:
-        return False
-    try:
-        data = _device_serializer().loads(value, max_age=DEVICE_MAX_AGE)
-    except BadSignature:
-        return False
-    return data == {"o": link.org_id, "l": link.id, "v": link.access_code_version}
-
-
-def remembered_codes(org_id: int) -> dict[int, int]:
-    """The links of this organization whose code this device entered in the last 30 days, with the code version."""
-    remembered = {}
-    for name, value in request.cookies.items():
-        if not name.startswith(DEVICE_COOKIE_PREFIX):
-            continue
-        try:
-            data = _device_serializer().loads(value, max_age=DEVICE_MAX_AGE)
-        except BadSignature:
-            continue
-        if isinstance(data, dict) and data.get("o") == org_id and isinstance(data.get("l"), int):
-            remembered[data["l"]] = data.get("v")
-    return remembered
 
 
 def _first_or_404(query, params: dict | None = None):

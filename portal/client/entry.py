@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from portal.client import bp
-from portal.client.access import (
+from portal.client.access import session_entry, start_session
+from portal.client.devices import (
     DEVICE_MAX_AGE,
     VERIFIED_COOKIE,
     VERIFIED_MAX_AGE,
@@ -17,8 +18,6 @@ from portal.client.access import (
     device_cookie_value,
     device_remembers_code,
     discovered_link,
-    session_entry,
-    start_session,
     verified_cookie_value,
     verified_emails,
 )

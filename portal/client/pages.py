@@ -10,19 +10,16 @@ from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.access import (
-    VERIFIED_COOKIE,
     badge_counts,
     client_ids_query,
-    discoverable_orgs,
-    discovered_link,
     leave_session,
     load_session,
     other_sessions,
     session_entry,
-    verified_emails,
     visibility,
     visible_ids_statement,
 )
+from portal.client.devices import VERIFIED_COOKIE, discoverable_orgs, discovered_link, verified_emails
 from portal.extensions import db
 from portal.formatting import logo_url
 from portal.htmx import render

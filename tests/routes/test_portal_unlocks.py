@@ -152,7 +152,7 @@ def test_a_remembered_code_unlocks_its_link_for_30_days_until_the_code_changes(a
 
 
 def test_the_switcher_opens_only_what_the_link_it_enters_by_unlocks(app, client):
-    from portal.client.access import VERIFIED_COOKIE, verified_cookie_value
+    from portal.client.devices import VERIFIED_COOKIE, verified_cookie_value
 
     links = _links(app)  # the code-less link is the newest: the switcher enters by it
     with app.test_request_context():
