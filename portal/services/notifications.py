@@ -334,7 +334,7 @@ def _still_wanted(notification: Notification) -> None:
 
 
 def _readable_by(kind: str) -> tuple:
-    """The client's emails carry only what the client may read (no internal notes, nothing about hidden items)."""
+    """The client's emails carry only what the client may read (never an internal note)."""
     from portal.services.messages import client_visible_message
 
     return (client_visible_message(),) if kind == "messages" else ()
@@ -363,7 +363,7 @@ def _content(notification: Notification) -> dict:
             ).scalars()
         )
         if not messages:
-            raise NotWanted("Not sent: its messages are about items now hidden from the client.")
+            raise NotWanted("Not sent: its messages are internal notes.")
         if kind == "messages":
             url = _url("portal.project_page", slug=org.slug, project_id=project.id, _anchor="thread")
         else:

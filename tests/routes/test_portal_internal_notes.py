@@ -8,8 +8,7 @@ import re
 from portal.extensions import db, mail
 from portal.jobs.email import deliver_notification
 from portal.jobs.email import held as email_held
-from portal.models import Deliverable, Message, Notification, Project
-from portal.services import deliverables
+from portal.models import Message, Notification, Project
 from portal.services.activity import Actor
 from portal.services.messages import post_operator_message
 from tests.conftest import HX, login
@@ -71,14 +70,26 @@ def test_notes_on_hidden_items_stay_with_the_team(app):
     assert "SECRET-DRAFT" in page and "NOTE-ON" not in page
 
 
-def test_a_waiting_email_leaves_out_comments_on_items_hidden_meanwhile(app):
+def test_a_waiting_email_never_carries_a_message_that_is_internal_when_it_goes_out(app):
+    # As for a batch waiting at the upgrade that marks earlier comments on hidden items internal.
     _browser, _operator, ids = _world(app)
     with app.app_context():
         project = db.session.get(Project, ids["project"])
         with email_held():
-            post_operator_message(project, OPERATOR, "op@example.com", "ABOUT-STILLS", deliverable_id=ids["review"])
+            kept = post_operator_message(project, OPERATOR, "op@example.com", "KEPT-MESSAGE")
+            note = post_operator_message(project, OPERATOR, "op@example.com", "LATER-INTERNAL")
         notification = db.session.execute(db.select(Notification)).scalar_one()
-        deliverables.set_visibility(db.session.get(Deliverable, ids["review"]), OPERATOR, False)
+        assert notification.context["message_ids"] == [kept.id, note.id]
+        note.internal = True
+        db.session.commit()
         with mail.record_messages() as outbox:
-            assert deliver_notification(notification.id, inline=True) == "cancelled"
+            assert deliver_notification(notification.id, inline=True) == "sent"
+        assert len(outbox) == 1 and "KEPT-MESSAGE" in outbox[0].body and "LATER-INTERNAL" not in outbox[0].body
+        with email_held():
+            post_operator_message(project, OPERATOR, "op@example.com", "ALSO-LATER-INTERNAL")
+        waiting = db.session.execute(db.select(Notification).where(Notification.status == "pending")).scalar_one()
+        db.session.execute(db.update(Message).values(internal=True))
+        db.session.commit()
+        with mail.record_messages() as outbox:
+            assert deliver_notification(waiting.id, inline=True) == "cancelled"
         assert outbox == []
