@@ -1,4 +1,4 @@
-"""server-side client sessions and internal comments
+"""client sessions on the server, their unlocked links, and internal notes
 
 Revision ID: 92eaf106cfab
 Revises: b9eba4b0ed9a
