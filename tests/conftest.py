@@ -156,3 +156,16 @@ def login(test_client, user, org=None):
         if org is not None:
             session["org_id"] = org.id
     return test_client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with empty per-IP counters: the limiter is shared by every app a run builds, and one built
+    with limits on leaves them on for the session's app."""
+    yield
+    from limits.storage import MemoryStorage
+
+    from portal.extensions import limiter
+
+    if isinstance(getattr(limiter, "_storage", None), MemoryStorage):  # Redis-backed runs keep their own keys
+        limiter.reset()

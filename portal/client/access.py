@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
-from flask import abort, current_app, g, session
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import abort, g, session
 from sqlalchemy import bindparam
 
+from portal.client.devices import remembered_codes
 from portal.extensions import db
 from portal.models import (
     Client,
+    ClientSession,
+    ClientSessionUnlock,
     Deliverable,
     Invoice,
     Message,
@@ -25,13 +25,11 @@ from portal.models import (
     Proposal,
     StoredFile,
 )
-from portal.services.portal_links import active_link_condition
+from portal.services import client_sessions
+from portal.services.messages import client_visible_message
 
 SESSION_KEY = "portal"
 SESSION_MAX_AGE = 7 * 24 * 3600
-DEVICE_MAX_AGE = 30 * 24 * 3600
-VERIFIED_COOKIE = "portal_verified"
-VERIFIED_MAX_AGE = 90 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -41,32 +39,46 @@ class PortalSession:
     org: Organization
     link: PortalLink
     email: str
+    session_id: int = 0
 
 
 def _sessions() -> dict:
     return session.get(SESSION_KEY) or {}
 
 
-def start_session(link: PortalLink) -> None:
-    """Open (or replace) this device's session for the link's organization with a fresh id."""
+def start_session(link: PortalLink, *, email_verified: bool) -> None:
+    """Open a fresh server-side session for the link's organization, keeping what this device had unlocked there."""
     sessions = dict(_sessions())
+    previous = sessions.get(str(link.org_id)) or {}
+    opened = client_sessions.open_session(
+        link,
+        email_verified=email_verified,
+        previous=(previous["i"], previous["k"]) if "i" in previous and "k" in previous else None,
+        remembered=remembered_codes(link.org_id),
+    )
     sessions[str(link.org_id)] = {
-        "l": link.id,
+        "i": opened.id,
+        "k": opened.secret,
         "e": link.client_email,
-        "v": link.access_code_version,
-        "s": secrets.token_urlsafe(16),
-        "t": int(time.time()),
         "g": org_slug(link.org_id),
     }
     session[SESSION_KEY] = sessions
     session.permanent = True
 
 
-def end_session(org_id: int) -> None:
-    """Forget this device's session for one organization."""
+def forget_session(org_id: int) -> None:
+    """Forget this device's session for one organization (the cookie side only)."""
     sessions = dict(_sessions())
     if sessions.pop(str(org_id), None) is not None:
         session[SESSION_KEY] = sessions
+
+
+def leave_session(org_id: int) -> None:
+    """End this device's session for one organization on the server too: a copy of the cookie stops working."""
+    entry = _sessions().get(str(org_id)) or {}
+    if "i" in entry and "k" in entry:
+        client_sessions.end_session(entry["i"], entry["k"])
+    forget_session(org_id)
 
 
 def org_slug(org_id: int) -> str:
@@ -79,51 +91,62 @@ def session_entry(slug: str) -> tuple[int, dict] | None:
     return next(((int(org_id), entry) for org_id, entry in _sessions().items() if entry.get("g") == slug), None)
 
 
-def entry_is_alive(entry: dict, *, client_email: str, revoked_at, expires_at, code_version: int) -> bool:
-    """The rule every portal request applies: the link is active and unchanged, the session not too old."""
+def secret_hash(entry: dict) -> str:
+    """The hash the session's row must carry for this cookie entry (a bind parameter of the session checks)."""
+    return client_sessions.hash_secret(str(entry.get("k", "")))
+
+
+def entry_is_alive(entry: dict, *, session, client_email: str, revoked_at, expires_at, code_version: int) -> bool:
+    """The rule every portal request applies: the session not ended nor too old, its link active and unchanged."""
     now = datetime.now(UTC)
     return (
-        client_email == entry.get("e")
+        session.ended_at is None
+        and (now - session.created_at).total_seconds() < SESSION_MAX_AGE
+        and client_email == session.email == entry.get("e")
         and revoked_at is None
         and (expires_at is None or now < expires_at)
-        and code_version == entry.get("v")
-        and time.time() - entry.get("t", 0) < SESSION_MAX_AGE
+        and code_version == session.code_version
     )
 
 
 @cache
 def _session_statement():
     return (
-        db.select(Organization, PortalLink)
-        .join(PortalLink, PortalLink.org_id == Organization.id)
+        db.select(Organization, PortalLink, ClientSession)
+        .select_from(ClientSession)
+        .join(Organization, Organization.id == ClientSession.org_id)
+        .join(PortalLink, PortalLink.id == ClientSession.link_id)
         .where(
+            ClientSession.id == bindparam("session_id"),
+            ClientSession.secret_hash == bindparam("secret_hash"),
             Organization.id == bindparam("org_id"),
             Organization.slug == bindparam("slug"),
-            PortalLink.id == bindparam("link_id"),
         )
     )
 
 
 def load_session(slug: str) -> PortalSession:
-    """The session for the organization in the URL, checked in one query, or the generic 404."""
+    """The session for the organization in the URL, checked with its server-side row in one query, or the 404."""
     found = session_entry(slug)
     if found is None:
         abort(404)
     org_id, entry = found
     row = db.session.execute(
-        _session_statement(), {"org_id": org_id, "slug": slug, "link_id": entry.get("l")}
+        _session_statement(),
+        {"session_id": entry.get("i"), "secret_hash": secret_hash(entry), "org_id": org_id, "slug": slug},
     ).one_or_none()
     alive = row is not None and entry_is_alive(
         entry,
+        session=row.ClientSession,
         client_email=row.PortalLink.client_email,
         revoked_at=row.PortalLink.revoked_at,
         expires_at=row.PortalLink.expires_at,
         code_version=row.PortalLink.access_code_version,
     )
     if not alive:
-        end_session(org_id)
+        forget_session(org_id)
         abort(404)
-    g.portal = PortalSession(row.Organization, row.PortalLink, row.PortalLink.client_email)
+    g.portal = PortalSession(row.Organization, row.PortalLink, row.PortalLink.client_email, row.ClientSession.id)
     return g.portal
 
 
@@ -132,87 +155,36 @@ def other_sessions(current_org_id: int) -> list:
     entries = {int(org_id): entry for org_id, entry in _sessions().items() if int(org_id) != current_org_id}
     if not entries:
         return []
-    now = datetime.now(UTC)
     rows = db.session.execute(
         db.select(
             Organization.id,
             Organization.name,
             Organization.slug,
-            PortalLink.id.label("link_id"),
+            ClientSession,
+            PortalLink.client_email,
+            PortalLink.revoked_at,
+            PortalLink.expires_at,
             PortalLink.access_code_version,
         )
-        .join(PortalLink, PortalLink.org_id == Organization.id)
-        .where(PortalLink.id.in_([entry.get("l") for entry in entries.values()]), active_link_condition(now))
+        .select_from(ClientSession)
+        .join(Organization, Organization.id == ClientSession.org_id)
+        .join(PortalLink, PortalLink.id == ClientSession.link_id)
+        .where(ClientSession.id.in_([entry.get("i") for entry in entries.values()]))
         .order_by(Organization.name)
     ).all()
     return [
         row
         for row in rows
-        if entries.get(row.id, {}).get("l") == row.link_id and entries[row.id].get("v") == row.access_code_version
-    ]
-
-
-def _verified_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="portal-verified-email")
-
-
-def verified_emails(value: str | None) -> dict[str, int]:
-    """The emails verified on this device in the last 90 days, with when (from the signed cookie)."""
-    if not value:
-        return {}
-    try:
-        data = _verified_serializer().loads(value, max_age=VERIFIED_MAX_AGE)
-    except BadSignature:
-        return {}
-    now = time.time()
-    if not isinstance(data, dict):
-        return {}
-    return {
-        email: at
-        for email, at in data.items()
-        if isinstance(email, str) and isinstance(at, int) and now - at < VERIFIED_MAX_AGE
-    }
-
-
-def verified_cookie_value(current: str | None, email: str) -> str:
-    """The cookie value once ``email`` is verified on this device, keeping the others still valid."""
-    emails = verified_emails(current)
-    emails[email] = int(time.time())
-    return _verified_serializer().dumps(emails)
-
-
-def discoverable_orgs(current_org_id: int | None, emails, exclude=()) -> list:
-    """Organizations with an active link for an email verified on this device (the switcher's other entries)."""
-    emails = list(emails)
-    if not emails:
-        return []
-    now = datetime.now(UTC)
-    query = (
-        db.select(Organization.id, Organization.name, Organization.slug)
-        .where(
-            Organization.id.in_(
-                db.select(PortalLink.org_id).where(PortalLink.client_email.in_(emails), active_link_condition(now))
-            )
+        if row.ClientSession.secret_hash == secret_hash(entries.get(row.id, {}))
+        and entry_is_alive(
+            entries[row.id],
+            session=row.ClientSession,
+            client_email=row.client_email,
+            revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
+            code_version=row.access_code_version,
         )
-        .order_by(Organization.name)
-    )
-    skip = {current_org_id, *exclude}
-    return [row for row in db.session.execute(query).all() if row.id not in skip]
-
-
-def discovered_link(org_slug: str, emails) -> PortalLink | None:
-    """The newest active link of this organization for an email verified on this device."""
-    emails = list(emails)
-    if not emails:
-        return None
-    now = datetime.now(UTC)
-    return db.session.execute(
-        db.select(PortalLink)
-        .join(Organization, Organization.id == PortalLink.org_id)
-        .where(Organization.slug == org_slug, PortalLink.client_email.in_(emails), active_link_condition(now))
-        .order_by(PortalLink.created_at.desc(), PortalLink.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    ]
 
 
 def client_ids_query(org_id: int, email: str):
@@ -222,18 +194,67 @@ def client_ids_query(org_id: int, email: str):
 
 def visibility(portal: PortalSession) -> dict:
     """The bind parameters of the statements built once below."""
-    return {"v_org": portal.org.id, "v_email": portal.email, "v_now": datetime.now(UTC), "v_today": date.today()}
+    return {
+        "v_org": portal.org.id,
+        "v_email": portal.email,
+        "v_session": portal.session_id,
+        "v_now": datetime.now(UTC),
+        "v_today": date.today(),
+    }
 
 
 @cache
 def visible_ids_statement():
-    """The one rule of what a session sees: projects with an active link for its email, or all projects of a
-    client with an active client-wide link. A statement with bind parameters (see visibility()), built once."""
-    org_id, email, now = bindparam("v_org"), bindparam("v_email"), bindparam("v_now")
-    # An alias, so the rule nests inside statements that read the session's own link without being correlated.
+    """The one rule of what a session sees: the projects covered by active links of its email unlocked on this
+    device -- a coded link once its current code was entered here, a code-less one once any code-less link of
+    the email was opened here -- with the email verified where a link requires it. A client-wide link covers all
+    of its client's projects. A statement with bind parameters (see visibility()), built once."""
+    org_id, email, now, session_id = (
+        bindparam("v_org"),
+        bindparam("v_email"),
+        bindparam("v_now"),
+        bindparam("v_session"),
+    )
+    # Aliases, so the rule nests inside statements that read the session's own link and row without being correlated.
     links = PortalLink.__table__.alias("visible_link")
-    active = db.and_(links.c.revoked_at.is_(None), db.or_(links.c.expires_at.is_(None), links.c.expires_at > now))
-    mine = db.and_(links.c.org_id == org_id, links.c.client_email == email, active)
+    opened = PortalLink.__table__.alias("opened_link")
+    unlocks = ClientSessionUnlock.__table__.alias("visible_unlock")
+    opened_unlocks = ClientSessionUnlock.__table__.alias("opened_unlock")
+    sessions = ClientSession.__table__.alias("visible_session")
+
+    def active(table):
+        return db.and_(table.c.revoked_at.is_(None), db.or_(table.c.expires_at.is_(None), table.c.expires_at > now))
+
+    unlocked_here = (
+        db.select(unlocks.c.link_id)
+        .where(
+            unlocks.c.session_id == session_id,
+            unlocks.c.link_id == links.c.id,
+            unlocks.c.code_version == links.c.access_code_version,
+        )
+        .exists()
+    )
+    code_less_opened = (
+        db.select(opened.c.id)
+        .join(opened_unlocks, opened_unlocks.c.link_id == opened.c.id)
+        .where(
+            opened_unlocks.c.session_id == session_id,
+            opened_unlocks.c.code_version == opened.c.access_code_version,
+            opened.c.access_code_hash.is_(None),
+            opened.c.org_id == org_id,
+            opened.c.client_email == email,
+            active(opened),
+        )
+        .exists()
+    )
+    email_verified = db.select(sessions.c.id).where(sessions.c.id == session_id, sessions.c.email_verified).exists()
+    mine = db.and_(
+        links.c.org_id == org_id,
+        links.c.client_email == email,
+        active(links),
+        db.or_(links.c.require_email_verification.is_(False), email_verified),
+        db.or_(unlocked_here, db.and_(links.c.access_code_hash.is_(None), code_less_opened)),
+    )
     direct = db.select(links.c.project_id).where(mine, links.c.project_id.is_not(None))
     client_wide = db.select(links.c.client_id).where(mine, links.c.project_id.is_(None))
     return db.select(Project.id).where(
@@ -272,6 +293,7 @@ def _badge_statement():
             Message.project_id.in_(visible),
             Message.sender_type == "operator",
             Message.id > db.func.coalesce(MessageRead.last_read_message_id, 0),
+            client_visible_message(),
         ),
         "open_proposals": db.select(count(Proposal.id)).where(
             Proposal.org_id == org_id,
@@ -297,31 +319,6 @@ def badge_counts(portal: PortalSession) -> dict:
     counts["badge_invoices"] = counts["unpaid"]
     g.portal_counts = counts
     return counts
-
-
-def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="portal-device-code")
-
-
-def device_cookie_name(link: PortalLink) -> str:
-    """The cookie that remembers a verified access code for one link on this device."""
-    return f"portal_code_{link.id}"
-
-
-def device_cookie_value(link: PortalLink) -> str:
-    """A signed value bound to the organization, the link and its code version."""
-    return _device_serializer().dumps({"o": link.org_id, "l": link.id, "v": link.access_code_version})
-
-
-def device_remembers_code(link: PortalLink, value: str | None) -> bool:
-    """Whether this device verified the link's current code in the last 30 days."""
-    if not value or not link.access_code_hash:
-        return False
-    try:
-        data = _device_serializer().loads(value, max_age=DEVICE_MAX_AGE)
-    except BadSignature:
-        return False
-    return data == {"o": link.org_id, "l": link.id, "v": link.access_code_version}
 
 
 def _first_or_404(query, params: dict | None = None):

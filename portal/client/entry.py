@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from portal.client import bp
-from portal.client.access import (
+from portal.client.access import session_entry, start_session
+from portal.client.devices import (
     DEVICE_MAX_AGE,
     VERIFIED_COOKIE,
     VERIFIED_MAX_AGE,
@@ -17,8 +18,6 @@ from portal.client.access import (
     device_cookie_value,
     device_remembers_code,
     discovered_link,
-    session_entry,
-    start_session,
     verified_cookie_value,
     verified_emails,
 )
@@ -145,7 +144,10 @@ def _open(link: PortalLink, action: str, *, set_verified: str | None = None):
             return _entry_page(link, status=423, error="This code is locked after too many wrong tries.", **page)
         remember = device_cookie_value(link)
     portal_links.record_entry(link, request.remote_addr, request.user_agent.string)
-    start_session(link)
+    verified = set_verified == link.client_email or link.client_email in verified_emails(
+        request.cookies.get(VERIFIED_COOKIE)
+    )
+    start_session(link, email_verified=verified)
     org = db.session.get(Organization, link.org_id)
     response = redirect(url_for("portal.overview", slug=org.slug), code=303)
     if remember:

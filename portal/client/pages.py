@@ -10,25 +10,23 @@ from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.access import (
-    VERIFIED_COOKIE,
     badge_counts,
     client_ids_query,
-    discoverable_orgs,
-    discovered_link,
-    end_session,
+    leave_session,
     load_session,
     other_sessions,
     session_entry,
-    verified_emails,
     visibility,
     visible_ids_statement,
 )
+from portal.client.devices import VERIFIED_COOKIE, discoverable_orgs, discovered_link, verified_emails
 from portal.extensions import db
 from portal.formatting import logo_url
 from portal.htmx import render
 from portal.models import Activity, Client, Deliverable, Invoice, Message, MessageRead, Project, Proposal
 from portal.models.project import PHASES, phase_index
 from portal.reads import read_without_transaction
+from portal.services.messages import client_visible_message
 
 
 @bp.url_value_preprocessor
@@ -163,6 +161,7 @@ def _overview_statements() -> dict:
             Project.id.in_(visible),
             Message.sender_type == "operator",
             Message.id > db.func.coalesce(read_up_to, 0),
+            client_visible_message(),
         )
         .group_by(Project.id, Project.name)
         .order_by(Project.name)
@@ -259,8 +258,8 @@ def invoices():
 
 @bp.post("/portal/<slug>/leave")
 def leave():
-    """End this device's session for the organization."""
-    end_session(g.portal.org.id)
+    """End this device's session for the organization, on the server too."""
+    leave_session(g.portal.org.id)
     return redirect(url_for("portal.left"), code=303)
 
 

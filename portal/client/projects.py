@@ -21,12 +21,13 @@ from sqlalchemy import bindparam
 from portal.client import bp
 from portal.client.access import (
     badge_counts,
-    end_session,
     entry_is_alive,
+    forget_session,
     load_deliverable,
     load_file,
     load_project,
     load_session,
+    secret_hash,
     session_entry,
     visible_ids_statement,
 )
@@ -35,7 +36,7 @@ from portal.client.pages import shell
 from portal.downloads import content_disposition, stream_file, thumbnail, zip_stream
 from portal.extensions import db, limiter
 from portal.htmx import confirm, is_fragment_request, render
-from portal.models import Deliverable, Message, PortalLink, Project, StoredFile
+from portal.models import ClientSession, Deliverable, Message, PortalLink, Project, StoredFile
 from portal.models.activity import ACTOR_CLIENT
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.models.project import PHASES, phase_index
@@ -142,24 +143,36 @@ def project_page(project_id: int):
 
 @cache
 def _poll_statement():
-    """The one query of a thread poll, built once: the session's link, the project's visibility, the thread's state."""
+    """The one query of a thread poll, built once: the session's row and link, the project's visibility, the
+    thread's state."""
     project_id = bindparam("project_id")
     visible = db.select(Project.id).where(Project.id == project_id, Project.id.in_(visible_ids_statement())).exists()
-    return db.select(
-        PortalLink.client_email,
-        PortalLink.revoked_at,
-        PortalLink.expires_at,
-        PortalLink.access_code_version,
-        visible.label("visible"),
-        db.select(db.func.max(Message.id)).where(Message.project_id == project_id).scalar_subquery().label("latest"),
-        db.select(db.func.count(Message.id)).where(Message.project_id == project_id).scalar_subquery().label("total"),
-    ).where(PortalLink.id == bindparam("link_id"), PortalLink.org_id == bindparam("v_org"))
+    shown = db.and_(Message.project_id == project_id, messages.client_visible_message())
+    return (
+        db.select(
+            ClientSession,
+            PortalLink.client_email,
+            PortalLink.revoked_at,
+            PortalLink.expires_at,
+            PortalLink.access_code_version,
+            visible.label("visible"),
+            db.select(db.func.max(Message.id)).where(shown).scalar_subquery().label("latest"),
+            db.select(db.func.count(Message.id)).where(shown).scalar_subquery().label("total"),
+        )
+        .join(PortalLink, PortalLink.id == ClientSession.link_id)
+        .where(
+            ClientSession.id == bindparam("v_session"),
+            ClientSession.secret_hash == bindparam("secret_hash"),
+            ClientSession.org_id == bindparam("v_org"),
+        )
+    )
 
 
 @bp.get("/portal/<slug>/projects/<int:project_id>/thread")
 @limiter.exempt
 def thread(project_id: int):
-    """The thread's messages for polling: one query re-checks the session's link and answers 304 if unchanged."""
+    """The thread's messages for polling: one query re-checks the session and its link, and answers 304 if
+    unchanged."""
     found = session_entry(g.portal_slug)
     if found is None:
         abort(404)
@@ -168,7 +181,8 @@ def thread(project_id: int):
     row = db.session.execute(
         _poll_statement(),
         {
-            "link_id": entry.get("l"),
+            "v_session": entry.get("i"),
+            "secret_hash": secret_hash(entry),
             "v_org": org_id,
             "v_email": email,
             "v_now": datetime.now(UTC),
@@ -177,12 +191,13 @@ def thread(project_id: int):
     ).one_or_none()
     if row is None or not entry_is_alive(
         entry,
+        session=row.ClientSession,
         client_email=row.client_email,
         revoked_at=row.revoked_at,
         expires_at=row.expires_at,
         code_version=row.access_code_version,
     ):
-        end_session(org_id)
+        forget_session(org_id)
         abort(404)
     if not row.visible:
         abort(404)

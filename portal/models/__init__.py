@@ -3,6 +3,7 @@
 from portal.models.account_token import AccountToken
 from portal.models.activity import Activity
 from portal.models.client import Client
+from portal.models.client_session import ClientSession, ClientSessionUnlock
 from portal.models.deliverable import Deliverable
 from portal.models.email_verification import EmailVerification
 from portal.models.file import StoredFile
@@ -21,6 +22,8 @@ __all__ = [
     "AccountToken",
     "Activity",
     "Client",
+    "ClientSession",
+    "ClientSessionUnlock",
     "Deliverable",
     "EmailVerification",
     "Invitation",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -29,6 +29,8 @@ class Message(db.Model):
     body: Mapped[str] = mapped_column(Text)
     deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverable.id", ondelete="SET NULL"))
     file_id: Mapped[int | None] = mapped_column(ForeignKey("file.id", ondelete="SET NULL"))
+    # An operator's comment on an item hidden from the client: it stays internal even once the item is shared.
+    internal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

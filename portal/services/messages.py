@@ -27,12 +27,19 @@ def project_thread(project_id: int, limit: int = 200) -> list:
             Message.created_at,
             Message.deliverable_id,
             Message.file_id,
+            Message.internal,
         )
         .where(Message.project_id == project_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(limit)
     ).all()
     return list(reversed(rows))
+
+
+def client_visible_message():
+    """SQL condition: a message the client may read -- anything but an operator's internal note (a comment posted on
+    an item hidden from the client). A column check, so the thread poll stays one cheap query."""
+    return Message.internal.is_(False)
 
 
 def _clean(body: str | None) -> str:
@@ -44,20 +51,31 @@ def _clean(body: str | None) -> str:
     return body
 
 
-def _check_subject(project: Project, deliverable_id: int | None, file_id: int | None, client: bool) -> None:
-    """A comment is about a deliverable or file of the same project (and, for clients, a visible one)."""
+def _check_subject(project: Project, deliverable_id: int | None, file_id: int | None, client: bool) -> bool:
+    """A comment is about a deliverable or file of the same project (and, for clients, a visible one); returns
+    whether that item is hidden from the client."""
+    hidden = False
     if deliverable_id:
-        query = db.select(Deliverable.id).where(Deliverable.id == deliverable_id, Deliverable.project_id == project.id)
+        query = db.select(Deliverable.client_visible).where(
+            Deliverable.id == deliverable_id, Deliverable.project_id == project.id
+        )
         if client:
             query = query.where(Deliverable.client_visible.is_(True))
-        if db.session.execute(query).first() is None:
+        found = db.session.execute(query).first()
+        if found is None:
             raise ServiceError("That deliverable is not part of this project.", "body")
+        hidden = hidden or not found.client_visible
     if file_id:
-        query = db.select(StoredFile.id).where(StoredFile.id == file_id, StoredFile.project_id == project.id)
+        query = db.select(StoredFile.client_visible).where(
+            StoredFile.id == file_id, StoredFile.project_id == project.id
+        )
         if client:
             query = query.where(StoredFile.client_visible.is_(True))
-        if db.session.execute(query).first() is None:
+        found = db.session.execute(query).first()
+        if found is None:
             raise ServiceError("That file is not part of this project.", "body")
+        hidden = hidden or not found.client_visible
+    return hidden
 
 
 def comments_by_subject(thread: list) -> dict:
@@ -73,7 +91,8 @@ def comments_by_subject(thread: list) -> dict:
 
 @cache
 def _thread_view_statement():
-    """The thread's latest messages with its ETag parts and the reader's marker; built once, with bind parameters."""
+    """The client's view of a thread (internal notes left out): the latest messages with its ETag parts and the
+    reader's marker; built once, with bind parameters."""
     project_id, reader_email = bindparam("project_id"), bindparam("reader_email")
     read_up_to = (
         db.select(MessageRead.last_read_message_id)
@@ -93,7 +112,7 @@ def _thread_view_statement():
             db.func.max(Message.id).over().label("latest"),
             read_up_to.label("read_up_to"),
         )
-        .where(Message.project_id == project_id)
+        .where(Message.project_id == project_id, client_visible_message())
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(bindparam("limit"))
     )
@@ -123,7 +142,7 @@ def _add(
 ) -> Message:
     """Check and add a message with its Activity row; the caller commits."""
     body = _clean(body)
-    _check_subject(project, deliverable_id, file_id, client=client)
+    hidden = _check_subject(project, deliverable_id, file_id, client=client)
     message = Message(
         project_id=project.id,
         sender_type=SENDER_CLIENT if client else SENDER_OPERATOR,
@@ -133,6 +152,7 @@ def _add(
         body=body,
         deliverable_id=deliverable_id,
         file_id=file_id,
+        internal=hidden and not client,
     )
     db.session.add(message)
     db.session.flush()
@@ -160,7 +180,8 @@ def post_operator_message(
         deliverable_id=deliverable_id,
         file_id=file_id,
     )
-    queued = notifications.outbox(notifications.operator_message(project, message))
+    # An internal note (a comment on an item the client cannot see) is never emailed to the client.
+    queued = [] if message.internal else notifications.outbox(notifications.operator_message(project, message))
     db.session.commit()
     dispatch(queued)
     return message

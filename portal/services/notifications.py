@@ -335,6 +335,13 @@ def _still_wanted(notification: Notification) -> None:
         raise NotWanted("Not sent: the client's link was revoked or its emails turned off before it went out.")
 
 
+def _readable_by(kind: str) -> tuple:
+    """The client's emails carry only what the client may read (never an internal note)."""
+    from portal.services.messages import client_visible_message
+
+    return (client_visible_message(),) if kind == "messages" else ()
+
+
 def email_context(notification: Notification) -> dict:
     """The template values of a notification, read from the database when it is sent."""
     if notification.kind in CLIENT_UPDATES:
@@ -356,9 +363,11 @@ def _content(notification: Notification) -> dict:
         project = _require(db.session.get(Project, data["project_id"]), "project")
         messages = list(
             db.session.execute(
-                db.select(Message).where(Message.id.in_(data["message_ids"])).order_by(Message.id)
+                db.select(Message).where(Message.id.in_(data["message_ids"]), *_readable_by(kind)).order_by(Message.id)
             ).scalars()
         )
+        if not messages:
+            raise NotWanted("Not sent: its messages are internal notes.")
         if kind == "messages":
             url = _url("portal.project_page", slug=org.slug, project_id=project.id, _anchor="thread")
         else:

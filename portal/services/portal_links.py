@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
 from portal.jobs.email import dispatch
-from portal.models import Client, PortalLink, Project
+from portal.models import Client, ClientSession, PortalLink, Project
 from portal.models.activity import ACTOR_CLIENT, ACTOR_SYSTEM
 from portal.models.client import normalize_email
 from portal.services import notifications
@@ -163,6 +163,7 @@ def rotate_code(link: PortalLink, actor: Actor, typed_code: str | None = None) -
     link.failed_attempts = 0
     link.locked_until = None
     link.code_locked = False
+    _end_sessions(link)
     record(
         link.org_id,
         actor,
@@ -202,6 +203,7 @@ def revoke(link: PortalLink, actor: Actor) -> PortalLink:
     """Revoke the link at once; every session opened with it ends on its next request."""
     if link.revoked_at is None:
         link.revoked_at = _now()
+        _end_sessions(link)
         record(
             link.org_id,
             actor,
@@ -212,6 +214,16 @@ def revoke(link: PortalLink, actor: Actor) -> PortalLink:
         )
         db.session.commit()
     return link
+
+
+def _end_sessions(link: PortalLink) -> None:
+    """End on the server every client session opened through the link; the caller commits."""
+    db.session.execute(
+        update(ClientSession)
+        .where(ClientSession.link_id == link.id, ClientSession.ended_at.is_(None))
+        .values(ended_at=_now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def find_active_link(token: str) -> PortalLink | None:
@@ -252,22 +264,29 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     # The code is checked even while locked, so that every wrong guess is counted, however many arrive at once.
     correct = check_password_hash(link.access_code_hash or "", code)
     now = _now()
-    locked_until = link.locked_until
     if correct:
-        if link.code_locked:
-            return CodeCheck(CodeResult.LOCKED_FOR_GOOD)
-        if locked_until is not None and locked_until > now:
-            return CodeCheck(CodeResult.LOCKED, _seconds(locked_until - now))
-        db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(failed_attempts=0))
-        db.session.commit()
-        return CodeCheck(CodeResult.OK)
-    # One atomic increment per wrong try: parallel attempts can never be lost.
-    failures = db.session.execute(
+        return _let_in(link, now)
+    # One atomic statement per wrong try counts it and lands the lock: parallel attempts are never lost, and a
+    # right code checked at the same moment sees the lock (see _let_in).
+    failures_after = PortalLink.failed_attempts + 1
+    counted = db.session.execute(
         update(PortalLink)
         .where(PortalLink.id == link.id)
-        .values(failed_attempts=PortalLink.failed_attempts + 1)
-        .returning(PortalLink.failed_attempts)
-    ).scalar_one()
+        .values(
+            failed_attempts=failures_after,
+            code_locked=db.or_(PortalLink.code_locked, failures_after >= LOCK_FOR_GOOD_AFTER),
+            locked_until=db.case(
+                (
+                    db.and_(failures_after % LOCK_AFTER == 0, failures_after < LOCK_FOR_GOOD_AFTER),
+                    bindparam("lock_until", now + LOCK_FOR, type_=PortalLink.locked_until.type),
+                ),
+                else_=PortalLink.locked_until,
+            ),
+        )
+        .returning(PortalLink.failed_attempts, PortalLink.locked_until, PortalLink.code_locked)
+        .execution_options(synchronize_session=False)
+    ).one()
+    failures, locked_until = counted.failed_attempts, counted.locked_until
     actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
     record(
         link.org_id,
@@ -280,8 +299,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     )
     system = Actor(ACTOR_SYSTEM, "Portal")
     alerts = []
-    if failures >= LOCK_FOR_GOOD_AFTER or link.code_locked:
-        db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(code_locked=True))
+    if counted.code_locked:
         if failures == LOCK_FOR_GOOD_AFTER:
             record(
                 link.org_id,
@@ -295,8 +313,6 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
             alerts = notifications.link_locked(link, failures, for_good=True)
         result = CodeCheck(CodeResult.LOCKED_FOR_GOOD)
     elif failures % LOCK_AFTER == 0:
-        until = now + LOCK_FOR
-        db.session.execute(update(PortalLink).where(PortalLink.id == link.id).values(locked_until=until))
         record(
             link.org_id,
             system,
@@ -318,6 +334,34 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     db.session.commit()
     dispatch(queued)
     return result
+
+
+def _let_in(link: PortalLink, now: datetime) -> CodeCheck:
+    """A right code: decided by one conditional update reading the lock state as it is in the database now (not
+    as loaded before the slow hash), so a lock landing from parallel wrong codes, or a new code, wins."""
+    opened = db.session.execute(
+        update(PortalLink)
+        .where(
+            PortalLink.id == link.id,
+            PortalLink.access_code_version == link.access_code_version,
+            PortalLink.code_locked.is_(False),
+            db.or_(PortalLink.locked_until.is_(None), PortalLink.locked_until <= now),
+        )
+        .values(failed_attempts=0)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if opened == 1:
+        db.session.commit()
+        return CodeCheck(CodeResult.OK)
+    state = db.session.execute(
+        db.select(PortalLink.code_locked, PortalLink.locked_until).where(PortalLink.id == link.id)
+    ).one()
+    db.session.rollback()
+    if state.code_locked:
+        return CodeCheck(CodeResult.LOCKED_FOR_GOOD)
+    if state.locked_until is not None and state.locked_until > now:
+        return CodeCheck(CodeResult.LOCKED, _seconds(state.locked_until - now))
+    return CodeCheck(CodeResult.WRONG)  # the code was replaced meanwhile
 
 
 def _seconds(delta: timedelta) -> int:

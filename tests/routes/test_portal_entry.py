@@ -58,7 +58,12 @@ def test_session_is_regenerated_on_each_entry(client, linked):
     with client.session_transaction() as session:
         second = dict(session["portal"])
     assert first.keys() == second.keys()
-    assert next(iter(first.values()))["s"] != next(iter(second.values()))["s"]
+    first_entry, second_entry = next(iter(first.values())), next(iter(second.values()))
+    assert first_entry["i"] != second_entry["i"] and first_entry["k"] != second_entry["k"]
+    # The first session ended on the server: replaying its cookie opens nothing.
+    with client.session_transaction() as session:
+        session["portal"] = first
+    assert client.get("/portal/skyline/").status_code == 404
 
 
 def test_code_flow_and_device_memory(client, ctx):
