@@ -7,7 +7,7 @@ from portal.models.email_verification import EmailVerification
 from portal.models.file import StoredFile
 from portal.models.invoice import Invoice, InvoiceLine
 from portal.models.message import Message, MessageRead
-from portal.models.notification import Notification
+from portal.models.notification import Notification, NotificationItem
 from portal.models.organization import Organization
 from portal.models.portal_link import PortalLink
 from portal.models.project import Project
@@ -25,6 +25,7 @@ __all__ = [
     "Message",
     "MessageRead",
     "Notification",
+    "NotificationItem",
     "Organization",
     "PortalLink",
     "Project",
