@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
+from email.charset import QP, Charset
+from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
@@ -42,6 +44,16 @@ class TimedConnection(Connection):
         return host
 
 
+class EncodedMessage(Message):
+    """Flask-Mail's message with quoted-printable text and HTML parts: Flask-Mail sends UTF-8 bodies unencoded, so a
+    paragraph longer than SMTP's 998-octet line limit would be refused ("500 Line too long")."""
+
+    def _mimetext(self, text, subtype: str = "plain") -> MIMEText:
+        charset = Charset(self.charset or "utf-8")
+        charset.body_encoding = QP
+        return MIMEText(text, _subtype=subtype, _charset=charset)
+
+
 def message_id(notification_id: int) -> str:
     """The same Message-ID for every attempt of a notification, so receivers can drop a duplicate."""
     sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"] or "")[1]
@@ -73,7 +85,7 @@ def build(notification, org, context: dict) -> Message:
     """The Flask-Mail message for a notification: HTML and plain-text parts from ``emails/<kind>``."""
     values = {**brand(org), **context, "subject": notification.subject}
     sender_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or "portal@localhost"
-    message = Message(
+    message = EncodedMessage(
         subject=notification.subject,
         recipients=[notification.to_email],
         sender=formataddr((org.name, sender_address)),
