@@ -13,6 +13,7 @@ from portal.models.portal_link import PortalLink
 from portal.models.project import Project
 from portal.models.proposal import Proposal, ProposalLine
 from portal.models.user import Membership, User
+from portal.models.worker import WorkerHeartbeat
 
 __all__ = [
     "Activity",
@@ -33,4 +34,5 @@ __all__ = [
     "ProposalLine",
     "StoredFile",
     "User",
+    "WorkerHeartbeat",
 ]
