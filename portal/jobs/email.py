@@ -176,7 +176,7 @@ def _sweep() -> dict:
             deliver_notification(notification_id)
     if released or due or purged:
         current_app.logger.info("sweeper: %s released, %s due, %s purged", released, len(due), purged)
-    return {"released": released, "enqueued": len(due), "purged": purged, **({"redis": redis} if redis else {})}
+    return {"released": released, "due": len(due), "purged": purged, **({"redis": redis} if redis else {})}
 
 
 def _purge(now: datetime) -> int:
