@@ -61,6 +61,12 @@ class AppWorker(SimpleWorker):
         with self.app.app_context(), _redis_lost():
             return super().execute_job(job, queue)
 
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """Wait for the next job like RQ does, unless a stop signal came before RQ listened for one."""
+        if self.stopping.is_set():
+            raise StopRequested()
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+
     def heartbeat(self, *args, **kwargs):
         """Tell Redis this worker lives, like RQ does."""
         with _redis_lost():
