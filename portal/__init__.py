@@ -127,7 +127,7 @@ def register_blueprints(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
-        """Tell a load balancer whether the database and (when configured) Redis answer."""
+        """Tell a load balancer whether the database and (when configured) Redis answer, and what the workers do."""
         from sqlalchemy import text
 
         from portal.extensions import db
@@ -150,6 +150,11 @@ def register_blueprints(app: Flask) -> None:
             except Exception as exc:
                 checks["redis"] = f"error: {exc.__class__.__name__}"
         healthy = all(value in ("ok", "not configured") for value in checks.values())
+        if redis is not None and checks["database"] == "ok":
+            from portal.jobs.heartbeat import workers_status
+
+            # Reported, not judged: a web process serves pages whether or not a worker runs.
+            checks["worker"] = workers_status()
         return {"status": "ok" if healthy else "error", **checks}, 200 if healthy else 503
 
     @app.get("/robots.txt")

@@ -96,6 +96,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "EMAIL_SWEEP_SECONDS": _int(env, "EMAIL_SWEEP_SECONDS", 15),
         # Longer than a job can run (SMTP timeout included), so a live delivery is never taken for a dead one.
         "EMAIL_STUCK_SECONDS": _int(env, "EMAIL_STUCK_SECONDS", 600),
+        # Sent emails are deleted from the outbox (and the email log) after this many days; 0 keeps them.
+        "EMAIL_RETENTION_DAYS": _int(env, "EMAIL_RETENTION_DAYS", 90),
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "HTMX_USE_CDN": env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes"),

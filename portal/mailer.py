@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
+from email.charset import QP, Charset
+from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
@@ -40,6 +42,16 @@ class TimedConnection(Connection):
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
+
+
+class EncodedMessage(Message):
+    """Flask-Mail's message with quoted-printable text and HTML parts: Flask-Mail sends UTF-8 bodies unencoded, so a
+    paragraph longer than SMTP's 998-octet line limit would be refused ("500 Line too long")."""
+
+    def _mimetext(self, text, subtype: str = "plain") -> MIMEText:
+        charset = Charset(self.charset or "utf-8")
+        charset.body_encoding = QP
+        return MIMEText(text, _subtype=subtype, _charset=charset)
 
 
 def message_id(notification_id: int) -> str:
@@ -84,7 +96,7 @@ def build(notification, org, context: dict) -> Message:
     branding = brand(org) if org is not None else account_brand()
     values = {**branding, **context, "subject": notification.subject}
     sender_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or "portal@localhost"
-    message = Message(
+    message = EncodedMessage(
         subject=notification.subject,
         recipients=[notification.to_email],
         sender=formataddr((branding["org_name"], sender_address)),

@@ -8,7 +8,9 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy import delete, update
 
 from portal import mailer
 from portal.extensions import db
@@ -147,6 +149,7 @@ def _sweep() -> dict:
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
+    purged = _purge(now)
     due = list(
         db.session.execute(
             db.select(Notification.id)
@@ -159,13 +162,42 @@ def _sweep() -> dict:
         ).scalars()
     )
     db.session.commit()
-    queue = get_queue()
+    queue, redis = get_queue(), None
+    if queue is not None and due:
+        redis = "ok"
+        try:
+            for notification_id in due:
+                enqueue_unique(queue, deliver_notification, notification_id, job_id=job_id(notification_id))
+        except (RedisConnectionError, RedisTimeoutError):
+            # Without Redis no job runs: the sweeper sends what is due itself (a claim keeps each to one send).
+            redis, queue = "unreachable", None
     if queue is None:
         for notification_id in due:
             deliver_notification(notification_id)
-    else:
-        for notification_id in due:
-            enqueue_unique(queue, deliver_notification, notification_id, job_id=job_id(notification_id))
-    if released or due:
-        current_app.logger.info("sweeper: %s released, %s enqueued", released, len(due))
-    return {"released": released, "enqueued": len(due)}
+    if released or due or purged:
+        current_app.logger.info("sweeper: %s released, %s due, %s purged", released, len(due), purged)
+    return {"released": released, "due": len(due), "purged": purged, **({"redis": redis} if redis else {})}
+
+
+def _purge(now: datetime) -> int:
+    """Delete sent emails older than ``EMAIL_RETENTION_DAYS`` (0 keeps them forever), a thousand per sweep."""
+    days = current_app.config["EMAIL_RETENTION_DAYS"]
+    if days <= 0:
+        return 0
+    old = (
+        db.select(Notification.id)
+        .where(
+            Notification.status == SENT,
+            Notification.sent_at < now - timedelta(days=days),
+            # Its row is what keeps "ready for your review" to one email per version and recipient.
+            Notification.kind != "deliverable_ready",
+        )
+        .limit(1000)
+    )
+    purged = db.session.execute(
+        delete(Notification)
+        .where(Notification.id.in_(old.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return purged

@@ -10,13 +10,14 @@ from portal.models.file import StoredFile
 from portal.models.invitation import Invitation
 from portal.models.invoice import Invoice, InvoiceLine
 from portal.models.message import Message, MessageRead
-from portal.models.notification import Notification
+from portal.models.notification import Notification, NotificationItem
 from portal.models.operator_session import LoginThrottle, OperatorSession
 from portal.models.organization import Organization
 from portal.models.portal_link import PortalLink
 from portal.models.project import Project
 from portal.models.proposal import Proposal, ProposalLine
 from portal.models.user import Membership, User
+from portal.models.worker import WorkerHeartbeat
 
 __all__ = [
     "AccountToken",
@@ -35,6 +36,7 @@ __all__ = [
     "MessageRead",
     "Notification",
     "OperatorSession",
+    "NotificationItem",
     "Organization",
     "PortalLink",
     "Project",
@@ -42,4 +44,5 @@ __all__ = [
     "ProposalLine",
     "StoredFile",
     "User",
+    "WorkerHeartbeat",
 ]

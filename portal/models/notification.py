@@ -1,10 +1,10 @@
-"""Notification: the email outbox row, written with the event it reports."""
+"""Notification: the email outbox row, written with the event it reports, and the messages batched into it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from portal.extensions import db
@@ -56,3 +56,13 @@ class Notification(db.Model):
     def status_label(self) -> str:
         """The status as operators read it."""
         return STATUS_LABELS.get(self.status, self.status)
+
+
+class NotificationItem(db.Model):
+    """One message batched into a notification: a row of its own, so simultaneous posts each add theirs."""
+
+    __table_args__ = (UniqueConstraint("notification_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), index=True)

@@ -15,6 +15,7 @@ from portal.models import (
     Membership,
     Message,
     Notification,
+    NotificationItem,
     Organization,
     PortalLink,
     Project,
@@ -70,21 +71,52 @@ def _batched(org_id: int, to: str, kind: str, project: Project, message: Message
         .order_by(Notification.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-    if waiting is not None:
-        ids = [*waiting.context.get("message_ids", []), message.id]
-        waiting.context = {**waiting.context, "message_ids": ids}
-        waiting.subject = subject(len(ids))[:300]
+    if waiting is not None and _hold_batch(waiting.id):
+        db.session.add(NotificationItem(notification_id=waiting.id, message_id=message.id))
+        db.session.flush()
+        waiting.subject = subject(len(batched_message_ids(waiting)))[:300]
         return waiting
     delay = timedelta(seconds=current_app.config["EMAIL_BATCH_SECONDS"])
-    return _add(
+    notification = _add(
         org_id,
         to,
         kind,
         subject(1),
-        {"project_id": project.id, "message_ids": [message.id]},
+        {"project_id": project.id},
         project_id=project.id,
         batch_key=key,
         next_attempt_at=_now() + delay if delay else None,
+    )
+    db.session.flush()
+    db.session.add(NotificationItem(notification_id=notification.id, message_id=message.id))
+    return notification
+
+
+def _hold_batch(notification_id: int) -> bool:
+    """Lock a waiting batch until this transaction ends; False when a worker has claimed it meanwhile.
+
+    The no-op update takes the row lock (PostgreSQL) or the write lock (SQLite) that the worker's claim also
+    needs: a claim either waits for this commit, and then sends the message added here, or came first, and the
+    message starts the next email."""
+    from sqlalchemy import update
+
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == PENDING, Notification.attempts == 0)
+        .values(batch_key=Notification.batch_key)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def batched_message_ids(notification: Notification) -> list[int]:
+    """The ids of the messages batched into a notification, oldest first."""
+    return list(
+        db.session.execute(
+            db.select(NotificationItem.message_id)
+            .where(NotificationItem.notification_id == notification.id)
+            .order_by(NotificationItem.message_id)
+        ).scalars()
     )
 
 
@@ -154,7 +186,8 @@ def client_message(project: Project, message: Message) -> list[Notification]:
 
     return [
         _batched(project.org_id, to, "client_messages", project, message, subject)
-        for to in operator_recipients(project.org_id)
+        # Always in the same order, so two posts locking the same batches never wait on each other in a circle.
+        for to in sorted(operator_recipients(project.org_id))
     ]
 
 
@@ -363,7 +396,9 @@ def _content(notification: Notification) -> dict:
         project = _require(db.session.get(Project, data["project_id"]), "project")
         messages = list(
             db.session.execute(
-                db.select(Message).where(Message.id.in_(data["message_ids"]), *_readable_by(kind)).order_by(Message.id)
+                db.select(Message)
+                .where(Message.id.in_(batched_message_ids(notification)), *_readable_by(kind))
+                .order_by(Message.id)
             ).scalars()
         )
         if not messages:

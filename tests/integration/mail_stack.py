@@ -70,8 +70,11 @@ class Inbox:
             return "451 4.3.0 Gave up waiting"
         if action:
             return action
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        self.delivered.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        self.delivered.append(
+            {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message, "raw": raw}
+        )
         return "250 OK"
 
 
