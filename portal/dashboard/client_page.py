@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import Response
+
 from portal.dashboard.blocks import BlockPage, Sources
 from portal.dashboard.links_block import links_context
 from portal.extensions import db
-from portal.models import Project
+from portal.models import Client, Project
 
 SHOW = "dashboard/clients/show.html"
 
@@ -25,6 +27,17 @@ def _links(page: Sources) -> dict:
 
 PAGE = BlockPage(SHOW, Sources, _frame, {"links": _links})
 
-render = PAGE.render
-invalid = PAGE.invalid
-done = PAGE.done
+
+def render(client: Client, block: str | None = None, **options) -> Response:
+    """The full page, or for htmx the block and its out-of-band blocks (see ``BlockPage.render``)."""
+    return PAGE.render(client, block, **options)
+
+
+def invalid(client: Client, block: str, **inputs) -> Response:
+    """An invalid submit answered with the block (htmx, 200) or the full page (422)."""
+    return PAGE.invalid(client, block, **inputs)
+
+
+def done(client: Client, location: str, message: str | None, block: str, **options) -> Response:
+    """A successful POST answered with the block (htmx) or a redirect to ``location``."""
+    return PAGE.done(client, location, message, block, **options)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from flask import Response
+
 from portal.dashboard.blocks import BlockPage, Sources
 from portal.dashboard.file_forms import MessageForm, UploadForm
 from portal.dashboard.links_block import links_context
@@ -131,6 +133,17 @@ PAGE = BlockPage(
     standalone=("deliverable_card",),
 )
 
-render = PAGE.render
-invalid = PAGE.invalid
-done = PAGE.done
+
+def render(project: Project, block: str | None = None, **options) -> Response:
+    """The full page, or for htmx the block and its out-of-band blocks (see ``BlockPage.render``)."""
+    return PAGE.render(project, block, **options)
+
+
+def invalid(project: Project, block: str, **inputs) -> Response:
+    """An invalid submit answered with the block (htmx, 200) or the full page (422)."""
+    return PAGE.invalid(project, block, **inputs)
+
+
+def done(project: Project, location: str, message: str | None, block: str, **options) -> Response:
+    """A successful POST answered with the block (htmx) or a redirect to ``location``."""
+    return PAGE.done(project, location, message, block, **options)
