@@ -281,6 +281,10 @@ def write_report(figures: dict, databases: list[str], scales: list[int], seconds
         "The query count of every portal page is the same at any size of data and an idle poll runs two "
         "queries: `tests/integration/test_query_counts.py` asserts both.",
         "",
+        "An action on the operator's project page (link toggle, comment, message, deliverable or status change, "
+        "live poll) runs its write and the statements of the blocks it returns, none for the blocks it does not "
+        "return: `tests/integration/test_fragment_counts.py` asserts each action's count.",
+        "",
     ]
     return "\n".join(lines)
 

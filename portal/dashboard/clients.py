@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import g, request, url_for
 
-from portal.dashboard import bp
+from portal.dashboard import bp, client_page
 from portal.dashboard.forms import ClientForm
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.extensions import db
 from portal.htmx import done, invalid, render
-from portal.models import Client, Project
+from portal.models import Client
 from portal.services import clients as client_service
 from portal.services.errors import ServiceError
 
@@ -43,26 +43,11 @@ def clients_new():
     return render("dashboard/clients/form.html", form=form, client=None)
 
 
-def client_page_context(client: Client, **overrides) -> dict:
-    """Everything the client page and its blocks need."""
-    from portal.dashboard.links import links_context
-
-    projects = db.session.execute(
-        db.select(Project.id, Project.name, Project.status)
-        .where(Project.client_id == client.id)
-        .order_by(Project.created_at.desc())
-    ).all()
-    context = {"client": client, "projects": projects}
-    context.update(links_context(client=client))
-    context.update(overrides)
-    return context
-
-
 @bp.get("/clients/<int:client_id>")
 def clients_show(client_id: int):
     """A client with their projects and client-wide portal links."""
     client = load(Client, client_id)
-    return render("dashboard/clients/show.html", **client_page_context(client))
+    return client_page.render(client)
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])

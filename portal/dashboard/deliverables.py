@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 
-from portal.dashboard import bp
+from portal.dashboard import bp, project_page
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.project_forms import DeliverableEditForm
-from portal.dashboard.projects import SHOW, project_page_context
 from portal.extensions import db
-from portal.htmx import done, invalid, is_fragment_request, render
+from portal.htmx import invalid, is_fragment_request, render
 from portal.models import Deliverable
 from portal.services import deliverables as deliverable_service
-from portal.services import projects as project_service
 from portal.services.errors import ServiceError
 
 EDIT = "dashboard/projects/deliverable_edit.html"
@@ -31,7 +29,7 @@ def deliverables_show(deliverable_id: int):
     deliverable = load(Deliverable, deliverable_id)
     if not is_fragment_request():
         return redirect(_project_url(deliverable))
-    return render(SHOW, "deliverable_card", deliverable=deliverable)
+    return project_page.render(deliverable.project, "deliverable_card", deliverable=deliverable)
 
 
 @bp.route("/deliverables/<int:deliverable_id>/edit", methods=["GET", "POST"])
@@ -54,14 +52,14 @@ def deliverables_edit(deliverable_id: int):
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            return done(
+            return project_page.done(
+                deliverable.project,
                 _project_url(deliverable),
                 "Deliverable saved.",
-                template=SHOW,
-                block="deliverable_card",
+                "deliverable_card",
                 # A new title must show in the upload form's deliverable list too.
                 oob=("files", "timeline"),
-                **{**project_page_context(deliverable.project), "deliverable": deliverable},
+                deliverable=deliverable,
             )
     if form.is_submitted():
         db.session.rollback()
@@ -76,12 +74,11 @@ def deliverables_visibility(deliverable_id: int):
     visible = request.form.get("client_visible") == "1"
     deliverable_service.set_visibility(deliverable, current_actor(), visible)
     message = "Now visible to the client." if visible else "Hidden from the client."
-    return done(
+    return project_page.done(
+        deliverable.project,
         _project_url(deliverable),
         message,
-        template=SHOW,
-        block="deliverable_card",
+        "deliverable_card",
         oob=("timeline",),
         deliverable=deliverable,
-        timeline=project_service.timeline(deliverable.project_id),
     )

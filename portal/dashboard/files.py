@@ -4,46 +4,15 @@ from __future__ import annotations
 
 from flask import request, url_for
 
-from portal.dashboard import bp
+from portal.dashboard import bp, project_page
 from portal.dashboard.file_forms import AttachForm, UploadForm
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.downloads import stream_file
 from portal.extensions import db
-from portal.htmx import done, invalid
-from portal.models import Deliverable, Project, StoredFile
+from portal.models import Project, StoredFile
 from portal.services import files as file_service
 from portal.services.errors import ServiceError
-
-SHOW = "dashboard/projects/show.html"
-
-
-def _deliverable_choices(project_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        db.select(Deliverable.id, Deliverable.title)
-        .where(Deliverable.project_id == project_id)
-        .order_by(Deliverable.id)
-    ).all()
-    return [(0, "None")] + [(row.id, row.title) for row in rows]
-
-
-def files_context(project: Project, upload_form: UploadForm | None = None) -> dict:
-    """What the project page's files block needs."""
-    choices = _deliverable_choices(project.id)
-    if upload_form is None:
-        upload_form = UploadForm(formdata=None)
-    upload_form.deliverable_id.choices = choices
-    return {
-        "files": file_service.list_project_files(project.id),
-        "upload_form": upload_form,
-        "deliverable_choices": choices,
-    }
-
-
-def _page(project: Project, **overrides) -> dict:
-    from portal.dashboard.projects import project_page_context
-
-    return project_page_context(project, **overrides)
 
 
 def _files_url(project_id: int) -> str:
@@ -72,10 +41,8 @@ def files_upload(project_id: int):
         else:
             count = len(stored)
             message = f"{count} file{'s' if count != 1 else ''} uploaded."
-            return done(
-                _files_url(project.id), message, template=SHOW, block="files", oob=("timeline",), **_page(project)
-            )
-    return invalid(SHOW, "files", **_page(project, **files_context(project, form)))
+            return project_page.done(project, _files_url(project.id), message, "files", oob=("timeline",))
+    return project_page.invalid(project, "files", upload_form=form)
 
 
 @bp.get("/files/<int:file_id>/download")
@@ -98,16 +65,9 @@ def files_attach(file_id: int):
             db.session.rollback()
             upload_form = UploadForm(formdata=None)
             upload_form.files.errors = [exc.message]
-            return invalid(SHOW, "files", **_page(project, **files_context(project, upload_form)))
-        return done(
-            _files_url(project.id),
-            "File attachment saved.",
-            template=SHOW,
-            block="files",
-            oob=("timeline",),
-            **_page(project),
-        )
-    return invalid(SHOW, "files", **_page(project))
+            return project_page.invalid(project, "files", upload_form=upload_form)
+        return project_page.done(project, _files_url(project.id), "File attachment saved.", "files", oob=("timeline",))
+    return project_page.invalid(project, "files")
 
 
 @bp.post("/files/<int:file_id>/visibility")
@@ -118,7 +78,7 @@ def files_visibility(file_id: int):
     file_service.set_visibility(file, current_actor(), visible)
     project = db.session.get(Project, file.project_id)
     message = f"{file.filename} is {'now visible to' if visible else 'hidden from'} the client."
-    return done(_files_url(project.id), message, template=SHOW, block="files", oob=("timeline",), **_page(project))
+    return project_page.done(project, _files_url(project.id), message, "files", oob=("timeline",))
 
 
 @bp.post("/files/<int:file_id>/delete")
@@ -128,6 +88,4 @@ def files_delete(file_id: int):
     project = db.session.get(Project, file.project_id)
     name = file.filename
     file_service.delete_file(file, current_actor())
-    return done(
-        _files_url(project.id), f"{name} deleted.", template=SHOW, block="files", oob=("timeline",), **_page(project)
-    )
+    return project_page.done(project, _files_url(project.id), f"{name} deleted.", "files", oob=("timeline",))

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from flask import Response, g, redirect, request, url_for
 
-from portal.dashboard import bp
-from portal.dashboard.files import files_context
+from portal.dashboard import bp, project_page
 from portal.dashboard.guard import current_actor
-from portal.dashboard.links import links_context
 from portal.dashboard.loaders import load
-from portal.dashboard.messages import thread_context
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
 from portal.extensions import db
 from portal.htmx import done, invalid, is_fragment_request, render
@@ -18,8 +15,6 @@ from portal.models.project import STATUS_LABELS, STATUSES
 from portal.services import deliverables as deliverable_service
 from portal.services import projects as project_service
 from portal.services.errors import ServiceError
-
-SHOW = "dashboard/projects/show.html"
 
 
 def _client_choices() -> list[tuple[int, str]]:
@@ -33,25 +28,6 @@ def _project_form(**kwargs) -> ProjectForm:
     form = ProjectForm(**kwargs)
     form.client_id.choices = [("", "Choose a client…")] + _client_choices()
     return form
-
-
-def project_page_context(project: Project, **overrides) -> dict:
-    """Everything the project page and its blocks need, in a handful of queries."""
-    context = {
-        "project": project,
-        "client": project.client,
-        "status_labels": STATUS_LABELS,
-        "status_form": StatusForm(formdata=None),
-        "deliverables": deliverable_service.project_deliverables(project.id),
-        "deliverable_form": DeliverableForm(formdata=None),
-        "timeline": project_service.timeline(project.id),
-        "live_etag": project_service.live_etag(project.id),
-    }
-    context.update(files_context(project))
-    context.update(thread_context(project))
-    context.update(links_context(project=project))
-    context.update(overrides)
-    return context
 
 
 @bp.get("/projects")
@@ -108,7 +84,7 @@ def _project_fields(form: ProjectForm) -> dict:
 def projects_show(project_id: int):
     """The project page: status, deliverables, files, messages and timeline."""
     project = load(Project, project_id)
-    return render(SHOW, **project_page_context(project))
+    return project_page.render(project)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -144,18 +120,16 @@ def projects_status(project_id: int):
                 exc.message
             )
         else:
-            message = f"Status changed to {project.status_label}."
-            return done(
+            return project_page.done(
+                project,
                 url_for("dashboard.projects_show", project_id=project.id),
-                message,
-                template=SHOW,
-                block="status_card",
+                f"Status changed to {project.status_label}.",
+                "status_card",
                 oob=("timeline",),
-                **project_page_context(project),
             )
     else:
         form.status.errors.append("Choose a status.")
-    return invalid(SHOW, "status_card", **project_page_context(project, status_form=form))
+    return project_page.invalid(project, "status_card", status_form=form)
 
 
 @bp.post("/projects/<int:project_id>/deliverables")
@@ -173,16 +147,15 @@ def deliverables_create(project_id: int):
             status=form.status.data,
             client_visible=form.client_visible.data,
         )
-        return done(
+        return project_page.done(
+            project,
             url_for("dashboard.projects_show", project_id=project.id, _anchor="deliverables"),
             "Deliverable added.",
-            template=SHOW,
-            block="deliverables",
+            "deliverables",
             # The upload form's "Attach to deliverable" list must offer the new deliverable at once.
             oob=("files", "timeline"),
-            **project_page_context(project),
         )
-    return invalid(SHOW, "deliverables", **project_page_context(project, deliverable_form=form))
+    return project_page.invalid(project, "deliverables", deliverable_form=form)
 
 
 @bp.get("/projects/<int:project_id>/live")
@@ -197,12 +170,8 @@ def projects_live(project_id: int):
         return response
     if not is_fragment_request():
         return redirect(url_for("dashboard.projects_show", project_id=project.id))
-    response = render(
-        SHOW,
-        "live",
-        oob=("deliverable_list", "thread_messages", "timeline"),
-        swap_oob=True,
-        **project_page_context(project, live_etag=etag),
+    response = project_page.render(
+        project, "live", oob=("deliverable_list", "thread_messages", "timeline"), swap_oob=True, live_etag=etag
     )
     response.headers["ETag"] = etag
     return response

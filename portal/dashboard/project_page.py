@@ -1,0 +1,149 @@
+"""The operator's project page: its blocks, the one function that builds each block's context, and rendering."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from flask import Response
+
+from portal.dashboard.blocks import BlockPage, Sources
+from portal.dashboard.file_forms import MessageForm, UploadForm
+from portal.dashboard.links_block import links_context
+from portal.dashboard.project_forms import DeliverableForm, StatusForm
+from portal.models import Project
+from portal.models.project import STATUS_LABELS
+from portal.services import deliverables as deliverable_service
+from portal.services import files as file_service
+from portal.services import messages as message_service
+from portal.services import projects as project_service
+
+SHOW = "dashboard/projects/show.html"
+
+
+class ProjectSources(Sources):
+    """The project and what its blocks share, each loaded at most once per response."""
+
+    @property
+    def project(self) -> Project:
+        """The project the page shows."""
+        return self.obj
+
+    @cached_property
+    def thread(self) -> list:
+        """The latest messages of the thread."""
+        return message_service.project_thread(self.project.id)
+
+    @cached_property
+    def comments(self) -> dict:
+        """Comments on deliverables and files, from the same thread rows."""
+        return message_service.comments_by_subject(self.thread)
+
+    @cached_property
+    def deliverables(self) -> list:
+        """The project's deliverables in creation order."""
+        return deliverable_service.project_deliverables(self.project.id)
+
+    @property
+    def comment_error(self) -> dict:
+        """A rejected comment's message, keyed by the anchor of what it was about."""
+        return self.inputs.get("comment_error") or {}
+
+
+def _frame(page: ProjectSources) -> dict:
+    return {"project": page.project, "client": page.project.client}
+
+
+def _status_card(page: ProjectSources) -> dict:
+    return {
+        "project": page.project,
+        "status_labels": STATUS_LABELS,
+        "status_form": page.form("status_form", StatusForm),
+    }
+
+
+def _deliverable_list(page: ProjectSources) -> dict:
+    return {"deliverables": page.deliverables, "comments": page.comments, "comment_error": page.comment_error}
+
+
+def _deliverables(page: ProjectSources) -> dict:
+    return {
+        **_deliverable_list(page),
+        "project": page.project,
+        "deliverable_form": page.form("deliverable_form", DeliverableForm),
+    }
+
+
+def _deliverable_card(page: ProjectSources) -> dict:
+    return {"deliverable": page.inputs["deliverable"], "comments": page.comments, "comment_error": page.comment_error}
+
+
+def _links(page: ProjectSources) -> dict:
+    return links_context(project=page.project, form=page.inputs.get("link_form"), revealed=page.inputs.get("revealed"))
+
+
+def _files(page: ProjectSources) -> dict:
+    choices = [(0, "None")] + [(d.id, d.title) for d in page.deliverables]
+    upload_form = page.form("upload_form", UploadForm)
+    upload_form.deliverable_id.choices = choices
+    return {
+        "project": page.project,
+        "files": file_service.list_project_files(page.project.id),
+        "upload_form": upload_form,
+        "deliverable_choices": choices,
+        "comments": page.comments,
+        "comment_error": page.comment_error,
+    }
+
+
+def _thread_messages(page: ProjectSources) -> dict:
+    return {"messages": page.thread}
+
+
+def _thread(page: ProjectSources) -> dict:
+    return {**_thread_messages(page), "project": page.project, "message_form": page.form("message_form", MessageForm)}
+
+
+def _timeline(page: ProjectSources) -> dict:
+    return {"timeline": project_service.timeline(page.project.id)}
+
+
+def _live(page: ProjectSources) -> dict:
+    return {
+        "project": page.project,
+        "live_etag": page.inputs.get("live_etag") or project_service.live_etag(page.project.id),
+    }
+
+
+PAGE = BlockPage(
+    SHOW,
+    ProjectSources,
+    _frame,
+    {
+        "deliverables": _deliverables,
+        "deliverable_list": _deliverable_list,
+        "deliverable_card": _deliverable_card,
+        "links": _links,
+        "files": _files,
+        "thread": _thread,
+        "thread_messages": _thread_messages,
+        "status_card": _status_card,
+        "timeline": _timeline,
+        "live": _live,
+    },
+    standalone=("deliverable_card",),
+)
+
+
+def render(project: Project, block: str | None = None, **options) -> Response:
+    """The full page, or for htmx the block and its out-of-band blocks (see ``BlockPage.render``)."""
+    return PAGE.render(project, block, **options)
+
+
+def invalid(project: Project, block: str, **inputs) -> Response:
+    """An invalid submit answered with the block (htmx, 200) or the full page (422)."""
+    return PAGE.invalid(project, block, **inputs)
+
+
+def done(project: Project, location: str, message: str | None, block: str, **options) -> Response:
+    """A successful POST answered with the block (htmx) or a redirect to ``location``."""
+    return PAGE.done(project, location, message, block, **options)

@@ -1,0 +1,104 @@
+"""Each project-page action costs its write plus the blocks it returns: no statement for a block it does not render."""
+
+import pytest
+
+from portal.dashboard import project_page
+from portal.extensions import db
+from portal.models import Deliverable, PortalLink, Project
+from tests.conftest import HX
+from tests.integration.test_query_counts import counting
+from tests.routes.test_project_page import _world
+
+# action: (method, path, form, the blocks it returns, its statements at most)
+ACTIONS = {
+    "link toggle": ("post", "/app/links/{link}/notify", {"notify_email": "1"}, ("links",), 9),
+    "comment": (
+        "post",
+        "/app/deliverables/{deliverable}/comments",
+        {"body": "Lovely"},
+        ("deliverable_card", "thread_messages"),
+        11,
+    ),
+    "file comment": ("post", "/app/files/{file}/comments", {"body": "Lovely"}, ("files", "thread_messages"), 12),
+    "post message": ("post", "/app/projects/{project}/messages", {"body": "Hello"}, ("thread", "timeline"), 9),
+    "deliverable change": (
+        "post",
+        "/app/deliverables/{deliverable}/edit",
+        {"title": "Stills, graded", "type": "photos", "status": "ready", "version": 1},
+        ("deliverable_card", "files", "timeline"),
+        13,
+    ),
+    "deliverable visibility": (
+        "post",
+        "/app/deliverables/{deliverable}/visibility",
+        {"client_visible": "0"},
+        ("deliverable_card", "timeline"),
+        10,
+    ),
+    "status change": (
+        "post",
+        "/app/projects/{project}/status",
+        {"status": "delivered"},
+        ("status_card", "timeline"),
+        7,
+    ),
+    "file visibility": ("post", "/app/files/{file}/visibility", {"client_visible": "0"}, ("files", "timeline"), 12),
+    "live poll": (
+        "get",
+        "/app/projects/{project}/live",
+        None,
+        ("live", "deliverable_list", "thread_messages", "timeline"),
+        7,
+    ),
+}
+FULL_PAGE = 10
+
+
+def _blocks_cost(app, ids: dict, blocks: tuple[str, ...]) -> int:
+    """Statements of rendering just these blocks, for a project (and deliverable) fresh from a commit."""
+    with app.test_request_context(headers=HX):
+        project = db.session.get(Project, ids["project"])
+        deliverable = db.session.get(Deliverable, ids["deliverable"])
+        db.session.expire_all()
+        with counting() as statements:
+            project_page.render(project, blocks[0], oob=blocks[1:], deliverable=deliverable)
+        db.session.remove()
+    return len(statements)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_an_action_builds_only_the_blocks_it_returns(app, monkeypatch, action):
+    browser, ids = _world(app)
+    with app.app_context():
+        # Emails to the client belong to the outbox, measured on its own: here the link does not notify.
+        link = db.session.execute(db.select(PortalLink)).scalar_one()
+        link.notify_email = False
+        db.session.commit()
+        ids["link"] = link.id
+    method, path, form, blocks, most = ACTIONS[action]
+    rendered = []
+    original = project_page.PAGE.render
+
+    def render(obj, block=None, *, oob=(), **kwargs):
+        with counting() as statements:
+            response = original(obj, block, oob=oob, **kwargs)
+        rendered.append(((block, *oob), len(statements)))
+        return response
+
+    monkeypatch.setattr(project_page.PAGE, "render", render)
+    kwargs = {"headers": HX} if form is None else {"headers": HX, "data": form}
+    with app.app_context(), counting() as statements:
+        response = getattr(browser, method)(path.format(**ids), **kwargs)
+    assert response.status_code == 200 and 'class="error"' not in response.text
+    [(names, while_rendering)] = rendered
+    assert names == blocks
+    # Answering costs what rendering these blocks alone costs; the rest is signing in, loading and the write.
+    assert while_rendering <= _blocks_cost(app, ids, blocks)
+    assert len(statements) <= most
+
+
+def test_the_full_page_costs_a_fixed_number_of_statements(app):
+    browser, ids = _world(app)
+    with app.app_context(), counting() as statements:
+        assert browser.get(f"/app/projects/{ids['project']}").status_code == 200
+    assert len(statements) <= FULL_PAGE
