@@ -186,7 +186,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal import formatting
 
     app.jinja_env.filters.update(
-        money=formatting.money,
+        money=formatting.money_filter,
         datetime=formatting.format_datetime,
         date=formatting.format_date,
         filesize=formatting.filesize,
