@@ -44,32 +44,38 @@ def _project_options(page: str) -> list[str]:
     return re.findall(r"<option[^>]*>([^<]*)</option>", select)
 
 
+def _swapped(page: str, fragment: str) -> str:
+    """The page as the browser shows it once htmx has swapped the status card in place."""
+    card = re.compile(r'<section id="status-card".*?</section>', re.S)
+    return card.sub(lambda _match: card.search(fragment).group(0), page, count=1)
+
+
 def test_edit_is_offered_only_while_a_document_is_a_draft(app):
     browser, ids = _operator(app)
-    assert browser.post("/app/invoices/new", data=_invoice_data(ids["mine"], ("Flight", "1", "100", ""))).status_code
+    for _ in range(2):
+        browser.post("/app/invoices/new", data=_invoice_data(ids["mine"], ("Flight", "1", "100", "")))
     with app.app_context():
-        invoice_id = db.session.execute(db.select(Invoice.id)).scalar_one()
-    edit = f"/app/invoices/{invoice_id}/edit"
-    assert edit in browser.get(f"/app/invoices/{invoice_id}").text
-    browser.post(f"/app/invoices/{invoice_id}/send")
-    paid = browser.post(f"/app/invoices/{invoice_id}/paid", headers=HX).text  # the card swapped in place
-    assert "Paid" in paid and edit not in paid
-    assert edit not in browser.get(f"/app/invoices/{invoice_id}").text
-
-    browser.post("/app/invoices/new", data=_invoice_data(ids["mine"], ("Flight", "1", "100", "")))
-    with app.app_context():
-        draft_id = db.session.execute(db.select(Invoice.id).where(Invoice.status == "draft")).scalar_one()
-    voided = browser.post(f"/app/invoices/{draft_id}/void", headers=HX).text
-    assert "Void" in voided and f"/app/invoices/{draft_id}/edit" not in voided
-    assert f"/app/invoices/{draft_id}/edit" not in browser.get(f"/app/invoices/{draft_id}").text
-
-    browser.post("/app/proposals/new", data={"client_id": ids["mine"], "title": "Survey", **_lines(("A", "1", "1", ""))})
+        first, second = db.session.execute(db.select(Invoice.id).order_by(Invoice.id)).scalars()
+    # Sent and paid in place: the page the operator is looking at no longer offers Edit.
+    page = browser.get(f"/app/invoices/{first}").text
+    assert f"/app/invoices/{first}/edit" in page
+    page = _swapped(page, browser.post(f"/app/invoices/{first}/send", headers=HX).text)
+    page = _swapped(page, browser.post(f"/app/invoices/{first}/paid", headers=HX).text)
+    assert "Paid" in page and f"/app/invoices/{first}/edit" not in page
+    assert f"/app/invoices/{first}/edit" not in browser.get(f"/app/invoices/{first}").text
+    # Voided in place, likewise.
+    page = browser.get(f"/app/invoices/{second}").text
+    page = _swapped(page, browser.post(f"/app/invoices/{second}/void", headers=HX).text)
+    assert "Void" in page and f"/app/invoices/{second}/edit" not in page
+    # A proposal sent in place.
+    proposal = {"client_id": ids["mine"], "title": "Survey", **_lines(("A", "1", "1", ""))}
+    browser.post("/app/proposals/new", data=proposal)
     with app.app_context():
         proposal_id = db.session.execute(db.select(Proposal.id)).scalar_one()
-    assert f"/app/proposals/{proposal_id}/edit" in browser.get(f"/app/proposals/{proposal_id}").text
-    sent = browser.post(f"/app/proposals/{proposal_id}/send", headers=HX).text
-    assert f"/app/proposals/{proposal_id}/edit" not in sent
-    assert f"/app/proposals/{proposal_id}/edit" not in browser.get(f"/app/proposals/{proposal_id}").text
+    page = browser.get(f"/app/proposals/{proposal_id}").text
+    assert f"/app/proposals/{proposal_id}/edit" in page
+    page = _swapped(page, browser.post(f"/app/proposals/{proposal_id}/send", headers=HX).text)
+    assert f"/app/proposals/{proposal_id}/edit" not in page
 
 
 def test_forms_list_the_chosen_clients_projects_and_follow_a_change_of_client(app):
@@ -81,7 +87,8 @@ def test_forms_list_the_chosen_clients_projects_and_follow_a_change_of_client(ap
         chosen = _project_options(browser.get(f"/app/{kind}/new?client_id={ids['mine']}").text)
         assert "HARBOUR-PROJECT" in chosen and "QUARRY-PROJECT" not in chosen
         # Changing the client re-renders the form in place (htmx), keeping what was typed.
-        data = {"client_id": ids["theirs"], "refresh_projects": "1", "title": "T", **_lines(("Typed line", "2", "5", ""))}
+        typed = _lines(("Typed line", "2", "5", ""))
+        data = {"client_id": ids["theirs"], "refresh_projects": "1", "title": "T", **typed}
         fragment = browser.post(f"/app/{kind}/new", data=data, headers=HX)
         assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="document-form"' in fragment.text
         options = _project_options(fragment.text)
