@@ -152,6 +152,13 @@ def register_blueprints(app: Flask) -> None:
         healthy = all(value in ("ok", "not configured") for value in checks.values())
         return {"status": "ok" if healthy else "error", **checks}, 200 if healthy else 503
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """The app's icon, where browsers look for it without being told."""
+        response = app.send_static_file("favicon.ico")
+        response.cache_control.public, response.cache_control.max_age = True, 86400
+        return response
+
     @app.get("/robots.txt")
     def robots():
         """Keep crawlers out of links and the app."""
