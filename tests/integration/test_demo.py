@@ -90,7 +90,7 @@ def test_demo_switcher_lists_the_second_organization_once_its_link_was_opened(ap
     assert "Lumen Creative Studio" in switcher("skyline-drone-works")
 
 
-def test_seed_demo_prints_links_under_the_given_public_url(database_url, tmp_path):
+def test_seed_demo_prints_links_under_the_given_public_url(database_url, tmp_path, app):
     from tests.conftest import make_test_app
 
     demo = make_test_app(database_url, tmp_path)
