@@ -157,6 +157,13 @@ def register_blueprints(app: Flask) -> None:
             checks["worker"] = workers_status()
         return {"status": "ok" if healthy else "error", **checks}, 200 if healthy else 503
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """The app's icon, where browsers look for it without being told."""
+        response = app.send_static_file("favicon.ico")
+        response.cache_control.public, response.cache_control.max_age = True, 86400
+        return response
+
     @app.get("/robots.txt")
     def robots():
         """Keep crawlers out of links and the app."""
@@ -191,7 +198,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal import formatting
 
     app.jinja_env.filters.update(
-        money=formatting.money,
+        money=formatting.money_filter,
         datetime=formatting.format_datetime,
         date=formatting.format_date,
         filesize=formatting.filesize,

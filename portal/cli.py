@@ -5,10 +5,24 @@ from flask.cli import with_appcontext
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="Print the portal links under this address (e.g. http://127.0.0.1:5001 when the app runs on port 5001); "
+    "PUBLIC_URL by default.",
+)
+@with_appcontext
+def seed_demo(public_url: str | None):
     """Create (idempotently) a demo drone-operator organization with sample data."""
+    from flask import current_app
+
     from portal.demo import seed
 
+    if public_url:
+        if not public_url.startswith(("http://", "https://")):
+            raise click.BadParameter("Give a full address such as http://127.0.0.1:5001.", param_hint="--public-url")
+        # Only the printed lines: the setting lasts as long as this command.
+        current_app.config["PUBLIC_URL"] = public_url.rstrip("/")
     for line in seed():
         click.echo(line)
 

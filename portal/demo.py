@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from portal.extensions import db
 from portal.jobs import email as email_jobs
-from portal.mailer import message_id
+from portal.mailer import message_id, uses_smtp
 from portal.models import (
     Client,
     Deliverable,
@@ -23,6 +23,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.models.notification import TRANSPORT_LOG, TRANSPORT_SMTP
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
 from portal.services import notifications, portal_links
 from portal.services.activity import Actor, record
@@ -38,6 +39,22 @@ OPERATORS = [
     ("studio@lumen-creative.example", "lumen-demo-2026", "Ines Duarte", SECOND_SLUG, ROLE_OWNER),
 ]
 SHARED_CLIENT_EMAIL = "alex.morgan@harbourview.example"
+
+# Where each demo project flies: the site its name promises, with its latitude and longitude (WGS 84, decimal
+# degrees) at the end of the text, as projects have no coordinate fields.
+SITES = {
+    "Harbourview penthouse listing": "Harbourview Residences, Aker Brygge, Oslo (59.9103, 10.7275)",
+    "Harbourview marina twilight shoot": "Harbourview Marina, Tjuvholmen, Oslo (59.9071, 10.7208)",
+    "Harbourview rooftop garden": "Harbourview Residences roof terrace, Aker Brygge, Oslo (59.9106, 10.7281)",
+    "Northfield array thermal inspection": "Northfield Solar Park, array B, Nannestad (60.2174, 11.0123)",
+    "Northfield site progress survey": "Northfield Solar Park, extension plot 7, Nannestad (60.2201, 11.0187)",
+    "Riverside Festival aftermovie": "Riverside Park festival grounds, Akerselva, Oslo (59.9226, 10.7520)",
+    "Riverside Festival 2027 teaser": "Riverside Park main stage, Akerselva, Oslo (59.9231, 10.7534)",
+    "Kestrel bridge deck orthomosaic": "Kestrel Bridge over the Drammenselva, Drammen (59.7439, 10.2046)",
+    "Kestrel quarry volume estimate": "Kestrel Quarry, north pit, Lier (59.7925, 10.2548)",
+    "Festival 2027 aerial package": "Riverside Park festival grounds, Akerselva, Oslo (59.9226, 10.7520)",
+    "Harbourview brand identity": "Harbourview Living showroom, Bjørvika, Oslo (59.9076, 10.7530)",
+}
 
 
 # (org slug, client email, project name or None for a client-wide link, access code or None)
@@ -106,6 +123,7 @@ def _demo_outbox(links) -> None:
     for notification in db.session.execute(db.select(Notification).where(Notification.status == "pending")).scalars():
         notification.status, notification.attempts, notification.sent_at = "sent", 1, now
         notification.message_id = message_id(notification.id)
+        notification.transport = TRANSPORT_SMTP if uses_smtp() else TRANSPORT_LOG
     kestrel = next(link for link, _code in links if link.client_email == "survey@kestrel-civil.example")
     bounced = notifications.invitation(kestrel)
     bounced.status, bounced.attempts = "failed", 1
@@ -178,9 +196,7 @@ def _seed_everything() -> None:
             status=status,
             start_date=today + timedelta(days=offset),
             end_date=today + timedelta(days=offset + 2),
-            location=random.Random(name).choice(
-                ["Oslo harbour", "Northfield, Plot 7", "Riverside Park", "Kestrel Quarry"]
-            ),
+            location=SITES[name],
             description=f"{kind} for {client.company}.",
         )
         if status == "on_hold":
@@ -304,6 +320,7 @@ def _billing(org, second_org, clients, projects, actor, second_owner) -> None:
     accepted = proposal(clients[2], "Festival 2027 aerial package", [flight, edit])
     proposals.send_proposal(accepted, actor)
     proposals.accept_proposal(accepted, actor, name="Tom Lindqvist")
+    db.session.get(Project, accepted.project_id).location = SITES["Festival 2027 aerial package"]
     declined = proposal(clients[0], "Harbourview brand film", [flight, flight, edit])
     proposals.send_proposal(declined, actor)
     proposals.decline_proposal(declined, actor, reason="Budget moved to next year.", name="Alex Morgan")
@@ -347,6 +364,7 @@ def _billing(org, second_org, clients, projects, actor, second_owner) -> None:
         start_date=today - timedelta(days=5),
         end_date=today + timedelta(days=20),
         description="Logo, colours and launch photography.",
+        location=SITES["Harbourview brand identity"],
     )
     db.session.add(project)
     db.session.flush()

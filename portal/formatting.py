@@ -6,7 +6,9 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from flask import current_app, url_for
+from babel import numbers
+from flask import current_app, g, has_app_context, url_for
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "CAD": "CA$", "AUD": "A$"}
@@ -14,26 +16,65 @@ CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PL
 ZERO_DECIMAL = {"JPY"}
 
 
-def money(minor: int | None, currency: str = "EUR") -> str:
-    """Format integer minor units as an amount with its currency."""
+# Number formats an organization can choose: how amounts are typed and shown (decimal separator, grouping).
+LOCALES = ("en_GB", "en_US", "de_DE", "de_CH", "fr_FR", "nl_NL", "es_ES", "it_IT", "nb_NO", "sv_SE", "da_DK", "pl_PL")
+DEFAULT_LOCALE = "en_GB"
+_LETTER_THEN_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)")
+
+
+def locale_choices() -> list[tuple[str, str]]:
+    """The number formats as (code, label), each showing how 1,450.50 reads in it."""
+    from babel import Locale
+
+    sample = Decimal("1450.50")
+    choices = []
+    for code in LOCALES:
+        example = numbers.format_decimal(sample, "#,##0.00", locale=code)
+        choices.append((code, f"{Locale.parse(code).get_display_name(code)} — {example}"))
+    return choices
+
+
+def current_locale() -> str:
+    """The number format of the organization the request works in (dashboard or portal)."""
+    if has_app_context():
+        org = getattr(g, "org", None)
+        portal = getattr(g, "portal", None)
+        org = org or (getattr(portal, "org", None) if portal is not None else None)
+        if org is not None and getattr(org, "locale", None):
+            return org.locale
+    return DEFAULT_LOCALE
+
+
+def money(minor: int | None, currency: str = "EUR", locale: str | None = None) -> str:
+    """Format integer minor units as an amount with its currency, in the organization's number format."""
     minor = minor or 0
-    if currency in ZERO_DECIMAL:
-        text = f"{minor:,}"
-    else:
-        sign = "-" if minor < 0 else ""
-        whole, cents = divmod(abs(minor), 100)
-        text = f"{sign}{whole:,}.{cents:02d}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    value = Decimal(minor) if currency in ZERO_DECIMAL else Decimal(minor) / 100
+    text = numbers.format_currency(value, currency, locale=locale or current_locale())
+    # CLDR writes some codes flush against the digits ("NOK1,450.50"); a no-break space reads better.
+    return _LETTER_THEN_DIGIT.sub("\u00a0", text)
 
 
-def minor_to_input(minor: int | None, currency: str = "EUR") -> str:
-    """Show minor units as the decimal a person types into a price field."""
+@pass_context
+def money_filter(context, minor: int | None, currency: str = "EUR") -> str:
+    """The ``money`` template filter: the template's organization (emails, PDFs) or the request's sets the format."""
+    org = context.get("org")
+    return money(minor, currency, getattr(org, "locale", None) if org is not None else None)
+
+
+def minor_to_input(minor: int | None, currency: str = "EUR", locale: str | None = None) -> str:
+    """Show minor units as the decimal a person types into a price field, with the locale's separator."""
     if minor is None:
         return ""
     if currency in ZERO_DECIMAL:
         return str(minor)
-    return str((Decimal(minor) / 100).quantize(Decimal("0.01")))
+    value = (Decimal(minor) / 100).quantize(Decimal("0.01"))
+    return numbers.format_decimal(value, format="0.00", locale=locale or current_locale())
+
+
+def number_to_input(value: Decimal, locale: str | None = None) -> str:
+    """A decimal (quantity, rate) as typed in the locale, without trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", numbers.get_decimal_symbol(locale or current_locale()))
 
 
 def format_datetime(value: datetime | None) -> str:

@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from flask_mail import Connection, Message
 
 from portal import logs, urls
+from portal.models.notification import TRANSPORT_LOG, TRANSPORT_SMTP
 from portal.services.organizations import logo_name
 
 
@@ -105,6 +106,8 @@ def build(notification, org, context: dict) -> Message:
         html=render_template(f"emails/{notification.kind}.html", **values),
     )
     message.msgId = message_id(notification.id)
+    # Recorded with the attempt (the job's commit saves it): the email log tells a logged email from a sent one.
+    notification.transport = TRANSPORT_SMTP if uses_smtp() else TRANSPORT_LOG
     return message
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth.forms import strip
 from portal.dashboard.project_forms import choice_id
-from portal.formatting import minor_to_input
+from portal.formatting import minor_to_input, number_to_input
 from portal.services.billing import MAX_LINES, LineError, LineInput, parse_money, parse_quantity, parse_tax_rate
 
 BLANK_ROWS = 2
@@ -31,10 +33,11 @@ class LinesForm(FlaskForm):
     """Shared by proposals and invoices: the client, the project and the lines."""
 
     client_id = SelectField("Client", coerce=choice_id, validators=[DataRequired(message="Choose a client.")])
-    project_id = SelectField("Project (optional)", coerce=int, validators=[Optional()])
+    # The service checks that the project is the client's, with a message that says so.
+    project_id = SelectField("Project (optional)", coerce=int, validators=[Optional()], validate_choice=False)
     lines = FieldList(FormField(LineForm), min_entries=3, max_entries=MAX_LINES)
 
-    def parsed_lines(self, currency: str) -> list[LineInput] | None:
+    def parsed_lines(self, currency: str, locale: str | None = None) -> list[LineInput] | None:
         """Parse the non-blank rows; on any error, mark the field and return None."""
         parsed, ok = [], True
         for entry in self.lines:
@@ -48,9 +51,9 @@ class LinesForm(FlaskForm):
                 parsed.append(
                     LineInput(
                         row.description.data or "",
-                        parse_quantity(row.quantity.data),
-                        parse_money(row.unit_price.data, currency),
-                        parse_tax_rate(row.tax_rate.data),
+                        parse_quantity(row.quantity.data, locale),
+                        parse_money(row.unit_price.data, currency, locale),
+                        parse_tax_rate(row.tax_rate.data, locale),
                     )
                 )
             except LineError as exc:
@@ -61,7 +64,7 @@ class LinesForm(FlaskForm):
             ok = False
         return parsed if ok else None
 
-    def load_lines(self, lines, currency: str) -> None:
+    def load_lines(self, lines, currency: str, locale: str | None = None) -> None:
         """Fill the rows from stored lines, plus blank rows to add more."""
         while len(self.lines.entries):
             self.lines.pop_entry()
@@ -69,9 +72,9 @@ class LinesForm(FlaskForm):
             self.lines.append_entry(
                 {
                     "description": line.description,
-                    "quantity": f"{line.quantity.normalize():f}",
-                    "unit_price": minor_to_input(line.unit_price_minor, currency),
-                    "tax_rate": f"{line.tax_rate_bp / 100:g}" if line.tax_rate_bp else "",
+                    "quantity": number_to_input(line.quantity, locale),
+                    "unit_price": minor_to_input(line.unit_price_minor, currency, locale),
+                    "tax_rate": number_to_input(Decimal(line.tax_rate_bp) / 100, locale) if line.tax_rate_bp else "",
                 }
             )
         for _ in range(BLANK_ROWS):
@@ -115,18 +118,27 @@ class DeclineForm(FlaskForm):
 
 
 def fill_choices(form: LinesForm, org_id: int) -> LinesForm:
-    """Offer only the organization's clients and projects."""
+    """Offer the organization's clients, and the chosen client's projects (every client's, grouped, before one is)."""
     from portal.extensions import db
     from portal.models import Client, Project
 
     clients = db.session.execute(
         db.select(Client.id, Client.name, Client.company).where(Client.org_id == org_id).order_by(Client.name)
     ).all()
-    projects = db.session.execute(
-        db.select(Project.id, Project.name).where(Project.org_id == org_id).order_by(Project.name)
-    ).all()
-    form.client_id.choices = [("", "Choose a client…")] + [
-        (c.id, f"{c.name} ({c.company})" if c.company else c.name) for c in clients
-    ]
-    form.project_id.choices = [(0, "None")] + [(p.id, p.name) for p in projects]
+    labels = {c.id: f"{c.name} ({c.company})" if c.company else c.name for c in clients}
+    form.client_id.choices = [("", "Choose a client…")] + list(labels.items())
+    chosen = form.client_id.data if form.client_id.data in labels else None
+    query = db.select(Project.id, Project.name, Project.client_id).where(Project.org_id == org_id)
+    if chosen:
+        query = query.where(Project.client_id == chosen)
+    projects = db.session.execute(query.order_by(Project.name)).all()
+    if chosen:
+        form.project_id.choices = [(0, "None")] + [(p.id, p.name) for p in projects]
+        return form
+    groups: dict[str, list] = {"No project": [(0, "None")]}
+    for client_id, label in labels.items():
+        own = [(p.id, p.name) for p in projects if p.client_id == client_id]
+        if own:
+            groups[label] = own
+    form.project_id.choices = groups
     return form

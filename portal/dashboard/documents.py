@@ -27,7 +27,9 @@ def submit_document(
     if "add_line" in request.form:
         form.lines.append_entry()
         return render(template, "document_form", **context)
-    lines = form.parsed_lines(g.org.currency) if form.validate_on_submit() else None
+    if "refresh_projects" in request.form:
+        return render(template, "document_form", **context)
+    lines = form.parsed_lines(g.org.currency, g.org.locale) if form.validate_on_submit() else None
     if lines is not None:
         try:
             if document is None:

@@ -65,5 +65,6 @@ def emails_retry(notification_id: int):
         message,
         template=PAGE,
         block="email_list",
+        oob=("email_filters",),
         **_context(status),
     )

@@ -135,7 +135,7 @@ def invoices_edit(invoice_id: int):
             lambda _saved: done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Invoice saved."),
         )
     form.project_id.data = invoice.project_id or 0
-    form.load_lines(invoice.lines, invoice.currency)
+    form.load_lines(invoice.lines, invoice.currency, g.org.locale)
     return render(FORM, form=form, invoice=invoice)
 
 

@@ -131,7 +131,7 @@ def proposals_edit(proposal_id: int):
             lambda _saved: done(url_for("dashboard.proposals_show", proposal_id=proposal.id), "Proposal saved."),
         )
     form.project_id.data = proposal.project_id or 0
-    form.load_lines(proposal.lines, proposal.currency)
+    form.load_lines(proposal.lines, proposal.currency, g.org.locale)
     return render(FORM, form=form, proposal=proposal)
 
 

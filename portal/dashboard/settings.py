@@ -70,6 +70,7 @@ def settings():
                 contact_email=form.contact_email.data,
                 accent_color=form.accent_color.data,
                 currency=form.currency.data,
+                locale=form.locale.data,
             )
         except ServiceError as exc:
             db.session.rollback()

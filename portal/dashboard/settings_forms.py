@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.auth.forms import strip
-from portal.formatting import CURRENCIES
+from portal.formatting import CURRENCIES, locale_choices
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
 from portal.services.accounts import MIN_PASSWORD
 
@@ -19,6 +19,8 @@ class BrandingForm(FlaskForm):
     contact_email = EmailField("Contact email", filters=[strip], validators=[Optional(), Email(), Length(max=254)])
     accent_color = StringField("Accent colour", filters=[strip], validators=[DataRequired(), Length(max=7)])
     currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
+    # Checked by the service; an older form without it leaves the format unchanged.
+    locale = SelectField("Number format", choices=locale_choices, validate_choice=False)
 
 
 class LogoForm(FlaskForm):

@@ -16,6 +16,9 @@ SENT = "sent"
 FAILED = "failed"
 STATUSES = (PENDING, SENDING, SENT, FAILED)
 STATUS_LABELS = {PENDING: "Pending", SENDING: "Sending", SENT: "Sent", FAILED: "Failed"}
+# How a sent email left: over SMTP, or only written to the log because no mail server is configured.
+TRANSPORT_SMTP = "smtp"
+TRANSPORT_LOG = "log"
 
 
 class Notification(db.Model):
@@ -43,6 +46,7 @@ class Notification(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    transport: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @validates("subject")
@@ -53,8 +57,15 @@ class Notification(db.Model):
         return one_line(value)[:300]
 
     @property
+    def logged_only(self) -> bool:
+        """Whether the email was only written to the log (no mail server configured), not delivered."""
+        return self.status == SENT and self.transport == TRANSPORT_LOG
+
+    @property
     def status_label(self) -> str:
         """The status as operators read it."""
+        if self.logged_only:
+            return "Logged — no mail server"
         return STATUS_LABELS.get(self.status, self.status)
 
 

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 
 DEFAULT_ACCENT = "#1d4ed8"
+DEFAULT_LOCALE = "en_GB"
 
 
 class Organization(db.Model):
@@ -24,6 +25,8 @@ class Organization(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     accent_color: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # How amounts are typed and shown (decimal separator, grouping): a Babel locale such as de_DE or nb_NO.
+    locale: Mapped[str] = mapped_column(String(16), default=DEFAULT_LOCALE, server_default=DEFAULT_LOCALE)
     proposal_seq: Mapped[int] = mapped_column(Integer, default=0)
     invoice_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

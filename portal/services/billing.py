@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from babel import numbers
 from sqlalchemy import text
 
 from portal.extensions import db
-from portal.formatting import ZERO_DECIMAL
+from portal.formatting import DEFAULT_LOCALE, ZERO_DECIMAL
 from portal.models import Client, Organization, Project
 from portal.services.errors import ServiceError
 
 MAX_QUANTITY = Decimal("1000000")
 MAX_UNIT_PRICE_MINOR = 10_000_000_00  # ten million in major units
 MAX_LINES = 100
-_NUMBER = re.compile(r"^\d{1,3}(,\d{3})*(\.\d+)?$|^\d+(\.\d+)?$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_DIGITS_AND_SEPARATORS = re.compile(r"^[\d.,'’]+$")
+_DOT_DECIMAL = re.compile(r"^\d+\.(\d{1,2}|\d{4,})$")
 
 
 class LineError(ValueError):
@@ -38,23 +41,29 @@ class LineInput:
     tax_rate_bp: int
 
 
-def _decimal(field: str, raw: str, what: str) -> Decimal:
-    cleaned = (raw or "").strip().replace(" ", "")
+def _decimal(field: str, raw: str, what: str, locale: str | None) -> Decimal:
+    locale = locale or DEFAULT_LOCALE
+    # Grouping may be typed as any kind of space (fr, nb, sv use a no-break space); it carries no value.
+    cleaned = _SPACES.sub("", raw or "")
     if not cleaned:
         raise LineError(field, f"Enter the {what}.")
     if cleaned.startswith("-"):
         raise LineError(field, f"The {what} cannot be negative.")
-    if not _NUMBER.match(cleaned):
-        raise LineError(field, f"The {what} must be a number like 1250.50.")
     try:
-        return Decimal(cleaned.replace(",", ""))
-    except InvalidOperation as exc:
-        raise LineError(field, f"The {what} must be a number.") from exc
+        if not _DIGITS_AND_SEPARATORS.match(cleaned):  # no exponents ("1e9"), signs or words
+            raise numbers.NumberFormatError(cleaned)
+        return numbers.parse_decimal(cleaned, locale=locale, strict=True)
+    except numbers.NumberFormatError:
+        # A dot followed by anything but a group of three is a decimal point everywhere ("12.5" in de_DE).
+        if _DOT_DECIMAL.match(cleaned):
+            return Decimal(cleaned)
+    example = numbers.format_decimal(Decimal("1250.50"), format="#,##0.00", locale=locale)
+    raise LineError(field, f"The {what} must be a number like {example}.")
 
 
-def parse_quantity(raw: str) -> Decimal:
-    """A quantity ≥ 0 with at most three decimals."""
-    value = _decimal("quantity", raw, "quantity")
+def parse_quantity(raw: str, locale: str | None = None) -> Decimal:
+    """A quantity ≥ 0 with at most three decimals, typed in the organization's number format."""
+    value = _decimal("quantity", raw, "quantity", locale)
     if value != value.quantize(Decimal("0.001")):
         raise LineError("quantity", "Use at most three decimals for the quantity.")
     if value > MAX_QUANTITY:
@@ -62,9 +71,9 @@ def parse_quantity(raw: str) -> Decimal:
     return value
 
 
-def parse_money(raw: str, currency: str) -> int:
-    """A price typed by a person, as integer minor units of the currency."""
-    value = _decimal("unit_price", raw, "price")
+def parse_money(raw: str, currency: str, locale: str | None = None) -> int:
+    """A price typed by a person in the organization's number format, as integer minor units of the currency."""
+    value = _decimal("unit_price", raw, "price", locale)
     places = 0 if currency in ZERO_DECIMAL else 2
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise LineError(
@@ -77,11 +86,11 @@ def parse_money(raw: str, currency: str) -> int:
     return minor
 
 
-def parse_tax_rate(raw: str) -> int:
+def parse_tax_rate(raw: str, locale: str | None = None) -> int:
     """A tax rate in percent (e.g. 20 or 7.5) as basis points; blank means no tax."""
     if not (raw or "").strip():
         return 0
-    value = _decimal("tax_rate", raw.rstrip("% "), "tax rate")
+    value = _decimal("tax_rate", raw.rstrip("% "), "tax rate", locale)
     if value > 100:
         raise LineError("tax_rate", "The tax rate is a percentage from 0 to 100.")
     if value != value.quantize(Decimal("0.01")):

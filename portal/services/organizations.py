@@ -7,7 +7,7 @@ import re
 from typing import BinaryIO
 
 from portal.extensions import db
-from portal.formatting import CURRENCIES
+from portal.formatting import CURRENCIES, LOCALES
 from portal.images import ImageRejected, contrast_with_white, prepare_logo
 from portal.models import Organization
 from portal.services.activity import Actor, record
@@ -27,6 +27,7 @@ def update_branding(
     contact_email: str | None,
     accent_color: str,
     currency: str,
+    locale: str | None = None,
 ) -> Organization:
     """Change what clients see of the organization."""
     website = (website or "").strip() or None
@@ -44,7 +45,11 @@ def update_branding(
     org.website = website
     org.contact_email = (contact_email or "").strip().lower() or None
     org.accent_color = accent_color.lower()
+    if locale is not None and locale not in LOCALES:
+        raise ServiceError("Choose a number format from the list.", "locale")
     org.currency = currency
+    if locale is not None:
+        org.locale = locale
     record(org.id, actor, "org.branding_updated", f"{actor.label} updated the branding")
     db.session.commit()
     return org

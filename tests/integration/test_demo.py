@@ -1,5 +1,8 @@
 """`flask seed-demo`: idempotent demo data with every status and real files."""
 
+import re
+from urllib.parse import urlsplit
+
 from click.testing import CliRunner
 
 from portal.cli import seed_demo
@@ -51,3 +54,49 @@ def test_demo_has_an_email_history_and_prints_no_email(app, ctx, caplog):
     statuses = list(db.session.execute(db.select(Notification.status)).scalars())
     assert statuses.count("failed") == 1 and "sent" in statuses and "pending" not in statuses
     assert not [r for r in caplog.records if "not sent" in r.getMessage()]
+
+
+def test_demo_sites_match_their_projects_and_carry_coordinates(app):
+    with app.app_context():
+        CliRunner().invoke(seed_demo, catch_exceptions=False)
+        rows = dict(db.session.execute(db.select(Project.name, Project.location)).all())
+    assert len(rows) == 11
+    for name, location in rows.items():
+        # "Kestrel bridge …" flies at Kestrel Bridge, not at Riverside Park.
+        assert name.split()[0].lower() in location.lower(), (name, location)
+        lat, lon = map(float, re.search(r"\((-?\d{1,2}\.\d{4}), (-?\d{1,3}\.\d{4})\)$", location).groups())
+        assert 58 < lat < 61 and 9 < lon < 12, location  # around Oslo and Drammen
+    kestrel = rows["Kestrel bridge deck orthomosaic"]
+    assert "Bridge" in kestrel and "Park" not in kestrel and "Quarry" not in kestrel
+    assert "Quarry" in rows["Kestrel quarry volume estimate"] and "Park" in rows["Riverside Festival aftermovie"]
+
+
+def test_demo_switcher_lists_the_second_organization_once_its_link_was_opened(app):
+    with app.app_context():
+        output = CliRunner().invoke(seed_demo, catch_exceptions=False).output
+    shared = [line.split() for line in output.splitlines() if line.startswith("portal: alex.morgan@")]
+    assert len(shared) == 2 and all(parts[3] == "code:" for parts in shared)
+    browser = app.test_client()
+    (skyline_url, skyline_code), (lumen_url, lumen_code) = [(parts[2], parts[4]) for parts in shared]
+
+    def switcher(slug: str) -> str:
+        page = browser.get(f"/portal/{slug}/").get_data(as_text=True)
+        return page.split('class="portal-switcher"', 1)[1].split("</nav>", 1)[0] if "portal-switcher" in page else ""
+
+    assert browser.post(urlsplit(skyline_url).path, data={"code": skyline_code}).status_code == 303
+    assert switcher("skyline-drone-works") == ""  # as the README says: one organization until the second link
+    assert browser.post(urlsplit(lumen_url).path, data={"code": lumen_code}).status_code == 303
+    assert "Skyline Drone Works" in switcher("lumen-creative-studio")
+    assert "Lumen Creative Studio" in switcher("skyline-drone-works")
+
+
+def test_seed_demo_prints_links_under_the_given_public_url(database_url, tmp_path, app):
+    from tests.conftest import make_test_app
+
+    demo = make_test_app(database_url, tmp_path)
+    with demo.app_context():
+        output = CliRunner().invoke(seed_demo, ["--public-url", "http://127.0.0.1:5001/"]).output
+        refused = CliRunner().invoke(seed_demo, ["--public-url", "127.0.0.1:5001"])
+    portals = [line.split()[2] for line in output.splitlines() if line.startswith("portal: ")]
+    assert portals and all(url.startswith("http://127.0.0.1:5001/p/") for url in portals)
+    assert refused.exit_code != 0 and "http://127.0.0.1:5001" in refused.output

@@ -144,3 +144,40 @@ def test_link_actions_on_a_foreign_link_are_404(client, ctx):
     assert outbox == []
     db.session.refresh(link)
     assert link.require_email_verification is False
+
+
+def test_retry_refreshes_the_filter_counts_out_of_band(app):
+    with app.app_context():
+        org = make_org()
+        notification_id = _failed(org).id
+        browser = login(app.test_client(), make_user(org), org)
+    page = browser.get("/app/emails").text
+    assert "Failed (1)" in page and "Sent (" not in page
+    response = browser.post(f"/app/emails/{notification_id}/retry", headers=HX).text
+    assert '<div id="email-filters" hx-swap-oob="true">' in response
+    filters = response.split('id="email-filters"', 1)[1].split("</form>", 1)[0]
+    assert "Sent (1)" in filters and "Failed (" not in filters
+
+
+def test_an_email_only_logged_without_a_mail_server_says_so(database_url, tmp_path, app, caplog):
+    logged_app = make_test_app(database_url, tmp_path, MAIL_SUPPRESS_SEND=False, MAIL_SERVER=None)
+    with logged_app.app_context():
+        org = make_org()
+        notification_id = _failed(org, to="printed@example.com").id
+        browser = login(logged_app.test_client(), make_user(org), org)
+    browser.post(f"/app/emails/{notification_id}/retry")
+    assert any("printed@example.com" in record.getMessage() for record in caplog.records)
+    page = browser.get("/app/emails").text
+    row = page.split(f'id="email-{notification_id}"')[1]
+    assert "Logged — no mail server" in row.split("</tr>", 1)[0]
+    with logged_app.app_context():
+        notification = db.session.get(Notification, notification_id)
+        assert notification.status == "sent" and notification.transport == "log"
+    # Delivered over SMTP, the same email reads Sent.
+    with app.app_context():
+        other = make_org()
+        sent_id = _failed(other, to="smtp@example.com").id
+        smtp_browser = login(app.test_client(), make_user(other), other)
+    smtp_browser.post(f"/app/emails/{sent_id}/retry")
+    smtp_row = smtp_browser.get("/app/emails").text.split(f'id="email-{sent_id}"')[1].split("</tr>", 1)[0]
+    assert ">Sent<" in smtp_row and "no mail server" not in smtp_row

@@ -74,3 +74,22 @@ def test_seed_demo_prints_links_under_public_url(database_url, tmp_path, app):
         output = CliRunner().invoke(seed_demo, catch_exceptions=False).output
     portals = [line.split()[2] for line in output.splitlines() if line.startswith("portal: ")]
     assert portals and all(url.startswith("https://demo.example.com/p/") for url in portals)
+
+
+def test_development_emails_follow_the_local_port_the_app_is_served_on(database_url, tmp_path, app):
+    from portal.extensions import mail
+
+    app = make_test_app(database_url, tmp_path, SERVER_NAME="127.0.0.1:5123")
+    with app.app_context():
+        org = make_org()
+        user = make_user(org)
+        customer = make_client(org, email="guest@example.com")
+        project_id = make_project(org, customer).id
+        browser = login(app.test_client(), user, org)
+    with mail.record_messages() as outbox:
+        page = browser.post(
+            f"/app/projects/{project_id}/links",
+            data={"email": "guest@example.com", "code_mode": "none", "send_invitation": "y"},
+        ).get_data(as_text=True)
+    token = re.search(r'id="revealed-url" value="[^"]+/p/([^"]+)"', page).group(1)
+    assert f"http://127.0.0.1:5123/p/{token}" in outbox[0].body and ":5000" not in outbox[0].body

@@ -17,3 +17,27 @@ def test_client_create_full_and_fragment(app, client, ctx):
     bad = client.post("/app/clients/new", data={"name": "", "email": "nope"}, headers=HX)
     assert bad.status_code == 200 and b"<html" not in bad.data and b"client-form" in bad.data
     assert bad.headers["Vary"] == "HX-Request" or "HX-Request" in bad.headers["Vary"]
+
+
+def test_the_app_has_an_icon_and_a_portal_uses_its_organizations_logo(app):
+    from tests.factories import make_client, make_link, make_org, make_project
+    from tests.samples import png_bytes
+
+    browser = app.test_client()
+    icon = browser.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00" and icon.cache_control.max_age
+    assert 'rel="icon" href="/favicon.ico"' in browser.get("/login").text
+    with app.app_context():
+        import io
+
+        from portal.services import organizations
+        from portal.services.activity import Actor
+
+        org = make_org(slug="iconic")
+        owner = make_user(org)
+        organizations.set_logo(org, Actor.operator(owner), io.BytesIO(png_bytes((120, 60), (15, 118, 110))), 1 << 20)
+        customer = make_client(org)
+        _link, token = make_link(org, customer, make_project(org, customer))
+    browser.post(f"/p/{token}")
+    page = browser.get("/portal/iconic/").text
+    assert 'rel="icon" href="/media/logo/' in page and 'href="/favicon.ico"' not in page

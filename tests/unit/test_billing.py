@@ -76,3 +76,36 @@ def test_totals_are_rounded_per_line():
 def test_no_lines_is_an_error():
     with pytest.raises(ServiceError, match="at least one line"):
         apply_lines(Invoice(currency="EUR"), InvoiceLine, [])
+
+
+@pytest.mark.parametrize(
+    ("raw", "locale", "minor"),
+    [
+        ("1450,50", "nb_NO", 145050),
+        ("1 450,50", "fr_FR", 145050),
+        ("1\u202f450,50", "fr_FR", 145050),
+        ("1.450,50", "de_DE", 145050),
+        ("1450.5", "de_DE", 145050),  # a dot before one or two digits is a decimal point everywhere
+        ("1.450", "de_DE", 145000),  # before three, it groups thousands, as Germans write
+        ("1'450.50", "de_CH", 145050),
+        ("1,450.50", "en_GB", 145050),
+    ],
+)
+def test_parse_money_reads_the_organizations_number_format(raw, locale, minor):
+    assert parse_money(raw, "EUR", locale) == minor
+
+
+@pytest.mark.parametrize(("raw", "locale"), [("1450,50", "en_GB"), ("1,450.50", "de_DE"), ("1e3", "nb_NO")])
+def test_parse_money_refuses_what_the_format_does_not_allow(raw, locale):
+    with pytest.raises(LineError, match="must be a number like"):
+        parse_money(raw, "EUR", locale)
+
+
+def test_amounts_are_shown_in_the_organizations_number_format():
+    from portal.formatting import minor_to_input, money
+
+    assert money(145050, "EUR", "de_DE") == "1.450,50\u00a0€"
+    assert money(145050, "EUR", "en_GB") == "€1,450.50"
+    assert money(145050, "NOK", "en_GB") == "NOK\u00a01,450.50"
+    assert money(1500, "JPY", "en_GB") == "JP¥1,500"
+    assert minor_to_input(145050, "EUR", "nb_NO") == "1450,50" and minor_to_input(145050, "EUR", "en_GB") == "1450.50"

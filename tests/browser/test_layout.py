@@ -1,0 +1,245 @@
+"""Layout at a laptop's width (1280 px) and a phone's (375 px): tables keep their columns, the stepper keeps its
+words, line items stay in their card, the operator's project page leads with its details, the app has an icon."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.models import Activity, Invoice, Notification, Proposal
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.helpers import assert_no_sideways_scroll, enter_portal, log_in, seed_shared_project, unique
+from tests.factories import make_client, make_link, make_org, make_project, make_user
+
+# For every table.stack on the page: the header cells' left edges, and each body row's cells' left edges.
+COLUMNS_JS = """
+() => [...document.querySelectorAll('table.stack')].map(table => ({
+  head: [...table.querySelectorAll('thead th')].map(th => Math.round(th.getBoundingClientRect().left)),
+  rows: [...table.querySelectorAll('tbody tr')].map(tr =>
+    [...tr.children].map(td => Math.round(td.getBoundingClientRect().left))),
+}))
+"""
+
+# Words of the stepper's visible labels that the browser split over two lines.
+BROKEN_WORDS_JS = """
+() => {
+  const broken = [];
+  for (const label of document.querySelectorAll('.stepper .label')) {
+    const text = label.firstChild;
+    if (!text || text.nodeType !== 3) continue;
+    const re = /\\S+/g;
+    let match;
+    while ((match = re.exec(text.textContent))) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def layout_data(live_server):
+    """An organization whose lists have rows with empty cells, and a project with a long activity log."""
+    with live_server.context():
+        org = make_org("Layout Air", slug=unique("layout"))
+        operator = make_user(org, email=f"{unique('layout')}@example.com", name="Lena Layout")
+        customer = make_client(org, email=f"{unique('lc')}@example.com", name="Lars Customer")
+        dated = make_project(org, customer, name="Bridge survey", location="Drammen bridge (59.7439, 10.2046)")
+        make_project(org, customer, name="Undated survey", start_date=None, end_date=None, location=None)
+        today = datetime.now(UTC).date()
+        db.session.add_all(
+            [
+                Invoice(
+                    org_id=org.id,
+                    client_id=customer.id,
+                    number="INV-1",
+                    currency="EUR",
+                    issue_date=today,
+                    due_date=today + timedelta(days=14),
+                    status="sent",
+                    total_minor=10000,
+                ),
+                Invoice(
+                    org_id=org.id,
+                    client_id=customer.id,
+                    number="INV-2",
+                    currency="EUR",
+                    issue_date=today,
+                    due_date=None,
+                    status="draft",
+                    total_minor=5000,
+                ),
+                Proposal(
+                    org_id=org.id,
+                    client_id=customer.id,
+                    number="P-1",
+                    title="With a date",
+                    currency="EUR",
+                    valid_until=today + timedelta(days=30),
+                    status="sent",
+                ),
+                Proposal(
+                    org_id=org.id,
+                    client_id=customer.id,
+                    number="P-2",
+                    title="Without a date",
+                    currency="EUR",
+                    valid_until=None,
+                    status="draft",
+                ),
+                Notification(
+                    org_id=org.id,
+                    to_email="ok@example.com",
+                    kind="invitation",
+                    subject="Sent one",
+                    status="sent",
+                    attempts=1,
+                    sent_at=datetime.now(UTC),
+                ),
+                Notification(
+                    org_id=org.id,
+                    to_email="bad@example.com",
+                    kind="invitation",
+                    subject="Failed one",
+                    status="failed",
+                    attempts=1,
+                    last_error="SMTP 550 mailbox unavailable",
+                ),
+            ]
+        )
+        start = datetime.now(UTC) - timedelta(hours=60)
+        db.session.add_all(
+            Activity(
+                org_id=org.id,
+                project_id=dated.id,
+                actor_type="operator",
+                actor_label="Lena Layout",
+                verb="project.note",
+                summary=f"Lena Layout noted step {n}",
+                at=start + timedelta(hours=n),
+            )
+            for n in range(45)
+        )
+        db.session.commit()
+        data = {"email": operator.email, "project": dated.id, "slug": org.slug}
+        db.session.remove()
+    return data
+
+
+def _operator_page(new_page, live, data, viewport):
+    page = new_page(viewport=viewport)
+    log_in(page, live, data["email"])
+    return page
+
+
+@pytest.mark.parametrize("path", ["/app/projects", "/app/invoices", "/app/proposals", "/app/emails"])
+def test_rows_with_an_empty_cell_keep_their_columns_on_a_laptop(live_server, new_page, layout_data, path):
+    page = _operator_page(new_page, live_server, layout_data, DESKTOP)
+    page.goto(live_server(path))
+    tables = page.evaluate(COLUMNS_JS)
+    assert tables and all(table["rows"] for table in tables), path
+    for table in tables:
+        for row in table["rows"]:
+            assert row == table["head"], f"{path}: a row's cells start at {row}, its columns at {table['head']}"
+
+
+def test_phone_rows_still_drop_their_empty_cells(live_server, new_page, layout_data):
+    page = _operator_page(new_page, live_server, layout_data, PHONE)
+    page.goto(live_server("/app/projects"))
+    undated = page.locator("tr", has_text="Undated survey")
+    expect(undated.locator('td[data-label="Location"]')).to_be_hidden()
+    expect(page.locator("tr", has_text="Bridge survey").locator('td[data-label="Location"]')).to_be_visible()
+    assert_no_sideways_scroll(page, "projects on a phone")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "laptop"])
+def test_the_stepper_never_breaks_a_word(live_server, new_page, viewport):
+    shared = seed_shared_project(live_server)
+    page = new_page(viewport=viewport)
+    enter_portal(page, live_server, shared.token, shared.code)
+    page.goto(live_server(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    expect(page.locator(".stepper")).to_be_visible()
+    assert page.evaluate(BROKEN_WORDS_JS) == []
+    assert_no_sideways_scroll(page, "project with its stepper")
+
+
+@pytest.mark.parametrize("kind", ["invoices", "proposals"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "laptop"])
+def test_line_items_stay_in_their_card(live_server, new_page, layout_data, kind, viewport):
+    page = _operator_page(new_page, live_server, layout_data, viewport)
+    page.goto(live_server(f"/app/{kind}/new"))
+    card = page.locator("#document-form").bounding_box()
+    inputs = page.locator(".line-table input")
+    assert inputs.count() >= 4
+    for index in range(inputs.count()):
+        box = inputs.nth(index).bounding_box()
+        assert card["x"] <= box["x"] and box["x"] + box["width"] <= card["x"] + card["width"], (index, box, card)
+    assert_no_sideways_scroll(page, f"new {kind}")
+    if viewport == DESKTOP:
+        widths = page.evaluate(
+            "[...document.querySelectorAll('.line-table thead th')].map(th => th.getBoundingClientRect().width)"
+        )
+        assert widths[0] == max(widths) and widths[0] > 2 * max(widths[1:]), widths
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "laptop"])
+def test_the_project_page_leads_with_its_details_and_bounds_the_activity(live_server, new_page, layout_data, viewport):
+    page = _operator_page(new_page, live_server, layout_data, viewport)
+    page.goto(live_server(f"/app/projects/{layout_data['project']}"))
+    top = {
+        name: page.locator(selector).bounding_box()["y"]
+        for name, selector in (
+            ("details", "dl.facts"),
+            ("status", "#status-card"),
+            ("deliverables", "#deliverables"),
+            ("activity", "#timeline"),
+        )
+    }
+    assert top["details"] < top["activity"] and top["status"] < top["activity"], top
+    if viewport == PHONE:
+        assert top["details"] < top["status"] < top["deliverables"] < top["activity"], top
+    visible = page.locator("#timeline > ol.timeline > li")
+    expect(visible).to_have_count(20)
+    expect(visible.first).to_contain_text("step 44")  # newest first
+    more = page.locator("#timeline details.timeline-more")
+    expect(more.locator("summary")).to_have_text("Show earlier activity (25)")
+    expect(more.locator("li").first).to_be_hidden()
+    more.locator("summary").click()
+    expect(more.locator("li")).to_have_count(25)
+    expect(more.locator("li").first).to_be_visible()
+    page.locator("#timeline details.timeline-more summary").click()
+    height = page.evaluate("document.scrollingElement.scrollHeight")
+    assert height < 5000, f"the project page is {height} px tall"
+    assert_no_sideways_scroll(page, "project page")
+
+
+def test_the_app_and_a_branded_portal_have_an_icon(live_server, new_page, layout_data):
+    page = new_page()
+    response = page.goto(live_server("/favicon.ico"))
+    assert response.status == 200 and response.headers["content-type"] in ("image/vnd.microsoft.icon", "image/x-icon")
+    page.goto(live_server("/login"))
+    icons = page.eval_on_selector_all('link[rel="icon"]', "links => links.map(l => l.href)")
+    assert live_server("/favicon.ico") in icons
+    for href in icons:
+        assert page.request.get(href).ok, href
+    shared = seed_shared_project(live_server)  # its organization has a logo
+    portal = new_page()
+    enter_portal(portal, live_server, shared.token, shared.code)
+    icon = portal.eval_on_selector('link[rel="icon"]', "link => link.href")
+    assert "/media/logo/" in icon and portal.request.get(icon).headers["content-type"] == "image/png"
+    with live_server.context():
+        plain = make_org("Plain Air", slug=unique("plain"))
+        customer = make_client(plain, email=f"{unique('pc')}@example.com")
+        _link, token = make_link(plain, customer, make_project(plain, customer, status="scheduled"))
+        db.session.remove()
+    other = new_page()
+    enter_portal(other, live_server, token, None)
+    assert other.eval_on_selector_all('link[rel="icon"]', "links => links.map(l => l.href)")[0].endswith("/favicon.ico")
