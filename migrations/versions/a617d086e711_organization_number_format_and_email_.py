@@ -4,7 +4,7 @@ Existing organizations read amounts as before (en_GB: 1,450.50). Emails sent bef
 transport and keep showing "Sent".
 
 Revision ID: a617d086e711
-Revises: e3d288a711dc
+Revises: a215efac7e41
 Create Date: 2026-12-02 13:58:51.161843
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a617d086e711'
-down_revision = 'e3d288a711dc'
+down_revision = 'a215efac7e41'
 branch_labels = None
 depends_on = None
 
