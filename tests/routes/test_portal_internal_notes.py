@@ -9,6 +9,7 @@ from portal.extensions import db, mail
 from portal.jobs.email import deliver_notification
 from portal.jobs.email import held as email_held
 from portal.models import Message, Notification, Project
+from portal.outbox import batched_message_ids
 from portal.services.activity import Actor
 from portal.services.messages import post_operator_message
 from tests.conftest import HX, login
@@ -79,7 +80,7 @@ def test_a_waiting_email_never_carries_a_message_that_is_internal_when_it_goes_o
             kept = post_operator_message(project, OPERATOR, "op@example.com", "KEPT-MESSAGE")
             note = post_operator_message(project, OPERATOR, "op@example.com", "LATER-INTERNAL")
         notification = db.session.execute(db.select(Notification)).scalar_one()
-        assert notification.context["message_ids"] == [kept.id, note.id]
+        assert batched_message_ids(notification) == [kept.id, note.id]
         note.internal = True
         db.session.commit()
         with mail.record_messages() as outbox:
