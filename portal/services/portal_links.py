@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Client, ClientSession, PortalLink, Project
 from portal.models.activity import ACTOR_CLIENT, ACTOR_SYSTEM
 from portal.models.client import normalize_email
-from portal.models.portal_link import active_link_condition as active_link_condition  # where callers find it
+from portal.models.portal_link import active_link_condition as active_link_condition  # client modules import it here
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.links import Invitation, LinkLocked
 from portal.services import tokens
