@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from portal.extensions import db
 from portal.models import Notification, Organization
+from portal.outbox.rows import add
 
 CLIENT = "client"
 OPERATOR = "operator"
@@ -40,6 +41,11 @@ class EmailKind:
     def template(cls) -> str:
         """The template path of this kind, without the .txt / .html suffix."""
         return f"emails/{cls.name}"
+
+    @classmethod
+    def to_each(cls, recipients, org_id: int | None, subject: str, context: dict, **fields) -> list[Notification]:
+        """One email of this kind to every recipient, in the caller's transaction."""
+        return [add(org_id, to, cls.name, subject, context, **fields) for to in recipients]
 
     @classmethod
     def still_wanted(cls, notification: Notification) -> bool:

@@ -29,11 +29,6 @@ def add(org_id: int | None, to: str, kind: str, subject: str, context: dict, **f
     return notification
 
 
-def to_each(recipients, org_id: int, kind: str, subject: str, context: dict, **fields) -> list[Notification]:
-    """One email of this kind to every recipient."""
-    return [add(org_id, to, kind, subject, context, **fields) for to in recipients]
-
-
 def batched(
     org_id: int, to: str, kind: str, project: Project, message: Message, subject: Callable[[int], str]
 ) -> Notification:

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.mailer import public_url_for as url
 from portal.models import AccountToken, Invitation, Notification, Organization
 from portal.outbox.registry import ACCOUNT, EmailKind
-from portal.outbox.rows import add, now
+from portal.outbox.rows import now
 from portal.services import tokens
 
 
@@ -27,7 +27,7 @@ class _TokenEmail(_AccountEmail):
     @classmethod
     def queue(cls, token: AccountToken) -> list[Notification]:
         """Email the token's link to its address."""
-        return [add(None, token.email, cls.name, cls.subject, {"token_id": token.id})]
+        return cls.to_each([token.email], None, cls.subject, {"token_id": token.id})
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
@@ -53,7 +53,7 @@ class SignupExists(_AccountEmail):
     @classmethod
     def queue(cls, email: str) -> list[Notification]:
         """Tell an account's owner someone tried to sign up with their address."""
-        return [add(None, email, cls.name, cls.subject, {})]
+        return cls.to_each([email], None, cls.subject, {})
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
@@ -81,7 +81,7 @@ class AccountLocked(_AccountEmail):
     @classmethod
     def queue(cls, email: str, minutes: int) -> list[Notification]:
         """Tell an account's owner that logins were paused after wrong passwords."""
-        return [add(None, email, cls.name, cls.subject, {"minutes": minutes})]
+        return cls.to_each([email], None, cls.subject, {"minutes": minutes})
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
@@ -98,7 +98,7 @@ class MemberInvitation(_AccountEmail):
     def queue(cls, invitation: Invitation, org: Organization, inviter: str) -> list[Notification]:
         """Email an invitation's link to the invited address."""
         subject = f"{inviter} invited you to {org.name}"
-        return [add(org.id, invitation.email, cls.name, subject, {"invitation_id": invitation.id})]
+        return cls.to_each([invitation.email], org.id, subject, {"invitation_id": invitation.id})
 
     @classmethod
     def content(cls, notification: Notification) -> dict:

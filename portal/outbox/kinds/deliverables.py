@@ -7,7 +7,7 @@ from portal.mailer import public_url_for as url
 from portal.models import Deliverable, Notification, Project
 from portal.outbox.recipients import operator_recipients, project_recipients
 from portal.outbox.registry import CLIENT, OPERATOR, EmailKind, org_of, require
-from portal.outbox.rows import add, already_queued, to_each
+from portal.outbox.rows import already_queued
 
 VERDICTS = {"approved": "approved", "revision_requested": "asked for a revision of", "rejected": "rejected"}
 
@@ -40,7 +40,7 @@ class DeliverableReady(EmailKind):
                 continue
             subject = f"Ready for your review: {deliverable.title}"
             context = {"deliverable_id": deliverable.id}
-            added.append(add(project.org_id, to, cls.name, subject, context, project_id=project.id, batch_key=key))
+            added += cls.to_each([to], project.org_id, subject, context, project_id=project.id, batch_key=key)
         return added
 
     @classmethod
@@ -71,7 +71,7 @@ class DeliverableDecided(EmailKind):
         subject = f"{who} {VERDICTS.get(deliverable.approval_status, 'decided on')} {deliverable.title}"
         context = {"deliverable_id": deliverable.id}
         recipients = operator_recipients(project.org_id)
-        return to_each(recipients, project.org_id, cls.name, subject, context, project_id=project.id)
+        return cls.to_each(recipients, project.org_id, subject, context, project_id=project.id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:

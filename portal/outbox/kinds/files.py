@@ -7,7 +7,6 @@ from portal.mailer import public_url_for as url
 from portal.models import Notification, Project
 from portal.outbox.recipients import operator_recipients
 from portal.outbox.registry import OPERATOR, EmailKind, require
-from portal.outbox.rows import to_each
 
 
 class ClientUpload(EmailKind):
@@ -22,9 +21,7 @@ class ClientUpload(EmailKind):
         """Tell the operators the client sent files."""
         subject = f"{uploader} uploaded {len(filenames)} file{'s' if len(filenames) != 1 else ''} to {project.name}"
         context = {"project_id": project.id, "uploader": uploader, "files": filenames[:50]}
-        return to_each(
-            operator_recipients(project.org_id), project.org_id, cls.name, subject, context, project_id=project.id
-        )
+        return cls.to_each(operator_recipients(project.org_id), project.org_id, subject, context, project_id=project.id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:

@@ -7,7 +7,7 @@ from portal.mailer import public_url_for as url
 from portal.models import EmailVerification, Notification, Organization, PortalLink, Project
 from portal.outbox.recipients import operator_recipients
 from portal.outbox.registry import CLIENT, OPERATOR, EmailKind, require
-from portal.outbox.rows import add, now, to_each
+from portal.outbox.rows import now
 from portal.services import tokens
 
 
@@ -23,9 +23,7 @@ class Invitation(EmailKind):
         """Invite the link's client to the portal."""
         org = db.session.get(Organization, link.org_id)
         subject = f"Your client portal with {org.name}"
-        return [
-            add(link.org_id, link.client_email, cls.name, subject, {"link_id": link.id}, project_id=link.project_id)
-        ]
+        return cls.to_each([link.client_email], link.org_id, subject, {"link_id": link.id}, project_id=link.project_id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
@@ -53,7 +51,7 @@ class VerificationCode(EmailKind):
         """Mail a verification's code to its address."""
         org = db.session.get(Organization, verification.org_id)
         subject = f"Your {org.name} verification code"
-        return [add(verification.org_id, verification.email, cls.name, subject, {"verification_id": verification.id})]
+        return cls.to_each([verification.email], verification.org_id, subject, {"verification_id": verification.id})
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
@@ -78,9 +76,7 @@ class LinkLocked(EmailKind):
         state = "locked" if for_good else "paused"
         subject = f"Access code of {link.client_email} {state} after {failures} wrong tries"
         context = {"link_id": link.id, "failures": failures, "for_good": for_good}
-        return to_each(
-            operator_recipients(link.org_id), link.org_id, cls.name, subject, context, project_id=link.project_id
-        )
+        return cls.to_each(operator_recipients(link.org_id), link.org_id, subject, context, project_id=link.project_id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
