@@ -31,11 +31,17 @@ class EmailKind:
     # A client update the link's "Emails" toggle controls: checked again at send time, since it may wait.
     update: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs) -> None:
-        super().__init_subclass__(**kwargs)
-        if "name" in cls.__dict__:
-            KINDS[cls.name] = cls
-            KIND_LABELS[cls.name] = cls.label
+    def __init_subclass__(
+        cls, name: str | None = None, label: str = "", audience: str | None = None, update: bool | None = None
+    ) -> None:
+        """Register a kind: ``class Invoice(EmailKind, name=..., label=..., audience=...)``."""
+        super().__init_subclass__()
+        cls.audience = audience or getattr(cls, "audience", None)
+        cls.update = cls.update if update is None else update
+        if name is not None:
+            cls.name, cls.label = name, label
+            KINDS[name] = cls
+            KIND_LABELS[name] = label
 
     @classmethod
     def template(cls) -> str:

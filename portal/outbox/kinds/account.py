@@ -39,15 +39,15 @@ class _TokenEmail(_AccountEmail):
         return {"url": url(cls.endpoint, token=secret), "token": token, "hours": hours}
 
 
-class SignupConfirm(_TokenEmail):
-    name = "signup_confirm"
-    label = "Confirm sign-up"
+class SignupConfirm(_TokenEmail, name="signup_confirm", label="Confirm sign-up"):
+    """The link that finishes a sign-up (the account exists only once it is opened)."""
+
     subject = "Confirm your email to finish signing up"
 
 
-class SignupExists(_AccountEmail):
-    name = "signup_exists"
-    label = "Sign-up for an existing account"
+class SignupExists(_AccountEmail, name="signup_exists", label="Sign-up for an existing account"):
+    """Someone tried to sign up with the address of an existing account: a note to its owner."""
+
     subject = "Someone tried to sign up with your address"
 
     @classmethod
@@ -60,22 +60,22 @@ class SignupExists(_AccountEmail):
         return {"url": url("auth.login"), "reset_url": url("auth.forgot_password")}
 
 
-class ConfirmEmail(_TokenEmail):
-    name = "confirm_email"
-    label = "Confirm email address"
+class ConfirmEmail(_TokenEmail, name="confirm_email", label="Confirm email address"):
+    """The link that confirms the address of an account made before addresses were proven."""
+
     subject = "Confirm your email address"
 
 
-class PasswordReset(_TokenEmail):
-    name = "password_reset"
-    label = "Password reset"
+class PasswordReset(_TokenEmail, name="password_reset", label="Password reset"):
+    """The link that sets a new password."""
+
     subject = "Reset your password"
     endpoint = "auth.reset_password"
 
 
-class AccountLocked(_AccountEmail):
-    name = "account_locked"
-    label = "Login paused"
+class AccountLocked(_AccountEmail, name="account_locked", label="Login paused"):
+    """Logins were paused after wrong passwords."""
+
     subject = "Logins to your account were paused"
 
     @classmethod
@@ -88,11 +88,8 @@ class AccountLocked(_AccountEmail):
         return {"url": url("auth.forgot_password"), "minutes": (notification.context or {}).get("minutes", 15)}
 
 
-class MemberInvitation(_AccountEmail):
+class MemberInvitation(_AccountEmail, name="member_invitation", label="Team invitation"):
     """An invitation to join an organization's team (it shows in that organization's email log)."""
-
-    name = "member_invitation"
-    label = "Team invitation"
 
     @classmethod
     def queue(cls, invitation: Invitation, org: Organization, inviter: str) -> list[Notification]:

@@ -48,11 +48,9 @@ class _SentToClient(EmailKind):
         return {cls.noun: document, "url": link}
 
 
-class ProposalSent(_SentToClient):
+class ProposalSent(_SentToClient, name="proposal_sent", label="Proposal sent (client)"):
     """A proposal awaits the client's answer."""
 
-    name = "proposal_sent"
-    label = "Proposal sent (client)"
     model = Proposal
     noun = "proposal"
     endpoint = "portal.proposal_page"
@@ -62,11 +60,9 @@ class ProposalSent(_SentToClient):
         return f"Proposal {document.number}: {document.title}"
 
 
-class InvoiceSent(_SentToClient):
+class InvoiceSent(_SentToClient, name="invoice_sent", label="Invoice sent (client)"):
     """A new invoice, to the client."""
 
-    name = "invoice_sent"
-    label = "Invoice sent (client)"
     model = Invoice
     noun = "invoice"
     endpoint = "portal.invoice_page"
@@ -76,12 +72,8 @@ class InvoiceSent(_SentToClient):
         return f"Invoice {document.number}"
 
 
-class ProposalAnswered(EmailKind):
+class ProposalAnswered(EmailKind, name="proposal_answered", label="Proposal answered", audience=OPERATOR):
     """The client accepted or declined a proposal: to the operators."""
-
-    name = "proposal_answered"
-    label = "Proposal answered"
-    audience = OPERATOR
 
     @classmethod
     def queue(cls, proposal: Proposal) -> list[Notification]:

@@ -17,13 +17,10 @@ def _deliverable(notification: Notification) -> tuple[Deliverable, Project]:
     return deliverable, db.session.get(Project, deliverable.project_id)
 
 
-class DeliverableReady(EmailKind):
+class DeliverableReady(
+    EmailKind, name="deliverable_ready", label="Deliverable ready (client)", audience=CLIENT, update=True
+):
     """A deliverable awaits the client's review."""
-
-    name = "deliverable_ready"
-    label = "Deliverable ready (client)"
-    audience = CLIENT
-    update = True
 
     @classmethod
     def queue(cls, deliverable: Deliverable) -> list[Notification]:
@@ -56,12 +53,8 @@ class DeliverableReady(EmailKind):
         return {"deliverable": deliverable, "project": project, "url": link}
 
 
-class DeliverableDecided(EmailKind):
+class DeliverableDecided(EmailKind, name="deliverable_decided", label="Deliverable decision", audience=OPERATOR):
     """The client approved, rejected or asked for a revision: to the operators."""
-
-    name = "deliverable_decided"
-    label = "Deliverable decision"
-    audience = OPERATOR
 
     @classmethod
     def queue(cls, deliverable: Deliverable) -> list[Notification]:

@@ -9,12 +9,8 @@ from portal.outbox.recipients import operator_recipients
 from portal.outbox.registry import OPERATOR, EmailKind, require
 
 
-class ClientUpload(EmailKind):
+class ClientUpload(EmailKind, name="client_upload", label="Client upload", audience=OPERATOR):
     """The client uploaded files to a project."""
-
-    name = "client_upload"
-    label = "Client upload"
-    audience = OPERATOR
 
     @classmethod
     def queue(cls, project: Project, uploader: str, filenames: list[str]) -> list[Notification]:

@@ -11,12 +11,8 @@ from portal.outbox.rows import now
 from portal.services import tokens
 
 
-class Invitation(EmailKind):
+class Invitation(EmailKind, name="invitation", label="Portal invitation", audience=CLIENT):
     """The one email whose body is the link itself (derived again at send time, never stored)."""
-
-    name = "invitation"
-    label = "Portal invitation"
-    audience = CLIENT
 
     @classmethod
     def queue(cls, link: PortalLink) -> list[Notification]:
@@ -39,12 +35,8 @@ class Invitation(EmailKind):
         }
 
 
-class VerificationCode(EmailKind):
+class VerificationCode(EmailKind, name="verification_code", label="Verification code", audience=CLIENT):
     """The mail carrying a one-time code (derived again at send time from its nonce, never stored)."""
-
-    name = "verification_code"
-    label = "Verification code"
-    audience = CLIENT
 
     @classmethod
     def queue(cls, verification: EmailVerification) -> list[Notification]:
@@ -63,12 +55,8 @@ class VerificationCode(EmailKind):
         return {"code": tokens.email_code(verification.code_nonce), "minutes": minutes}
 
 
-class LinkLocked(EmailKind):
+class LinkLocked(EmailKind, name="link_locked", label="Access code locked", audience=OPERATOR):
     """A link's access code was locked after wrong tries: to the operators."""
-
-    name = "link_locked"
-    label = "Access code locked"
-    audience = OPERATOR
 
     @classmethod
     def queue(cls, link: PortalLink, failures: int, for_good: bool) -> list[Notification]:

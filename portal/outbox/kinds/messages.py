@@ -39,13 +39,8 @@ class _Batch(EmailKind):
         return {"project": project, "messages": messages, "url": cls.url(notification, project)}
 
 
-class Messages(_Batch):
+class Messages(_Batch, name="messages", label="New messages (client)", audience=CLIENT, update=True):
     """New operator messages, to the client."""
-
-    name = "messages"
-    label = "New messages (client)"
-    audience = CLIENT
-    update = True
 
     @classmethod
     def queue(cls, project: Project, message: Message) -> list[Notification]:
@@ -74,12 +69,8 @@ class Messages(_Batch):
         return url("portal.project_page", slug=org.slug, project_id=project.id, _anchor="thread")
 
 
-class ClientMessages(_Batch):
+class ClientMessages(_Batch, name="client_messages", label="Client messages", audience=OPERATOR):
     """New client messages, to the operators."""
-
-    name = "client_messages"
-    label = "Client messages"
-    audience = OPERATOR
 
     @classmethod
     def queue(cls, project: Project, message: Message) -> list[Notification]:
