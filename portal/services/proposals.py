@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Organization, Proposal, ProposalLine
 from portal.models.proposal import ACCEPTED, DECLINED, DRAFT, EXPIRED, SENT, STATUS_LABELS
-from portal.services import billing, notifications, projects
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.billing import ProposalAnswered, ProposalSent
+from portal.services import billing, projects
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -89,9 +90,7 @@ def send_proposal(proposal: Proposal, actor: Actor) -> Proposal:
         project_id=proposal.project_id,
         subject=proposal,
     )
-    queued = notifications.outbox(notifications.proposal_sent(proposal))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(ProposalSent.queue(proposal))
     return proposal
 
 
@@ -129,9 +128,7 @@ def accept_proposal(
         subject=proposal,
         details={"name": name},
     )
-    queued = notifications.outbox(notifications.proposal_answered(proposal))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(ProposalAnswered.queue(proposal))
     return proposal
 
 
@@ -159,7 +156,5 @@ def decline_proposal(
         subject=proposal,
         details={"reason": reason},
     )
-    queued = notifications.outbox(notifications.proposal_answered(proposal))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(ProposalAnswered.queue(proposal))
     return proposal
