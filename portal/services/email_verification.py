@@ -13,7 +13,6 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models import EmailVerification, PortalLink
-from portal.models.activity import ACTOR_CLIENT
 from portal.services import notifications
 from portal.services.activity import Actor, record
 from portal.services.portal_links import CODE_PATTERN
@@ -94,7 +93,7 @@ def request_code(link: PortalLink, ip: str | None, user_agent: str | None) -> Co
     verification.code_hash = _hash(nonce, code_for(verification))
     db.session.add(verification)
     db.session.flush()
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     record(
         link.org_id,
         actor,
@@ -126,7 +125,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     now = _now()
     if verification.expires_at <= now:
         return VerifyResult.EXPIRED
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     if hmac.compare_digest(verification.code_hash, _hash(verification.code_nonce, code)):
         # Conditional: of two tabs sending the right code at once, one uses it.
         used = db.session.execute(

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal.extensions import db
 from portal.jobs.email import dispatch
 from portal.models import Client, ClientSession, PortalLink, Project
-from portal.models.activity import ACTOR_CLIENT, ACTOR_SYSTEM
+from portal.models.activity import ACTOR_SYSTEM
 from portal.models.client import normalize_email
 from portal.services import notifications
 from portal.services.activity import Actor, record
@@ -287,7 +287,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         .execution_options(synchronize_session=False)
     ).one()
     failures, locked_until = counted.failed_attempts, counted.locked_until
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     record(
         link.org_id,
         actor,
@@ -375,7 +375,7 @@ def record_entry(link: PortalLink, ip: str | None, user_agent: str | None) -> No
         .where(PortalLink.id == link.id)
         .values(access_count=PortalLink.access_count + 1, last_accessed_at=_now())
     )
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     record(
         link.org_id,
         actor,
