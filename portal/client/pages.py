@@ -10,6 +10,7 @@ from sqlalchemy import bindparam
 from portal.client import bp
 from portal.client.session import leave_session
 from portal.client.shell import shell
+from portal.client.timeline import client_timeline
 from portal.client.visibility import overview_statements, sent_to_client, visibility, visible_ids_statement
 from portal.extensions import db
 from portal.models import Invoice, Project, Proposal
@@ -73,6 +74,7 @@ def overview():
     """What needs the client now, their projects and recent activity."""
     params = visibility(g.portal)
     lists = {name: db.session.execute(statement, params).all() for name, statement in overview_statements().items()}
+    lists["activity"] = client_timeline(lists["activity"])
     return shell(
         "client/overview.html",
         projects=_projects(limit=6),

@@ -17,7 +17,7 @@ from portal.services.errors import ServiceError
 DECIDED = {
     "approved": "You approved “{title}”. Thank you!",
     "revision_requested": "You asked for a revision of “{title}”. Your reason is in the messages below.",
-    "rejected": "You rejected “{title}”. Your reason was sent to {org}.",
+    "rejected": "You rejected “{title}”. Your reason is in the messages below.",
 }
 
 

@@ -25,9 +25,11 @@ from portal.models import (
     PortalLink,
     Project,
     Proposal,
+    StoredFile,
 )
-from portal.models.deliverable import PENDING
+from portal.models.deliverable import PENDING, READY
 from portal.models.message import SENDER_OPERATOR
+from portal.models.project import DRAFT
 from portal.services.messages import client_visible_message
 
 
@@ -46,8 +48,9 @@ def visibility(portal: PortalSession) -> dict:
 def visible_ids_statement():
     """The one rule of what a session sees: the projects covered by active links of its email unlocked on this
     device -- a coded link once its current code was entered here, a code-less one once any code-less link of
-    the email was opened here -- with the email verified where a link requires it. A client-wide link covers all
-    of its client's projects. A statement with bind parameters (see visibility()), built once."""
+    the email was opened here -- with the email verified where a link requires it. A client-wide link covers its
+    client's shared projects (never a draft nobody made a link for). A statement with bind parameters (see
+    visibility()), built once."""
     org_id, email, now, session_id = (
         bindparam("v_org"),
         bindparam("v_email"),
@@ -96,8 +99,11 @@ def visible_ids_statement():
     )
     direct = db.select(links.c.project_id).where(mine, links.c.project_id.is_not(None))
     client_wide = db.select(links.c.client_id).where(mine, links.c.project_id.is_(None))
+    # A client-wide link covers what the operator has shared: no draft, unless a link was made for that project.
+    shared = db.or_(Project.status != DRAFT, Project.client_portal_enabled.is_(True))
     return db.select(Project.id).where(
-        Project.org_id == org_id, db.or_(Project.id.in_(direct), Project.client_id.in_(client_wide))
+        Project.org_id == org_id,
+        db.or_(Project.id.in_(direct), db.and_(Project.client_id.in_(client_wide), shared)),
     )
 
 
@@ -110,11 +116,22 @@ def sent_to_client(model):
 
 
 def awaiting_review():
-    """SQL condition: a deliverable the client is asked to decide on now."""
+    """SQL condition: a deliverable the client is asked to decide on now -- shown, ready, undecided, with at least
+    one visible file (Deliverable.can_be_decided is its twin for a loaded row)."""
     return db.and_(
         Deliverable.client_visible.is_(True),
         Deliverable.approval_status == PENDING,
-        Deliverable.status == "ready",
+        Deliverable.status == READY,
+        has_visible_file(),
+    )
+
+
+def has_visible_file():
+    """SQL condition: the deliverable has at least one client-visible file."""
+    return (
+        db.select(StoredFile.id)
+        .where(StoredFile.deliverable_id == Deliverable.id, StoredFile.client_visible.is_(True))
+        .exists()
     )
 
 
@@ -228,8 +245,19 @@ def overview_statements() -> dict:
         .where(sent_to_client(Invoice), unpaid_invoice())
         .order_by(Invoice.due_date)
         .limit(20),
-        "activity": db.select(Activity.summary, Activity.at)
+        # Twice what is shown: status moves within one client phase are left out (portal.client.timeline).
+        "activity": db.select(
+            Activity.verb,
+            Activity.summary,
+            Activity.details,
+            Activity.at,
+            Project.name.label("project_name"),
+            db.func.coalesce(Invoice.number, Proposal.number).label("number"),
+        )
+        .join(Project, Project.id == Activity.project_id)
+        .outerjoin(Invoice, db.and_(Activity.subject_type == "invoice", Invoice.id == Activity.subject_id))
+        .outerjoin(Proposal, db.and_(Activity.subject_type == "proposal", Proposal.id == Activity.subject_id))
         .where(Activity.org_id == org_id, Activity.project_id.in_(visible), Activity.verb.in_(CLIENT_FACING_VERBS))
         .order_by(Activity.at.desc(), Activity.id.desc())
-        .limit(10),
+        .limit(20),
     }

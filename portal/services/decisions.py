@@ -9,7 +9,7 @@ from sqlalchemy import update
 from portal.extensions import db
 from portal.jobs.email import dispatch
 from portal.models import Deliverable, Message, StoredFile
-from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, REJECTED, REVISION_REQUESTED
+from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, READY, REJECTED, REVISION_REQUESTED
 from portal.models.message import SENDER_CLIENT
 from portal.services import notifications
 from portal.services.activity import Actor, record
@@ -17,6 +17,10 @@ from portal.services.errors import ServiceError
 
 DECISIONS = (APPROVED, REVISION_REQUESTED, REJECTED)
 MAX_REASON = 2000
+THREAD_LINES = {
+    REVISION_REQUESTED: "Revision requested for “{title}” (v{version}): {reason}",
+    REJECTED: "Rejected “{title}” (v{version}): {reason}",
+}
 
 
 class AlreadyDecided(ServiceError):
@@ -48,6 +52,8 @@ def decide_deliverable(
         raise ServiceError("This page is out of date; reload it.", "decision")
     now = datetime.now(UTC)
     hashes = visible_file_hashes(deliverable.id)
+    if deliverable.status != READY or not hashes:
+        raise ServiceError("This deliverable is not ready for review yet.", "decision")
     # The WHERE clause is the whole check: of two simultaneous decisions only one row update can succeed.
     result = db.session.execute(
         update(Deliverable)
@@ -56,6 +62,10 @@ def decide_deliverable(
             Deliverable.approval_status == PENDING,
             Deliverable.version == version,
             Deliverable.client_visible.is_(True),
+            Deliverable.status == READY,
+            db.select(StoredFile.id)
+            .where(StoredFile.deliverable_id == Deliverable.id, StoredFile.client_visible.is_(True))
+            .exists(),
         )
         .values(
             approval_status=decision,
@@ -87,14 +97,15 @@ def decide_deliverable(
         subject=deliverable,
         details={"decision": decision, "version": version, "reason": reason or None, "files": hashes},
     )
-    if decision == REVISION_REQUESTED:
+    if decision in THREAD_LINES:
+        # The reason reaches the thread, where the operator answers it.
         db.session.add(
             Message(
                 project_id=deliverable.project_id,
                 sender_type=SENDER_CLIENT,
                 sender_name=(name or actor.label)[:120],
                 sender_email=actor.label,
-                body=f"Revision requested for “{deliverable.title}” (v{version}): {reason}",
+                body=THREAD_LINES[decision].format(title=deliverable.title, version=version, reason=reason),
                 deliverable_id=deliverable.id,
             )
         )
