@@ -76,6 +76,7 @@ def _entry_page(
             needs_email=not _email_verified(link) and not set_verified,
             masked_email=mask_email(link.client_email),
             code_sent=code_sent,
+            code_minutes=email_verification.CODE_VALID_MINUTES,
             email_error=email_error,
             needs_code=_needs_code(link),
             error=error,
@@ -100,8 +101,11 @@ def _active_or_404(token: str) -> PortalLink:
 @bp.get("/p/<token>")
 @limiter.limit(_entry_limit)
 def entry(token: str):
-    """The link's landing page: an "Open portal" button, the access-code form, or the email check."""
-    return _entry_page(_active_or_404(token))
+    """The link's landing page: an "Open portal" button, the access-code form, or the email check (with the code
+    field while a code mailed earlier can still be typed)."""
+    link = _active_or_404(token)
+    pending = not _email_verified(link) and email_verification.code_pending(link)
+    return _entry_page(link, code_sent=pending)
 
 
 def _open(link: PortalLink, action: str, *, set_verified: str | None = None):

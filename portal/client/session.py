@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from flask import abort, g, request, session
+from flask import abort, g, make_response, render_template, request, session
 from sqlalchemy import bindparam
 
 from portal.client.devices import remembered_codes
@@ -97,6 +97,20 @@ def entry_is_alive(entry: dict, *, session, client_email: str, revoked_at, expir
     )
 
 
+def code_was_replaced(*, session, revoked_at, expires_at, code_version: int) -> bool:
+    """Whether the session ended because the operator gave its link a new access code: the link itself still works."""
+    now = datetime.now(UTC)
+    return revoked_at is None and (expires_at is None or now < expires_at) and code_version != session.code_version
+
+
+def code_replaced_page(org: Organization):
+    """The answer to a session whose link got a new code: ask for it, the link still works (htmx reloads to it)."""
+    response = make_response(render_template("client/code_replaced.html", org=org), 403)
+    if request.headers.get("HX-Request") == "true":
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
 @cache
 def _session_statement():
     return (
@@ -132,6 +146,13 @@ def load_session(slug: str) -> PortalSession:
         code_version=row.PortalLink.access_code_version,
     )
     if not alive:
+        if row is not None and code_was_replaced(
+            session=row.ClientSession,
+            revoked_at=row.PortalLink.revoked_at,
+            expires_at=row.PortalLink.expires_at,
+            code_version=row.PortalLink.access_code_version,
+        ):
+            abort(code_replaced_page(row.Organization))
         forget_session(org_id)
         abort(404)
     g.portal = PortalSession(row.Organization, row.PortalLink, row.PortalLink.client_email, row.ClientSession.id)

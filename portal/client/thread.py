@@ -11,7 +11,15 @@ from sqlalchemy import bindparam
 from portal.client import bp, project_page
 from portal.client.forms import MessageForm
 from portal.client.loaders import load_project
-from portal.client.session import client_actor, entry_is_alive, forget_session, load_session, secret_hash, session_entry
+from portal.client.session import (
+    client_actor,
+    code_was_replaced,
+    entry_is_alive,
+    forget_session,
+    load_session,
+    secret_hash,
+    session_entry,
+)
 from portal.client.visibility import badge_counts, visible_ids_statement
 from portal.extensions import db, limiter
 from portal.htmx import confirm, is_fragment_request, render
@@ -81,7 +89,14 @@ def thread(project_id: int):
         expires_at=row.expires_at,
         code_version=row.access_code_version,
     ):
-        forget_session(org_id)
+        replaced = row is not None and code_was_replaced(
+            session=row.ClientSession,
+            revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
+            code_version=row.access_code_version,
+        )
+        if not replaced:  # kept, so the page the poll reloads to says why
+            forget_session(org_id)
         abort(404)
     if not row.visible:
         abort(404)
