@@ -40,7 +40,8 @@ def decide(deliverable_id: int):
                 decision=form.decision.data,
                 version=form.version.data,
                 reason=form.reason.data,
-                name=g.portal.link.client_name,
+                name=g.portal.link.client_name or form.name.data,
+                link=g.portal.link,
             )
         except decisions.AlreadyDecided as exc:
             error, status_code = exc.message, 409
@@ -63,7 +64,14 @@ def decide(deliverable_id: int):
         )
     if is_fragment_request():
         status_code = 200  # htmx swaps only 2xx: the card itself carries the message
-    errors = {deliverable.id: {"message": error, "decision": form.decision.data, "reason": form.reason.data}}
+    errors = {
+        deliverable.id: {
+            "message": error,
+            "decision": form.decision.data,
+            "reason": form.reason.data,
+            "name": form.name.data,
+        }
+    }
     return project_page.render(
         project,
         "deliverable_card",

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.jobs.email import dispatch
-from portal.models import Deliverable, Message, StoredFile
+from portal.models import Deliverable, Message, PortalLink, StoredFile
 from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, READY, REJECTED, REVISION_REQUESTED
 from portal.models.message import SENDER_CLIENT
 from portal.services import notifications
@@ -38,9 +38,20 @@ def visible_file_hashes(deliverable_id: int) -> dict[str, str]:
 
 
 def decide_deliverable(
-    deliverable: Deliverable, actor: Actor, *, decision: str, version: int | None, reason: str | None, name: str | None
+    deliverable: Deliverable,
+    actor: Actor,
+    *,
+    decision: str,
+    version: int | None,
+    reason: str | None,
+    name: str | None,
+    link: PortalLink | None = None,
 ) -> Deliverable:
-    """Record the client's decision if the deliverable is still pending at this version (a conditional update)."""
+    """Record the client's decision if the deliverable is still pending at this version (a conditional update); a
+    name typed at a link's first decision is kept on the link, so it is asked once."""
+    name = (name or "").strip()[:120] or None
+    if link is not None and not link.client_name and not name:
+        raise ServiceError("Type your name: it goes on the decision receipt.", "name")
     if decision not in DECISIONS:
         raise ServiceError("Choose approve, request a revision, or reject.", "decision")
     reason = (reason or "").strip()
@@ -87,6 +98,8 @@ def decide_deliverable(
         if deliverable.version != version and deliverable.approval_status == PENDING:
             raise AlreadyDecided("A newer version was sent since you opened this page: review it first.", "decision")
         raise AlreadyDecided(f"This deliverable was already decided: {deliverable.approval_label.lower()}.", "decision")
+    if link is not None and not link.client_name:
+        link.client_name = name
     label = APPROVAL_LABELS[decision].lower()
     record(
         deliverable.project.org_id,

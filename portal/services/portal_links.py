@@ -103,7 +103,8 @@ def create_link(
         client_id=client.id,
         project_id=project.id if project else None,
         client_email=normalize_email(email),
-        client_name=(name or "").strip() or client.name,
+        # A name only for its own person: typed here, or the client's when the link goes to the client's address.
+        client_name=(name or "").strip() or (client.name if normalize_email(email) == client.email else None),
         token_hash=hash_token(token),
         token_nonce=nonce,
         access_code_hash=generate_password_hash(code) if code else None,

@@ -8,7 +8,7 @@ from portal.models import Deliverable, Message, Project
 from portal.services.activity import Actor
 from portal.services.projects import change_status
 from tests.conftest import HX
-from tests.factories import make_deliverable
+from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
 from tests.portal_world import make_world, store
 from tests.samples import png_bytes
 
@@ -96,3 +96,33 @@ def test_recent_activity_speaks_in_client_phases(app, world):
         assert internal not in recent
     # Invoiced -> completed stays within one phase: nothing new for the client.
     assert recent.count("moved to Complete") == 1
+
+
+def test_a_receipt_names_the_person_the_link_was_sent_to_asking_once(app):
+    with app.app_context():
+        org = make_org("Receipt Drones", slug="receipts")
+        customer = make_client(org, email="casey@example.com", name="Casey Client")
+        project = make_project(org, customer, name="Receipts project", status="delivered")
+        first, second = (
+            make_deliverable(project, title=title, client_visible=True, status="ready") for title in ("ONE", "TWO")
+        )
+        for deliverable in (first, second):
+            store(project, f"{deliverable.title}.png", png_bytes(), "image/png", deliverable)
+        link, token = make_link(org, customer, project, email="bo@example.com")
+        assert link.client_name is None
+        ids = {"first": first.id, "second": second.id, "project": project.id}
+    browser = app.test_client()
+    browser.post(f"/p/{token}")
+    page = browser.get(f"/portal/receipts/projects/{ids['project']}").text
+    assert 'name="name"' in _card(page, ids["first"]) and "Casey Client" not in page
+    url = f"/portal/receipts/deliverables/{ids['first']}/decide"
+    unnamed = browser.post(url, data={"decision": "approved", "version": 1})
+    assert unnamed.status_code == 422 and "Type your name" in unnamed.text
+    card = browser.post(url, data={"decision": "approved", "version": 1, "name": "Bo Colleague"}, headers=HX).text
+    assert "Approved</strong> by Bo Colleague (bo@example.com)" in card and "Casey Client" not in card
+    # Asked once: the next decision on this link needs no name and carries the same one.
+    page = browser.get(f"/portal/receipts/projects/{ids['project']}").text
+    assert 'name="name"' not in _card(page, ids["second"])
+    second_url = f"/portal/receipts/deliverables/{ids['second']}/decide"
+    card = browser.post(second_url, data={"decision": "approved", "version": 1}, headers=HX).text
+    assert "Approved</strong> by Bo Colleague (bo@example.com)" in card
