@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import g, request, url_for
 
 from portal.dashboard import bp
+from portal.dashboard.confirm import ask_first
 from portal.dashboard.guard import current_actor
 from portal.dashboard.link_forms import LinkForm, RotateCodeForm
 from portal.dashboard.loaders import load
@@ -189,6 +190,10 @@ def links_rotate(link_id: int):
     if not form.validate_on_submit():
         template, context = _page_for(link)
         return invalid(template, "links", **context)
+    replace = "Replace the access code" if link.access_code_hash else "Add an access code"
+    question = f"{replace} for {link.client_email}? Their open sessions end; the link keeps working with the new code."
+    if (asked := ask_first(question, back=_anchor_url(link), label=replace)) is not None:
+        return asked
     try:
         code = portal_links.rotate_code(link, current_actor(), form.access_code.data or None)
     except ServiceError as exc:
