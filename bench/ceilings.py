@@ -39,7 +39,7 @@ def memory_app() -> Flask:
 
         org = db.session.execute(db.select(Organization).where(Organization.slug == slug)).scalar_one()
         link = db.session.execute(db.select(PortalLink).where(PortalLink.org_id == org.id)).scalars().first()
-        portal = session.PortalSession(org, link, link.client_email)
+        portal = session.PortalSession(org, link, link.client_email, name=link.client_name)
         project = db.session.get(Project, project_id)
         with app.test_request_context():
             g.portal = portal

@@ -108,7 +108,7 @@ def _card(reads: Reads) -> dict:
         "files_by_deliverable": {deliverable.id: files},
         "shown_deliverables": {deliverable.id},
         "decision_errors": {},
-        "ask_name": not g.portal.link.client_name,
+        "ask_name": not g.portal.name,
     }
 
 
@@ -156,7 +156,7 @@ def page_context(reads: Reads) -> dict:
         "deliverables": reads.deliverables,
         "files_by_deliverable": reads.files_by_deliverable,
         "decision_errors": {},
-        "ask_name": not g.portal.link.client_name,
+        "ask_name": not g.portal.name,
     }
 
 

@@ -28,6 +28,8 @@ class PortalSession:
     link: PortalLink
     email: str
     session_id: int = 0
+    # The link's name for its person as the request began (reading the link after a commit would query again).
+    name: str | None = None
 
 
 def _sessions() -> dict:
@@ -155,7 +157,8 @@ def load_session(slug: str) -> PortalSession:
             abort(code_replaced_page(row.Organization))
         forget_session(org_id)
         abort(404)
-    g.portal = PortalSession(row.Organization, row.PortalLink, row.PortalLink.client_email, row.ClientSession.id)
+    link = row.PortalLink
+    g.portal = PortalSession(row.Organization, link, link.client_email, row.ClientSession.id, link.client_name)
     return g.portal
 
 
