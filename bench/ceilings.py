@@ -28,7 +28,7 @@ def bare_app() -> Flask:
 def memory_app() -> Flask:
     """The portal app whose project page reads every value from memory instead of the database."""
     from portal import create_app
-    from portal.client import access, pages, projects
+    from portal.client import project_page, session, shell, thread, visibility
     from portal.extensions import db
     from portal.services import messages
 
@@ -39,14 +39,14 @@ def memory_app() -> Flask:
 
         org = db.session.execute(db.select(Organization).where(Organization.slug == slug)).scalar_one()
         link = db.session.execute(db.select(PortalLink).where(PortalLink.org_id == org.id)).scalars().first()
-        portal = access.PortalSession(org, link, link.client_email)
+        portal = session.PortalSession(org, link, link.client_email, name=link.client_name)
         project = db.session.get(Project, project_id)
         with app.test_request_context():
             g.portal = portal
             cached = {
-                "counts": access.badge_counts(portal),
-                "deliverables": projects._deliverables(project_id),
-                "files": projects._files(project_id),
+                "counts": visibility.badge_counts(portal),
+                "deliverables": project_page.read_deliverables(project_id),
+                "files": project_page.read_files(project_id),
                 "thread_view": messages.thread_view(project_id, portal.email),
             }
         db.session.expunge_all()
@@ -55,12 +55,12 @@ def memory_app() -> Flask:
         g.portal = portal
         return portal
 
-    pages.load_session = load_session
-    pages.read_without_transaction = lambda: None  # no connection to check out
-    pages.badge_counts = projects.badge_counts = lambda _portal: cached["counts"]
-    pages.other_sessions = lambda _org_id: []
-    projects.load_project = lambda _id: project
-    projects._deliverables = lambda _id: cached["deliverables"]
-    projects._files = lambda _id: cached["files"]
+    shell.load_session = load_session
+    shell.read_without_transaction = lambda: None  # no connection to check out
+    shell.badge_counts = project_page.badge_counts = lambda _portal: cached["counts"]
+    shell.other_sessions = lambda _org_id: []
+    thread.load_project = lambda _id: project
+    project_page.read_deliverables = lambda _id: cached["deliverables"]
+    project_page.read_files = lambda _id: cached["files"]
     messages.thread_view = lambda _id, _email, limit=200: cached["thread_view"]
     return app

@@ -7,10 +7,10 @@ from datetime import date
 from flask import Response, g, redirect, request, url_for
 
 from portal.client import bp
-from portal.client.access import load_invoice, load_proposal
 from portal.client.forms import AcceptProposalForm, DeclineProposalForm
-from portal.client.pages import shell
-from portal.client.projects import client_actor
+from portal.client.loaders import load_invoice, load_proposal
+from portal.client.session import client_actor
+from portal.client.shell import shell
 from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import is_fragment_request

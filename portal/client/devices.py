@@ -48,6 +48,19 @@ def verified_cookie_value(current: str | None, email: str) -> str:
     return _verified_serializer().dumps(emails)
 
 
+def set_verified_cookie(response, email: str) -> None:
+    """Remember on this device that ``email`` is verified (90 days), keeping the other addresses it remembers."""
+    response.set_cookie(
+        VERIFIED_COOKIE,
+        verified_cookie_value(request.cookies.get(VERIFIED_COOKIE), email),
+        max_age=VERIFIED_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
 def discoverable_orgs(current_org_id: int | None, emails, exclude=()) -> list:
     """Organizations with an active link for an email verified on this device (the switcher's other entries)."""
     emails = list(emails)
@@ -94,6 +107,19 @@ def device_cookie_name(link: PortalLink) -> str:
 def device_cookie_value(link: PortalLink) -> str:
     """A signed value bound to the organization, the link and its code version."""
     return _device_serializer().dumps({"o": link.org_id, "l": link.id, "v": link.access_code_version})
+
+
+def remember_code(response, link: PortalLink) -> None:
+    """Remember on this device that the link's current access code was entered (30 days)."""
+    response.set_cookie(
+        device_cookie_name(link),
+        device_cookie_value(link),
+        max_age=DEVICE_MAX_AGE,
+        path="/p/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 def device_remembers_code(link: PortalLink, value: str | None) -> bool:

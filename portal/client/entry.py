@@ -9,18 +9,16 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from portal.client import bp
-from portal.client.access import session_entry, start_session
 from portal.client.devices import (
-    DEVICE_MAX_AGE,
     VERIFIED_COOKIE,
-    VERIFIED_MAX_AGE,
     device_cookie_name,
-    device_cookie_value,
     device_remembers_code,
     discovered_link,
-    verified_cookie_value,
+    remember_code,
+    set_verified_cookie,
     verified_emails,
 )
+from portal.client.session import session_entry, start_session
 from portal.extensions import db, limiter
 from portal.jobs.email import dispatch
 from portal.models import Organization, PortalLink
@@ -78,6 +76,7 @@ def _entry_page(
             needs_email=not _email_verified(link) and not set_verified,
             masked_email=mask_email(link.client_email),
             code_sent=code_sent,
+            code_minutes=email_verification.CODE_VALID_MINUTES,
             email_error=email_error,
             needs_code=_needs_code(link),
             error=error,
@@ -88,20 +87,8 @@ def _entry_page(
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     if set_verified:
-        _set_verified_cookie(response, set_verified)
+        set_verified_cookie(response, set_verified)
     return response
-
-
-def _set_verified_cookie(response, email: str) -> None:
-    response.set_cookie(
-        VERIFIED_COOKIE,
-        verified_cookie_value(request.cookies.get(VERIFIED_COOKIE), email),
-        max_age=VERIFIED_MAX_AGE,
-        path="/",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
 
 
 def _active_or_404(token: str) -> PortalLink:
@@ -114,13 +101,16 @@ def _active_or_404(token: str) -> PortalLink:
 @bp.get("/p/<token>")
 @limiter.limit(_entry_limit)
 def entry(token: str):
-    """The link's landing page: an "Open portal" button, the access-code form, or the email check."""
-    return _entry_page(_active_or_404(token))
+    """The link's landing page: an "Open portal" button, the access-code form, or the email check (with the code
+    field while a code mailed earlier can still be typed)."""
+    link = _active_or_404(token)
+    pending = not _email_verified(link) and email_verification.code_pending(link)
+    return _entry_page(link, code_sent=pending)
 
 
 def _open(link: PortalLink, action: str, *, set_verified: str | None = None):
     """Check the access code where one is needed, then start the session and leave the token behind."""
-    remember = None
+    remember = False
     if _needs_code(link):
         check = portal_links.check_code(
             link, request.form.get("code", ""), request.remote_addr, request.user_agent.string
@@ -142,7 +132,7 @@ def _open(link: PortalLink, action: str, *, set_verified: str | None = None):
             )
         if check.result == CodeResult.LOCKED_FOR_GOOD:
             return _entry_page(link, status=423, error="This code is locked after too many wrong tries.", **page)
-        remember = device_cookie_value(link)
+        remember = True
     portal_links.record_entry(link, request.remote_addr, request.user_agent.string)
     verified = set_verified == link.client_email or link.client_email in verified_emails(
         request.cookies.get(VERIFIED_COOKIE)
@@ -151,17 +141,9 @@ def _open(link: PortalLink, action: str, *, set_verified: str | None = None):
     org = db.session.get(Organization, link.org_id)
     response = redirect(url_for("portal.overview", slug=org.slug), code=303)
     if remember:
-        response.set_cookie(
-            device_cookie_name(link),
-            remember,
-            max_age=DEVICE_MAX_AGE,
-            path="/p/",
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        remember_code(response, link)
     if set_verified:
-        _set_verified_cookie(response, set_verified)
+        set_verified_cookie(response, set_verified)
     return response
 
 

@@ -25,6 +25,7 @@ class DecisionForm(FlaskForm):
     """Approve, request a revision, or reject a deliverable at the version shown."""
 
     decision = HiddenField("Decision", validators=[DataRequired()])
+    name = StringField("Your name", filters=[strip], validators=[Optional(), Length(max=120)])
     version = IntegerField("Version", validators=[Optional()])
     reason = TextAreaField(
         "Reason",

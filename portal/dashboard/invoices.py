@@ -8,6 +8,7 @@ from flask import Response, g, request, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.billing_forms import InvoiceForm, fill_choices
+from portal.dashboard.confirm import ask_first
 from portal.dashboard.documents import submit_document
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
@@ -165,6 +166,10 @@ def invoices_send(invoice_id: int):
 def invoices_paid(invoice_id: int):
     """Record that the invoice was paid."""
     invoice = load(Invoice, invoice_id)
+    question = f"Mark invoice {invoice.number} paid? The client sees it as paid."
+    back = url_for("dashboard.invoices_show", invoice_id=invoice.id)
+    if invoice.status == "sent" and (asked := ask_first(question, back=back, label="Mark paid")) is not None:
+        return asked
     return _status_action(invoice, invoice_service.mark_paid, f"Invoice {invoice.number} marked paid.")
 
 

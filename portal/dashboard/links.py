@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, request, url_for
 
 from portal.dashboard import bp, client_page, project_page
+from portal.dashboard.confirm import ask_first
 from portal.dashboard.guard import current_actor
 from portal.dashboard.link_forms import LinkForm, RotateCodeForm
 from portal.dashboard.links_block import link_url
@@ -126,6 +127,10 @@ def links_rotate(link_id: int):
     page, owner = _page_of(link)
     if not form.validate_on_submit():
         return page.invalid(owner, "links")
+    replace = "Replace the access code" if link.access_code_hash else "Add an access code"
+    question = f"{replace} for {link.client_email}? Their open sessions end; the link keeps working with the new code."
+    if (asked := ask_first(question, back=_anchor_url(link), label=replace)) is not None:
+        return asked
     try:
         code = portal_links.rotate_code(link, current_actor(), form.access_code.data or None)
     except ServiceError as exc:

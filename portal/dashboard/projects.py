@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, g, redirect, request, url_for
 
 from portal.dashboard import bp, project_page
+from portal.dashboard.confirm import ask_before_status
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
@@ -112,6 +113,9 @@ def projects_status(project_id: int):
     project = load(Project, project_id)
     form = StatusForm()
     if form.validate_on_submit():
+        back = url_for("dashboard.projects_show", project_id=project.id)
+        if (asked := ask_before_status(project, form.status.data, back)) is not None:
+            return asked
         try:
             project_service.change_status(project, current_actor(), form.status.data, form.hold_reason.data)
         except ServiceError as exc:

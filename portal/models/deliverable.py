@@ -20,7 +20,9 @@ TYPE_LABELS = {
     "inspection_report": "Inspection report",
     "other": "Other",
 }
-STATUSES = ("planned", "in_progress", "ready")
+PLANNED = "planned"
+READY = "ready"
+STATUSES = (PLANNED, "in_progress", READY)
 STATUS_LABELS = {"planned": "Planned", "in_progress": "In progress", "ready": "Ready for review"}
 
 PENDING = "pending"
@@ -75,3 +77,14 @@ class Deliverable(db.Model):
     def approval_label(self) -> str:
         """Human-readable approval state."""
         return APPROVAL_LABELS.get(self.approval_status, self.approval_status)
+
+    def can_be_decided(self, visible_files: int) -> bool:
+        """Whether the client may decide on it now: shown, ready, undecided, with at least one visible file (the
+        rule's SQL twin is portal.client.visibility.awaiting_review)."""
+        return self.client_visible and self.status == READY and self.approval_status == PENDING and visible_files > 0
+
+    def client_label(self, visible_files: int) -> str:
+        """Its state as the client sees it: the decision once made, "Awaiting review" only when it can be decided."""
+        if self.approval_status != PENDING or self.can_be_decided(visible_files):
+            return self.approval_label
+        return "Files coming soon" if self.status == READY else self.status_label

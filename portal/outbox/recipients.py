@@ -16,6 +16,7 @@ def project_recipients(project: Project) -> list[str]:
             PortalLink.org_id == project.org_id,
             PortalLink.notify_email.is_(True),
             active_link_condition(now()),
+            PortalLink.code_locked.is_(False),  # locked until the operator sets a new code: it cannot open them
             db.or_(
                 PortalLink.project_id == project.id,
                 db.and_(PortalLink.project_id.is_(None), PortalLink.client_id == project.client_id),

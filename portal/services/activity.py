@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from portal.extensions import db
 from portal.models import Activity
-from portal.models.activity import ACTOR_OPERATOR
+from portal.models.activity import ACTOR_CLIENT, ACTOR_OPERATOR
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,11 @@ class Actor:
     def operator(cls, user, ip=None, user_agent=None) -> Actor:
         """An actor for a signed-in operator."""
         return cls(ACTOR_OPERATOR, user.name or user.email, user.id, ip, (user_agent or "")[:400] or None)
+
+    @classmethod
+    def client(cls, email: str, ip=None, user_agent=None) -> Actor:
+        """An actor for a client, known by the email a portal link was sent to."""
+        return cls(ACTOR_CLIENT, email, None, ip, (user_agent or "")[:400] or None)
 
 
 def record(

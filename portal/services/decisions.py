@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import update
 
 from portal.extensions import db
-from portal.models import Deliverable, Message, StoredFile
-from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, REJECTED, REVISION_REQUESTED
+from portal.models import Deliverable, Message, PortalLink, StoredFile
+from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, READY, REJECTED, REVISION_REQUESTED
 from portal.models.message import SENDER_CLIENT
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableDecided
@@ -17,6 +17,10 @@ from portal.services.errors import ServiceError
 
 DECISIONS = (APPROVED, REVISION_REQUESTED, REJECTED)
 MAX_REASON = 2000
+THREAD_LINES = {
+    REVISION_REQUESTED: "Revision requested for “{title}” (v{version}): {reason}",
+    REJECTED: "Rejected “{title}” (v{version}): {reason}",
+}
 
 
 class AlreadyDecided(ServiceError):
@@ -34,9 +38,20 @@ def visible_file_hashes(deliverable_id: int) -> dict[str, str]:
 
 
 def decide_deliverable(
-    deliverable: Deliverable, actor: Actor, *, decision: str, version: int | None, reason: str | None, name: str | None
+    deliverable: Deliverable,
+    actor: Actor,
+    *,
+    decision: str,
+    version: int | None,
+    reason: str | None,
+    name: str | None,
+    link: PortalLink | None = None,
 ) -> Deliverable:
-    """Record the client's decision if the deliverable is still pending at this version (a conditional update)."""
+    """Record the client's decision if the deliverable is still pending at this version (a conditional update); a
+    name typed at a link's first decision is kept on the link, so it is asked once."""
+    name = (name or "").strip()[:120] or None
+    if link is not None and not link.client_name and not name:
+        raise ServiceError("Type your name: it goes on the decision receipt.", "name")
     if decision not in DECISIONS:
         raise ServiceError("Choose approve, request a revision, or reject.", "decision")
     reason = (reason or "").strip()
@@ -48,6 +63,8 @@ def decide_deliverable(
         raise ServiceError("This page is out of date; reload it.", "decision")
     now = datetime.now(UTC)
     hashes = visible_file_hashes(deliverable.id)
+    if deliverable.status != READY or not hashes:
+        raise ServiceError("This deliverable is not ready for review yet.", "decision")
     # The WHERE clause is the whole check: of two simultaneous decisions only one row update can succeed.
     result = db.session.execute(
         update(Deliverable)
@@ -56,6 +73,10 @@ def decide_deliverable(
             Deliverable.approval_status == PENDING,
             Deliverable.version == version,
             Deliverable.client_visible.is_(True),
+            Deliverable.status == READY,
+            db.select(StoredFile.id)
+            .where(StoredFile.deliverable_id == Deliverable.id, StoredFile.client_visible.is_(True))
+            .exists(),
         )
         .values(
             approval_status=decision,
@@ -77,6 +98,8 @@ def decide_deliverable(
         if deliverable.version != version and deliverable.approval_status == PENDING:
             raise AlreadyDecided("A newer version was sent since you opened this page: review it first.", "decision")
         raise AlreadyDecided(f"This deliverable was already decided: {deliverable.approval_label.lower()}.", "decision")
+    if link is not None and not link.client_name:
+        link.client_name = name
     label = APPROVAL_LABELS[decision].lower()
     record(
         deliverable.project.org_id,
@@ -87,14 +110,15 @@ def decide_deliverable(
         subject=deliverable,
         details={"decision": decision, "version": version, "reason": reason or None, "files": hashes},
     )
-    if decision == REVISION_REQUESTED:
+    if decision in THREAD_LINES:
+        # The reason reaches the thread, where the operator answers it.
         db.session.add(
             Message(
                 project_id=deliverable.project_id,
                 sender_type=SENDER_CLIENT,
                 sender_name=(name or actor.label)[:120],
                 sender_email=actor.label,
-                body=f"Revision requested for “{deliverable.title}” (v{version}): {reason}",
+                body=THREAD_LINES[decision].format(title=deliverable.title, version=version, reason=reason),
                 deliverable_id=deliverable.id,
             )
         )

@@ -13,14 +13,14 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models import EmailVerification, PortalLink
-from portal.models.activity import ACTOR_CLIENT
 from portal.outbox import outbox
 from portal.outbox.kinds.links import VerificationCode
 from portal.services import tokens
 from portal.services.activity import Actor, record
 from portal.services.portal_links import CODE_PATTERN
 
-CODE_VALID_FOR = timedelta(minutes=10)
+CODE_VALID_MINUTES = 10  # the one source of the figure: the code's expiry, the entry page and the email
+CODE_VALID_FOR = timedelta(minutes=CODE_VALID_MINUTES)
 MAX_TRIES = 5
 MAX_CODES_PER_HOUR = 5
 
@@ -90,12 +90,13 @@ def request_code(link: PortalLink, ip: str | None, user_agent: str | None) -> Co
         email=link.client_email,
         code_nonce=nonce,
         code_hash="",
+        created_at=now,
         expires_at=now + CODE_VALID_FOR,
     )
     verification.code_hash = _hash(nonce, code_for(verification))
     db.session.add(verification)
     db.session.flush()
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     record(
         link.org_id,
         actor,
@@ -109,8 +110,19 @@ def request_code(link: PortalLink, ip: str | None, user_agent: str | None) -> Co
     return CodeRequest(True, queued)
 
 
+def code_pending(link: PortalLink) -> bool:
+    """Whether the link's latest code can still be typed: unused, unexpired, tries left."""
+    latest = db.session.execute(
+        db.select(EmailVerification.used_at, EmailVerification.attempts, EmailVerification.expires_at)
+        .where(EmailVerification.link_id == link.id)
+        .order_by(EmailVerification.id.desc())
+        .limit(1)
+    ).first()
+    return latest is not None and latest.used_at is None and latest.attempts < MAX_TRIES and latest.expires_at > _now()
+
+
 def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | None) -> str:
-    """Check a typed code against the link's latest one: single use, ten minutes, five tries."""
+    """Check a typed code against the link's latest one: single use, CODE_VALID_MINUTES, five tries."""
     code = (code or "").strip()
     if not CODE_PATTERN.match(code):
         return VerifyResult.MALFORMED
@@ -127,7 +139,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     now = _now()
     if verification.expires_at <= now:
         return VerifyResult.EXPIRED
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     if hmac.compare_digest(verification.code_hash, _hash(verification.code_nonce, code)):
         # Conditional: of two tabs sending the right code at once, one uses it.
         used = db.session.execute(

@@ -102,10 +102,13 @@ def _thread_view_statement():
             Message.created_at,
             Message.deliverable_id,
             Message.file_id,
+            StoredFile.filename.label("file_name"),
             db.func.count().over().label("total"),
             db.func.max(Message.id).over().label("latest"),
             read_up_to.label("read_up_to"),
         )
+        # A comment on a file names it, while the file is still shown to the client.
+        .outerjoin(StoredFile, db.and_(StoredFile.id == Message.file_id, StoredFile.client_visible.is_(True)))
         .where(Message.project_id == project_id, client_visible_message())
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(bindparam("limit"))

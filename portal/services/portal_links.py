@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
 from portal.models import Client, ClientSession, PortalLink, Project
-from portal.models.activity import ACTOR_CLIENT, ACTOR_SYSTEM
+from portal.models.activity import ACTOR_SYSTEM
 from portal.models.client import normalize_email
 from portal.models.portal_link import active_link_condition as active_link_condition  # client modules import it here
 from portal.outbox import commit_and_dispatch
@@ -100,7 +100,8 @@ def create_link(
         client_id=client.id,
         project_id=project.id if project else None,
         client_email=normalize_email(email),
-        client_name=(name or "").strip() or client.name,
+        # A name only for its own person: typed here, or the client's when the link goes to the client's address.
+        client_name=(name or "").strip() or (client.name if normalize_email(email) == client.email else None),
         token_hash=hash_token(token),
         token_nonce=nonce,
         access_code_hash=generate_password_hash(code) if code else None,
@@ -280,7 +281,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         .execution_options(synchronize_session=False)
     ).one()
     failures, locked_until = counted.failed_attempts, counted.locked_until
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     record(
         link.org_id,
         actor,
@@ -366,7 +367,7 @@ def record_entry(link: PortalLink, ip: str | None, user_agent: str | None) -> No
         .where(PortalLink.id == link.id)
         .values(access_count=PortalLink.access_count + 1, last_accessed_at=_now())
     )
-    actor = Actor(ACTOR_CLIENT, link.client_email, ip=ip, user_agent=(user_agent or "")[:400] or None)
+    actor = Actor.client(link.client_email, ip, user_agent)
     record(
         link.org_id,
         actor,

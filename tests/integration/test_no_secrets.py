@@ -44,7 +44,9 @@ def test_tokens_and_codes_never_stored_or_logged(app, ctx, caplog):
     portal.post(f"/p/{token}", data={"code": "000000"})
     portal.post(f"/p/{token}", data={"code": "918273"})
     rotated = operator.post(
-        f"/app/links/{db.session.execute(select(db.metadata.tables['portal_link'].c.id)).scalar()}/rotate", headers=HX
+        f"/app/links/{db.session.execute(select(db.metadata.tables['portal_link'].c.id)).scalar()}/rotate",
+        data={"confirmed": "1"},
+        headers=HX,
     )
     new_code = re.search(r'id="revealed-code">(\d{6})<', rotated.text).group(1)
     logging.getLogger("werkzeug").info('127.0.0.1 - - "GET /p/%s HTTP/1.1" 200 -', token)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from portal.extensions import db
-from portal.models import Activity, Deliverable
+from portal.models import Activity, Deliverable, StoredFile
 from tests.factories import PASSWORD, make_client, make_deliverable, make_link, make_org, make_project, make_user
 from tests.integration.mail_stack import ROOT, Inbox, SMTPServer, free_port
 
@@ -201,6 +201,20 @@ def _world(slug: str, code: str | None = None):
     customer = make_client(org, email=f"client@{slug}.example", name="Robin Client")
     project = make_project(org, customer, name="Pier inspection", status="delivered")
     deliverable = make_deliverable(project, title="Pier stills", client_visible=True, status="ready", version=1)
+    # A deliverable is decided with at least one visible file; the receipt hashes it (the bytes are never read).
+    db.session.add(
+        StoredFile(
+            project_id=project.id,
+            deliverable_id=deliverable.id,
+            filename="pier.png",
+            content_type="image/png",
+            size=4,
+            sha256="0" * 64,
+            storage_key=f"org/{org.id}/pier.png",
+            client_visible=True,
+        )
+    )
+    db.session.commit()
     _link, token = make_link(org, customer, project, code=code, name="Robin Client")
     return {
         "org": org.id,

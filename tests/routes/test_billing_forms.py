@@ -60,7 +60,7 @@ def test_edit_is_offered_only_while_a_document_is_a_draft(app):
     page = browser.get(f"/app/invoices/{first}").text
     assert f"/app/invoices/{first}/edit" in page
     page = _swapped(page, browser.post(f"/app/invoices/{first}/send", headers=HX).text)
-    page = _swapped(page, browser.post(f"/app/invoices/{first}/paid", headers=HX).text)
+    page = _swapped(page, browser.post(f"/app/invoices/{first}/paid", data={"confirmed": "1"}, headers=HX).text)
     assert "Paid" in page and f"/app/invoices/{first}/edit" not in page
     assert f"/app/invoices/{first}/edit" not in browser.get(f"/app/invoices/{first}").text
     # Voided in place, likewise.

@@ -65,7 +65,11 @@ def test_send_pay_and_illegal_transitions(client, ctx):
     assert premature.status_code == 200 and "cannot be marked paid" in premature.text
     sent = client.post(f"/app/invoices/{invoice.id}/send", headers=HX)
     assert sent.status_code == 200 and "<html" not in sent.text and "Invoice INV-0001 sent" in sent.text
-    paid = client.post(f"/app/invoices/{invoice.id}/paid")
+    asked = client.post(f"/app/invoices/{invoice.id}/paid")
+    assert asked.status_code == 200 and "Mark invoice INV-0001 paid? The client sees it as paid." in asked.text
+    db.session.refresh(invoice)
+    assert invoice.status == "sent"
+    paid = client.post(f"/app/invoices/{invoice.id}/paid", data={"confirmed": "1"})
     assert paid.status_code == 303
     void = client.post(f"/app/invoices/{invoice.id}/void", headers=HX)
     assert "cannot be voided" in void.text

@@ -203,13 +203,21 @@ def test_shared_email_sees_each_org_separately_and_switches(app, ctx):
     assert "ORG2-MARK" not in first + second
 
 
-def test_client_wide_link_shows_every_project_of_that_client_only(app, ctx, client):
+def test_client_wide_link_shows_every_shared_project_of_that_client_only(app, ctx, client):
     org = make_org(slug="wide")
     customer = make_client(org, email="w@example.com")
-    a, b = make_project(org, customer, name="WIDE-A"), make_project(org, customer, name="WIDE-B")
-    make_project(org, make_client(org), name="WIDE-OTHER")
+    a = make_project(org, customer, name="WIDE-A", status="confirmed")
+    b = make_project(org, customer, name="WIDE-B", status="completed")
+    draft = make_project(org, customer, name="WIDE-DRAFT", status="draft")
+    make_project(org, make_client(org), name="WIDE-OTHER", status="confirmed")
     _link, token = make_link(org, customer, None)
     client.post(f"/p/{token}")
     text = client.get("/portal/wide/projects").text
     assert "WIDE-A" in text and "WIDE-B" in text and "WIDE-OTHER" not in text
     assert a.client_portal_enabled is False and b.client_portal_enabled is False
+    # A draft is not shared yet: not listed, not counted, its page is the same 404 as any foreign id.
+    assert "WIDE-DRAFT" not in text and "WIDE-DRAFT" not in client.get("/portal/wide/").text
+    assert client.get(f"/portal/wide/projects/{draft.id}").status_code == 404
+    # A link made for that very project shares it.
+    make_link(org, customer, draft)
+    assert "WIDE-DRAFT" in client.get("/portal/wide/projects").text

@@ -164,7 +164,8 @@ def test_code_rotation_ends_sessions_opened_with_the_old_code(client, ctx):
     from portal.services.activity import Actor
 
     portal_links.rotate_code(_count(link), Actor("operator", "Op"))
-    assert client.get("/portal/rotate/").status_code == 404
+    ended = client.get("/portal/rotate/")
+    assert ended.status_code == 403 and "your link still works" in ended.text and "Leave portal" not in ended.text
     assert 'name="code"' in client.get(f"/p/{token}").text  # the remembered device cookie is for the old code
 
 

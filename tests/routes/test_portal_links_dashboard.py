@@ -83,7 +83,7 @@ def test_notify_rotate_revoke_in_place(client, ctx):
     link, _token = make_link(org, customer, project, code="111222")
     off = client.post(f"/app/links/{link.id}/notify", data={"notify_email": "0"}, headers=HX)
     assert off.status_code == 200 and "Emails off" in off.text
-    rotated = client.post(f"/app/links/{link.id}/rotate", headers=HX)
+    rotated = client.post(f"/app/links/{link.id}/rotate", data={"confirmed": "1"}, headers=HX)
     new_code = _revealed(rotated.text)[1]
     assert new_code and new_code != "111222"
     db.session.refresh(link)
@@ -98,7 +98,11 @@ def test_notify_rotate_revoke_in_place(client, ctx):
 def test_rotate_without_js_shows_the_code_on_the_page(client, ctx):
     org, customer, project = _setup(client)
     link, _token = make_link(org, customer, project)
-    response = client.post(f"/app/links/{link.id}/rotate", data={"access_code": "864200"})
+    asked = client.post(f"/app/links/{link.id}/rotate", data={"access_code": "864200"})
+    assert "Add an access code for" in asked.text and 'name="access_code" value="864200"' in asked.text
+    db.session.refresh(link)
+    assert link.access_code_version == 0
+    response = client.post(f"/app/links/{link.id}/rotate", data={"access_code": "864200", "confirmed": "1"})
     assert response.status_code == 200 and response.text.startswith("<!doctype html>")
     assert _revealed(response.text)[1] == "864200"
 

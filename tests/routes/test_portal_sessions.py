@@ -60,7 +60,9 @@ def test_revoking_the_link_or_replacing_its_code_ends_its_sessions_on_the_server
     with app.app_context():
         portal_links.rotate_code(db.session.get(PortalLink, link_id), OPERATOR)
         assert db.session.execute(db.select(ClientSession.ended_at)).scalar_one() is not None
-    assert thief.get("/portal/sessions/").status_code == 404
+    # The copy sees only the page asking for the new code: nothing of the portal.
+    ended = thief.get("/portal/sessions/")
+    assert ended.status_code == 403 and "new access code" in ended.text and "Leave portal" not in ended.text
     assert client.get(f"/portal/sessions/projects/{project_id}/thread", headers=HX).status_code == 404
 
 

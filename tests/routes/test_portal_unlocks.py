@@ -46,7 +46,7 @@ def _links(app, *, client_wide_code: bool = False) -> Links:
                 project_id=coded.id,
                 actor_type="operator",
                 actor_label="Op",
-                verb="project.status_changed",
+                verb="deliverable.new_version",
                 summary="CODED-ACTIVITY",
             )
         )

@@ -1,0 +1,95 @@
+"""Files in the portal: the client's uploads, downloads, in-browser views, previews and a deliverable's ZIP."""
+
+from __future__ import annotations
+
+from flask import Response, abort, g, make_response, redirect, request, stream_with_context, url_for
+
+from portal.client import bp, project_page
+from portal.client.forms import UploadForm
+from portal.client.loaders import load_deliverable, load_file, load_project
+from portal.client.session import client_actor
+from portal.downloads import content_disposition, stream_file, thumbnail, zip_stream
+from portal.extensions import db
+from portal.htmx import is_fragment_request
+from portal.models import StoredFile
+from portal.models.file import UPLOADED_BY_CLIENT
+from portal.services import files as file_service
+from portal.services.errors import ServiceError
+
+
+@bp.post("/portal/<slug>/projects/<int:project_id>/files")
+def upload(project_id: int):
+    """The client sends files to the operator, when their link allows it."""
+    project = load_project(project_id)
+    if not g.portal.link.allow_uploads:
+        abort(404)
+    form = UploadForm()
+    if form.validate_on_submit():
+        uploads = [(f.filename, f.stream) for f in request.files.getlist("files") if f and f.filename]
+        try:
+            file_service.upload_files(
+                project, client_actor(), uploads, client_visible=True, uploaded_by_type=UPLOADED_BY_CLIENT
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            form.files.errors = [*form.files.errors, exc.message]
+        else:
+            if is_fragment_request():
+                return project_page.render(project, "files", oob=("badges",))
+            return redirect(url_for("portal.project_page", project_id=project.id, _anchor="files"), code=303)
+    status_code = 200 if is_fragment_request() else 422
+    return project_page.render(project, "files", oob=("badges",), status_code=status_code, upload_form=form)
+
+
+@bp.get("/portal/<slug>/files/<int:file_id>")
+def download(file_id: int):
+    """Download a file (streamed, with byte ranges)."""
+    file = load_file(file_id)
+    # A download resumed with a range is the same download: audit only the first request.
+    if not request.headers.get("Range", "").startswith("bytes=") or request.headers["Range"].startswith("bytes=0-"):
+        file_service.record_download(g.portal.org.id, client_actor(), file=file)
+    return stream_file(file, allow_inline=False)
+
+
+@bp.get("/portal/<slug>/files/<int:file_id>/view")
+def view(file_id: int):
+    """Show an image, PDF or video in the browser (ranges let a long video seek); other types download."""
+    file = load_file(file_id)
+    return stream_file(file, allow_inline=True)
+
+
+@bp.get("/portal/<slug>/files/<int:file_id>/thumb")
+def thumb(file_id: int):
+    """A small JPEG preview of an image."""
+    file = load_file(file_id)
+    data = thumbnail(file) if file.content_type.startswith("image/") else None
+    if data is None:
+        abort(404)
+    response = make_response(data)
+    response.mimetype = "image/jpeg"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.get("/portal/<slug>/deliverables/<int:deliverable_id>/zip")
+def download_all(deliverable_id: int):
+    """Every visible file of a deliverable as one ZIP with a SHA-256 manifest, streamed."""
+    deliverable = load_deliverable(deliverable_id)
+    files = (
+        db.session.execute(
+            db.select(StoredFile)
+            .where(StoredFile.deliverable_id == deliverable.id, StoredFile.client_visible.is_(True))
+            .order_by(StoredFile.id)
+        )
+        .scalars()
+        .all()
+    )
+    if not files:
+        abort(404)
+    file_service.record_download(g.portal.org.id, client_actor(), deliverable=deliverable)
+    response = Response(stream_with_context(zip_stream(list(files))), mimetype="application/zip")
+    response.headers["Content-Disposition"] = content_disposition(
+        f"{deliverable.title} v{deliverable.version}.zip", inline=False
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

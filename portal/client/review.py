@@ -1,0 +1,141 @@
+"""Reviewing deliverables: the client's decision, and comments on a deliverable or a file."""
+
+from __future__ import annotations
+
+from flask import g, redirect, url_for
+
+from portal.client import bp, project_page
+from portal.client.forms import DecisionForm, MessageForm
+from portal.client.loaders import load_deliverable, load_file
+from portal.client.session import client_actor
+from portal.extensions import db
+from portal.htmx import confirm, is_fragment_request
+from portal.models import Deliverable, Project
+from portal.services import decisions, messages
+from portal.services.errors import ServiceError
+
+DECIDED = {
+    "approved": "You approved “{title}”. Thank you!",
+    "revision_requested": "You asked for a revision of “{title}”. Your reason is in the messages below.",
+    "rejected": "You rejected “{title}”. Your reason is in the messages below.",
+}
+
+
+@bp.post("/portal/<slug>/deliverables/<int:deliverable_id>/decide")
+def decide(deliverable_id: int):
+    """Approve, request a revision or reject the deliverable (one decision wins)."""
+    deliverable = load_deliverable(deliverable_id)
+    project = deliverable.project
+    form = DecisionForm()
+    status_code = 200
+    error = None
+    if not form.validate_on_submit():
+        error = " ".join(form.reason.errors) or "Choose approve, request a revision, or reject."
+        status_code = 422
+    else:
+        try:
+            decisions.decide_deliverable(
+                deliverable,
+                client_actor(),
+                decision=form.decision.data,
+                version=form.version.data,
+                reason=form.reason.data,
+                name=g.portal.link.client_name or form.name.data,
+                link=g.portal.link,
+            )
+        except decisions.AlreadyDecided as exc:
+            error, status_code = exc.message, 409
+        except ServiceError as exc:
+            db.session.rollback()
+            error, status_code = exc.message, 422
+    if error is None:
+        message = DECIDED[form.decision.data].format(title=deliverable.title, org=g.portal.org.name)
+        if is_fragment_request():
+            response = project_page.render(
+                project, "deliverable_card", oob=("badges", "thread_messages"), deliverable=deliverable
+            )
+            return confirm(response, message)
+        return confirm(
+            redirect(
+                url_for("portal.project_page", project_id=project.id, _anchor=f"deliverable-{deliverable.id}"),
+                code=303,
+            ),
+            message,
+        )
+    if is_fragment_request():
+        status_code = 200  # htmx swaps only 2xx: the card itself carries the message
+    errors = {
+        deliverable.id: {
+            "message": error,
+            "decision": form.decision.data,
+            "reason": form.reason.data,
+            "name": form.name.data,
+        }
+    }
+    return project_page.render(
+        project,
+        "deliverable_card",
+        oob=("badges",),
+        status_code=status_code,
+        deliverable=deliverable,
+        decision_errors=errors,
+    )
+
+
+@bp.post("/portal/<slug>/deliverables/<int:deliverable_id>/comments")
+def comment_deliverable(deliverable_id: int):
+    """Comment on a deliverable: shown on its card and in the thread."""
+    deliverable = load_deliverable(deliverable_id)
+    return _comment(
+        deliverable.project,
+        "deliverable_card",
+        {"deliverable_id": deliverable.id},
+        f"deliverable-{deliverable.id}",
+        ("d", deliverable.id),
+        deliverable=deliverable,
+    )
+
+
+@bp.post("/portal/<slug>/files/<int:file_id>/comments")
+def comment_file(file_id: int):
+    """Comment on a file: shown beside it and in the thread."""
+    file = load_file(file_id)
+    project = db.session.get(Project, file.project_id)
+    deliverable = db.session.get(Deliverable, file.deliverable_id) if file.deliverable_id else None
+    if deliverable is not None and deliverable.client_visible:
+        return _comment(
+            project,
+            "deliverable_card",
+            {"file_id": file.id},
+            f"file-{file.id}",
+            ("f", file.id),
+            deliverable=deliverable,
+        )
+    return _comment(project, "files", {"file_id": file.id}, f"file-{file.id}", ("f", file.id))
+
+
+def _comment(project: Project, block: str, subject: dict, anchor: str, key: tuple, **given):
+    form = MessageForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            messages.post_client_message(project, client_actor(), g.portal.link.client_name, form.body.data, **subject)
+        except ServiceError as exc:
+            db.session.rollback()
+            error = exc.message
+    else:
+        error = " ".join(form.body.errors) or "Write a comment first."
+    if error is None and not is_fragment_request():
+        return confirm(
+            redirect(url_for("portal.project_page", project_id=project.id, _anchor=anchor), code=303), "Comment posted."
+        )
+    status_code = 200 if is_fragment_request() or error is None else 422
+    response = project_page.render(
+        project,
+        block,
+        oob=("badges", "thread_messages"),
+        status_code=status_code,
+        comment_errors={key: error} if error else {},
+        **given,
+    )
+    return response if error else confirm(response, "Comment posted.")

@@ -1,0 +1,148 @@
+"""The client's project page and its live message thread."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+
+from flask import Response, abort, g, redirect, request, url_for
+from sqlalchemy import bindparam
+
+from portal.client import bp, project_page
+from portal.client.forms import MessageForm
+from portal.client.loaders import load_project
+from portal.client.session import (
+    client_actor,
+    code_was_replaced,
+    entry_is_alive,
+    forget_session,
+    load_session,
+    secret_hash,
+    session_entry,
+)
+from portal.client.visibility import badge_counts, visible_ids_statement
+from portal.extensions import db, limiter
+from portal.htmx import confirm, is_fragment_request, render
+from portal.models import ClientSession, Message, PortalLink, Project
+from portal.services import messages
+from portal.services.errors import ServiceError
+
+
+@bp.get("/portal/<slug>/projects/<int:project_id>", endpoint="project_page")
+def show_project(project_id: int):
+    """The project: phase, deliverables to review, files and messages."""
+    return project_page.render(load_project(project_id))
+
+
+@cache
+def _poll_statement():
+    """The one query of a thread poll, built once: the session's row and link, the project's visibility, the
+    thread's state."""
+    project_id = bindparam("project_id")
+    visible = db.select(Project.id).where(Project.id == project_id, Project.id.in_(visible_ids_statement())).exists()
+    shown = db.and_(Message.project_id == project_id, messages.client_visible_message())
+    return (
+        db.select(
+            ClientSession,
+            PortalLink.client_email,
+            PortalLink.revoked_at,
+            PortalLink.expires_at,
+            PortalLink.access_code_version,
+            visible.label("visible"),
+            db.select(db.func.max(Message.id)).where(shown).scalar_subquery().label("latest"),
+            db.select(db.func.count(Message.id)).where(shown).scalar_subquery().label("total"),
+        )
+        .join(PortalLink, PortalLink.id == ClientSession.link_id)
+        .where(
+            ClientSession.id == bindparam("v_session"),
+            ClientSession.secret_hash == bindparam("secret_hash"),
+            ClientSession.org_id == bindparam("v_org"),
+        )
+    )
+
+
+@bp.get("/portal/<slug>/projects/<int:project_id>/thread")
+@limiter.exempt
+def thread(project_id: int):
+    """The thread's messages for polling: one query re-checks the session and its link, and answers 304 if
+    unchanged."""
+    found = session_entry(g.portal_slug)
+    if found is None:
+        abort(404)
+    org_id, entry = found
+    row = db.session.execute(
+        _poll_statement(),
+        {
+            "v_session": entry.get("i"),
+            "secret_hash": secret_hash(entry),
+            "v_org": org_id,
+            "v_email": entry.get("e"),
+            "v_now": datetime.now(UTC),
+            "project_id": project_id,
+        },
+    ).one_or_none()
+    if row is None or not entry_is_alive(
+        entry,
+        session=row.ClientSession,
+        client_email=row.client_email,
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        code_version=row.access_code_version,
+    ):
+        replaced = row is not None and code_was_replaced(
+            session=row.ClientSession,
+            revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
+            code_version=row.access_code_version,
+        )
+        if not replaced:  # kept, so the page the poll reloads to says why
+            forget_session(org_id)
+        abort(404)
+    if not row.visible:
+        abort(404)
+    etag = f'W/"t{project_id}-{row.latest or 0}-{row.total}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = Response(status=304)
+        response.headers["ETag"] = etag
+        response.vary.add("HX-Request")
+        return response
+    if not is_fragment_request():
+        return redirect(url_for("portal.project_page", project_id=project_id, _anchor="thread"))
+    load_session(g.portal_slug)
+    response = project_page.render(load_project(project_id), "thread_messages", oob=("badges",), etag=etag)
+    response.headers["ETag"] = etag
+    return response
+
+
+@bp.post("/portal/<slug>/projects/<int:project_id>/read")
+def mark_read(project_id: int):
+    """Remember how far the client has read the thread (htmx sends this when messages are shown)."""
+    project = load_project(project_id)
+    up_to = request.form.get("up_to", type=int) or 0
+    messages.mark_read(project.id, g.portal.email, up_to)
+    if is_fragment_request():
+        g.pop("portal_counts", None)
+        return render("client/_badges_oob.html", counts=badge_counts(g.portal))
+    return redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303)
+
+
+@bp.post("/portal/<slug>/projects/<int:project_id>/messages")
+def post_message(project_id: int):
+    """Post the client's message to the thread."""
+    project = load_project(project_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            messages.post_client_message(project, client_actor(), g.portal.link.client_name, form.body.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, exc.message]
+        else:
+            if is_fragment_request():
+                return confirm(project_page.render(project, "thread", oob=("badges",)), "Message sent.")
+            return confirm(
+                redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303),
+                "Message sent.",
+            )
+    status_code = 200 if is_fragment_request() else 422
+    return project_page.render(project, "thread", oob=("badges",), status_code=status_code, message_form=form)
