@@ -258,7 +258,9 @@ def visible_ids_statement():
     direct = db.select(links.c.project_id).where(mine, links.c.project_id.is_not(None))
     client_wide = db.select(links.c.client_id).where(mine, links.c.project_id.is_(None))
     return db.select(Project.id).where(
-        Project.org_id == org_id, db.or_(Project.id.in_(direct), Project.client_id.in_(client_wide))
+        Project.org_id == org_id,
+        Project.archived_at.is_(None),
+        db.or_(Project.id.in_(direct), Project.client_id.in_(client_wide)),
     )
 
 
@@ -273,7 +275,10 @@ def _badge_statement():
     queries = {
         "projects": db.select(count()).select_from(visible_cte),
         "proposals": db.select(count(Proposal.id)).where(
-            Proposal.org_id == org_id, Proposal.client_id.in_(clients), Proposal.status != "draft"
+            Proposal.org_id == org_id,
+            Proposal.client_id.in_(clients),
+            Proposal.status != "draft",
+            Proposal.archived_at.is_(None),
         ),
         "invoices": db.select(count(Invoice.id)).where(
             Invoice.org_id == org_id, Invoice.client_id.in_(clients), Invoice.status != "draft"
@@ -281,6 +286,7 @@ def _badge_statement():
         "to_review": db.select(count(Deliverable.id)).where(
             Deliverable.project_id.in_(visible),
             Deliverable.client_visible.is_(True),
+            Deliverable.archived_at.is_(None),
             Deliverable.approval_status == "pending",
             Deliverable.status == "ready",
         ),
@@ -299,6 +305,7 @@ def _badge_statement():
             Proposal.org_id == org_id,
             Proposal.client_id.in_(clients),
             Proposal.status == "sent",
+            Proposal.archived_at.is_(None),
             db.or_(Proposal.valid_until.is_(None), Proposal.valid_until >= today),
         ),
         "unpaid": db.select(count(Invoice.id)).where(
@@ -343,6 +350,7 @@ def _deliverable_statement():
     return db.select(Deliverable).where(
         Deliverable.id == bindparam("object_id"),
         Deliverable.client_visible.is_(True),
+        Deliverable.archived_at.is_(None),
         Deliverable.project_id.in_(visible_ids_statement()),
     )
 
@@ -374,6 +382,7 @@ def load_proposal(proposal_id: int) -> Proposal:
             Proposal.org_id == g.portal.org.id,
             Proposal.client_id.in_(client_ids_query(g.portal.org.id, g.portal.email)),
             Proposal.status != "draft",
+            Proposal.archived_at.is_(None),
         )
     )
 

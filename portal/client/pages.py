@@ -149,6 +149,7 @@ def _overview_statements() -> dict:
         .where(
             Deliverable.project_id.in_(visible),
             Deliverable.client_visible.is_(True),
+            Deliverable.archived_at.is_(None),
             Deliverable.approval_status == "pending",
             Deliverable.status == "ready",
         )
@@ -173,6 +174,7 @@ def _overview_statements() -> dict:
             Proposal.org_id == org_id,
             Proposal.client_id.in_(clients),
             Proposal.status == "sent",
+            Proposal.archived_at.is_(None),
             db.or_(Proposal.valid_until.is_(None), Proposal.valid_until >= today),
         )
         .order_by(Proposal.id.desc())
@@ -225,6 +227,7 @@ def proposals():
             Proposal.org_id == g.portal.org.id,
             Proposal.client_id.in_(client_ids_query(g.portal.org.id, g.portal.email)),
             Proposal.status != "draft",
+            Proposal.archived_at.is_(None),
         )
         .order_by(Proposal.id.desc())
         .limit(200)

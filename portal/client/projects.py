@@ -64,7 +64,11 @@ def client_actor() -> Actor:
 def _deliverables_statement():
     return (
         db.select(Deliverable)
-        .where(Deliverable.project_id == bindparam("project_id"), Deliverable.client_visible.is_(True))
+        .where(
+            Deliverable.project_id == bindparam("project_id"),
+            Deliverable.client_visible.is_(True),
+            Deliverable.archived_at.is_(None),
+        )
         .order_by(Deliverable.id)
     )
 

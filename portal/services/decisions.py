@@ -56,6 +56,7 @@ def decide_deliverable(
             Deliverable.approval_status == PENDING,
             Deliverable.version == version,
             Deliverable.client_visible.is_(True),
+            Deliverable.archived_at.is_(None),
         )
         .values(
             approval_status=decision,
