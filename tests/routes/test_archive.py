@@ -10,7 +10,17 @@ from decimal import Decimal
 import pytest
 
 from portal.extensions import db
-from portal.models import Activity, Client, Organization, Deliverable, Invoice, InvoiceLine, Project, Proposal, StoredFile
+from portal.models import (
+    Activity,
+    Client,
+    Organization,
+    Deliverable,
+    Invoice,
+    InvoiceLine,
+    Project,
+    Proposal,
+    StoredFile,
+)
 from portal.storage import get_storage
 from tests.conftest import HX, login
 from tests.factories import make_client, make_deliverable, make_org, make_project, make_user
@@ -277,9 +287,10 @@ def test_upload_then_storage_is_clean_after_project_delete(app):
     """A project's files uploaded through the dashboard are gone from storage with the project."""
     browser, ids = _operator(app)
     data = {"files": [(io.BytesIO(png_bytes()), "a.png")]}
-    assert browser.post(
-        f"/app/projects/{ids['project']}/files", data=data, content_type="multipart/form-data"
-    ).status_code == 303
+    assert (
+        browser.post(f"/app/projects/{ids['project']}/files", data=data, content_type="multipart/form-data").status_code
+        == 303
+    )
     with app.app_context():
         key = db.session.execute(db.select(StoredFile.storage_key)).scalar_one()
     browser.post(f"/app/projects/{ids['project']}/delete")
