@@ -13,10 +13,10 @@ from portal.extensions import db
 from portal.models import (
     Activity,
     Client,
-    Organization,
     Deliverable,
     Invoice,
     InvoiceLine,
+    Organization,
     Project,
     Proposal,
     StoredFile,
