@@ -200,7 +200,10 @@ def delete_object(obj, actor: Actor) -> None:
         result = db.session.execute(_statement(obj).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             db.session.rollback()
-            raise DeleteBlocked(blockers(db.session.get(model, object_id) or obj))
+            current = db.session.get(model, object_id)
+            if current is None:  # someone else deleted it first: the outcome asked for
+                return
+            raise DeleteBlocked(blockers(current))
         # The project's own timeline goes with it: the record of the delete lives at the organization level.
         record(
             org_id,

@@ -87,6 +87,7 @@ def test_archived_project_leaves_the_list_and_comes_back(app):
     assert row in archived.text and "Show active" in archived.text
     page = browser.get(f"/app/projects/{ids['project']}").text
     assert "Archived" in page and "Restore" in page
+    assert "Archived" in browser.get(f"/app/clients/{ids['client']}").text
     assert browser.post(f"/app/projects/{ids['project']}/restore").status_code == 303
     assert row in browser.get("/app/projects").text
     assert row not in browser.get("/app/projects?archived=1").text
