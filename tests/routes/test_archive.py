@@ -200,6 +200,16 @@ def test_deleting_a_deliverable_keeps_its_files_in_the_project(app):
     assert "deliverable.deleted" in _verbs(app)
 
 
+def test_archived_deliverable_folds_away_on_the_project_page(app):
+    browser, ids = _operator(app)
+    assert browser.post(f"/app/deliverables/{ids['deliverable']}/archive").status_code == 303
+    page = browser.get(f"/app/projects/{ids['project']}").text
+    folded = page.split('<details class="archived-deliverables">', 1)
+    assert len(folded) == 2 and f'id="deliverable-{ids["deliverable"]}"' in folded[1]
+    assert f'id="deliverable-{ids["deliverable"]}"' not in folded[0] and "No deliverables yet" in folded[0]
+    assert f'action="/app/deliverables/{ids["deliverable"]}/restore"' in folded[1]
+
+
 @pytest.mark.parametrize("status", ["accepted", "declined"])
 def test_answered_proposal_is_kept_draft_is_deleted(app, status):
     browser, ids = _operator(app)
