@@ -7,7 +7,7 @@ from functools import cache
 from flask import abort, g
 from sqlalchemy import bindparam
 
-from portal.client.visibility import sent_to_client, visibility, visible_ids_statement
+from portal.client.visibility import sent_to_client, shown_deliverable, visibility, visible_ids_statement
 from portal.extensions import db
 from portal.models import Deliverable, Invoice, Project, Proposal, StoredFile
 
@@ -26,7 +26,7 @@ def _statements() -> dict:
     return {
         "project": db.select(Project).where(Project.id == object_id, Project.id.in_(visible)),
         "deliverable": db.select(Deliverable).where(
-            Deliverable.id == object_id, Deliverable.client_visible.is_(True), Deliverable.project_id.in_(visible)
+            Deliverable.id == object_id, shown_deliverable(), Deliverable.project_id.in_(visible)
         ),
         "file": db.select(StoredFile).where(
             StoredFile.id == object_id, StoredFile.client_visible.is_(True), StoredFile.project_id.in_(visible)

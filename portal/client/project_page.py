@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 from portal import htmx
 from portal.client.forms import MessageForm, UploadForm
 from portal.client.shell import shell
-from portal.client.visibility import badge_counts
+from portal.client.visibility import badge_counts, shown_deliverable
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.project import PHASES, phase_index
@@ -28,7 +28,7 @@ def _statements() -> dict:
     project_id = bindparam("project_id")
     return {
         "deliverables": db.select(Deliverable)
-        .where(Deliverable.project_id == project_id, Deliverable.client_visible.is_(True))
+        .where(Deliverable.project_id == project_id, shown_deliverable())
         .order_by(Deliverable.id),
         "files": db.select(
             StoredFile.id,

@@ -103,6 +103,7 @@ def visible_ids_statement():
     shared = db.or_(Project.status != DRAFT, Project.client_portal_enabled.is_(True))
     return db.select(Project.id).where(
         Project.org_id == org_id,
+        Project.archived_at.is_(None),
         db.or_(Project.id.in_(direct), db.and_(Project.client_id.in_(client_wide), shared)),
     )
 
@@ -112,18 +113,25 @@ def sent_to_client(model):
     client record of the organization with the session's email -- and no longer a draft."""
     org_id, email = bindparam("v_org"), bindparam("v_email")
     clients = db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
-    return db.and_(model.org_id == org_id, model.client_id.in_(clients), model.status != "draft")
+    sent = db.and_(model.org_id == org_id, model.client_id.in_(clients), model.status != "draft")
+    # Archived proposals leave the portal with the dashboard's lists; invoices are never archived.
+    return db.and_(sent, model.archived_at.is_(None)) if hasattr(model, "archived_at") else sent
 
 
 def awaiting_review():
     """SQL condition: a deliverable the client is asked to decide on now -- shown, ready, undecided, with at least
     one visible file (Deliverable.can_be_decided is its twin for a loaded row)."""
     return db.and_(
-        Deliverable.client_visible.is_(True),
+        shown_deliverable(),
         Deliverable.approval_status == PENDING,
         Deliverable.status == READY,
         has_visible_file(),
     )
+
+
+def shown_deliverable():
+    """SQL condition: a deliverable the operator shows the client (client-visible and not archived)."""
+    return db.and_(Deliverable.client_visible.is_(True), Deliverable.archived_at.is_(None))
 
 
 def has_visible_file():

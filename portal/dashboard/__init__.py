@@ -5,9 +5,11 @@ from flask import Blueprint
 bp = Blueprint("dashboard", __name__)
 
 from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
+    archive,
     clients,
     deliverables,
     emails,
+    exports,
     files,
     guard,
     home,

@@ -14,7 +14,7 @@ SHOW = "dashboard/clients/show.html"
 
 def _frame(page: Sources) -> dict:
     projects = db.session.execute(
-        db.select(Project.id, Project.name, Project.status)
+        db.select(Project.id, Project.name, Project.status, Project.archived_at)
         .where(Project.client_id == page.obj.id)
         .order_by(Project.created_at.desc())
     ).all()

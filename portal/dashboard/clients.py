@@ -23,8 +23,9 @@ def _form_data(form: ClientForm) -> dict:
 def clients_index():
     """List the organization's clients, searchable."""
     search = request.args.get("q", "").strip()
-    rows = client_service.list_clients(g.org.id, search)
-    return render("dashboard/clients/index.html", "client_list", clients=rows, search=search)
+    archived = request.args.get("archived") == "1"
+    rows = client_service.list_clients(g.org.id, search, archived=archived)
+    return render("dashboard/clients/index.html", "client_list", clients=rows, search=search, archived=archived)
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])

@@ -37,7 +37,8 @@ def projects_index():
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     search = request.args.get("q", "").strip()[:100]
-    rows = project_service.list_projects(g.org.id, status or None, search or None)
+    archived = request.args.get("archived") == "1"
+    rows = project_service.list_projects(g.org.id, status or None, search or None, archived=archived)
     has_clients = (
         bool(rows)
         or db.session.execute(db.select(Client.id).where(Client.org_id == g.org.id).limit(1)).first() is not None
@@ -50,6 +51,7 @@ def projects_index():
         search=search,
         status_labels=STATUS_LABELS,
         has_clients=has_clients,
+        archived=archived,
     )
 
 

@@ -72,6 +72,8 @@ def proposals_index():
     )
     if status:
         query = query.where(Proposal.status == status)
+    archived = request.args.get("archived") == "1"
+    query = query.where(Proposal.archived_at.is_not(None) if archived else Proposal.archived_at.is_(None))
     rows = db.session.execute(query).all()
     return render(
         "dashboard/proposals/index.html",
@@ -80,6 +82,7 @@ def proposals_index():
         status_filter=status,
         status_labels=STATUS_LABELS,
         today=date.today(),
+        archived=archived,
     )
 
 

@@ -27,4 +27,5 @@ class Client(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     company: Mapped[str | None] = mapped_column(String(160))
     phone: Mapped[str | None] = mapped_column(String(40))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

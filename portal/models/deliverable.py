@@ -58,6 +58,7 @@ class Deliverable(db.Model):
     decision_user_agent: Mapped[str | None] = mapped_column(String(400))
     decision_version: Mapped[int | None] = mapped_column(Integer)
     decision_file_hashes: Mapped[dict | None] = mapped_column(JSON)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -44,6 +44,7 @@ class Proposal(db.Model):
     decision_name: Mapped[str | None] = mapped_column(String(160))
     decision_ip: Mapped[str | None] = mapped_column(String(45))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

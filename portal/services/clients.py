@@ -65,7 +65,7 @@ def update_client(
     return client
 
 
-def list_clients(org_id: int, search: str | None = None) -> list:
+def list_clients(org_id: int, search: str | None = None, archived: bool = False, limit: int | None = 500) -> list:
     """The organization's clients with their project counts, as light rows."""
     from sqlalchemy import func, or_
 
@@ -74,11 +74,11 @@ def list_clients(org_id: int, search: str | None = None) -> list:
     query = (
         db.select(Client.id, Client.name, Client.email, Client.company, func.count(Project.id).label("projects"))
         .outerjoin(Project, Project.client_id == Client.id)
-        .where(Client.org_id == org_id)
+        .where(Client.org_id == org_id, Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
         .group_by(Client.id)
         .order_by(Client.name)
     )
     if search:
         like = f"%{search.strip()}%"
         query = query.where(or_(Client.name.ilike(like), Client.email.ilike(like), Client.company.ilike(like)))
-    return db.session.execute(query.limit(500)).all()
+    return db.session.execute(query.limit(limit)).all()

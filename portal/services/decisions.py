@@ -77,6 +77,7 @@ def decide_deliverable(
             db.select(StoredFile.id)
             .where(StoredFile.deliverable_id == Deliverable.id, StoredFile.client_visible.is_(True))
             .exists(),
+            Deliverable.archived_at.is_(None),
         )
         .values(
             approval_status=decision,

@@ -12,6 +12,7 @@ from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
 from portal.services.activity import Actor, record
+from portal.services.archive import remove_stored
 from portal.services.errors import ServiceError
 from portal.storage import get_storage, new_key
 from portal.uploads import CheckedUpload, UploadRejected, check_upload
@@ -161,7 +162,7 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
     )
     db.session.delete(file)
     db.session.commit()
-    get_storage().delete(key)
+    remove_stored([key])
 
 
 def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, deliverable=None) -> None:

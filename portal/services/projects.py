@@ -135,7 +135,9 @@ def change_status(project: Project, actor: Actor, new_status: str, hold_reason: 
     return project
 
 
-def list_projects(org_id: int, status: str | None = None, search: str | None = None, limit: int = 200) -> list:
+def list_projects(
+    org_id: int, status: str | None = None, search: str | None = None, limit: int | None = 200, archived: bool = False
+) -> list:
     """Light rows for the project list: columns shown, client name, deliverable count."""
     deliverables = db.select(func.count(Deliverable.id)).where(Deliverable.project_id == Project.id).scalar_subquery()
     query = (
@@ -150,7 +152,9 @@ def list_projects(org_id: int, status: str | None = None, search: str | None = N
             deliverables.label("deliverables"),
         )
         .join(Client, Client.id == Project.client_id)
-        .where(Project.org_id == org_id)
+        .where(
+            Project.org_id == org_id, Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None)
+        )
         .order_by(Project.updated_at.desc(), Project.id.desc())
         .limit(limit)
     )

@@ -31,7 +31,7 @@ URL_ATTRIBUTES = {
 # One form per page kind is submitted; these would end the crawl's session or destroy what it walks.
 UNSAFE_ACTION = re.compile(
     r"log-?out|sign-?out|leave|revoke|delete|remove|void|cancel|decline|reject|rotate|reset|everywhere|password"
-    r"|role|switch|status|archive|decide|accept|send|retry|notify|uploads|verification|invit|visibility|paid"
+    r"|role|switch|status|archive|restore|decide|accept|send|retry|notify|uploads|verification|invit|visibility|paid"
     r"|/invoice$|login|signup|/read$|session|member|organization|code|email",
     re.IGNORECASE,
 )

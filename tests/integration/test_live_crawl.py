@@ -188,6 +188,8 @@ def _failure(visit: Visit) -> str | None:
         return zip_problem(fetched)
     if fetched.status == 200 and content_type.startswith("application/pdf") and not fetched.body.startswith(b"%PDF"):
         return "a PDF that is not one"
+    if fetched.status == 200 and content_type.startswith("text/csv") and not fetched.body.startswith(b"\xef\xbb\xbf"):
+        return "a CSV without its byte-order mark"
     return None
 
 
@@ -204,6 +206,9 @@ def test_every_link_of_every_page_answers_and_every_body_arrives_whole(crawl, li
     assert len(identities) == 1 + len(live_demo.operators) + len(live_demo.portals)
     downloads = [v for v in crawl if v.fetched.headers.get("Content-Type", "").startswith("application/zip")]
     assert downloads, "the crawl found no deliverable ZIP"
+    exported = {v.fetched.url.split("?")[0] for v in crawl if v.fetched.url.endswith(".zip") or ".csv" in v.fetched.url}
+    assert any(url.endswith("/export.zip") for url in exported), "the crawl found no project record export"
+    assert {"/app/projects/export.csv", "/app/invoices/export.csv"} <= exported, exported
 
 
 def _document(visit: Visit) -> str:
