@@ -43,6 +43,11 @@ KIND_LABELS = {
     "link_locked": "Access code locked",
 }
 KIND_LABELS.update(account_emails.LABELS)
+# The client hears when a project becomes Scheduled and when its work in the field starts.
+PROGRESS_STATUSES = ("scheduled", "in_progress")
+CLIENT_KINDS += ("proposal_signed", "project_progress")
+CLIENT_UPDATES += ("project_progress",)
+KIND_LABELS.update({"proposal_signed": "Signed proposal (client)", "project_progress": "Project progress (client)"})
 
 
 def _now() -> datetime:
@@ -313,6 +318,83 @@ def verification_code(verification: EmailVerification) -> Notification:
     )
 
 
+def proposal_signed(proposal: Proposal, to: str) -> Notification:
+    """The signed copy of an accepted proposal, to the person who accepted it in the portal (a PDF attached)."""
+    return _add(
+        proposal.org_id,
+        to,
+        "proposal_signed",
+        f"Your signed copy of proposal {proposal.number}: {proposal.title}",
+        {"proposal_id": proposal.id},
+        project_id=proposal.project_id,
+    )
+
+
+def progress_recipients(project: Project) -> list[str]:
+    """Client emails with an active link to this project (or client-wide), emails on, and not locked."""
+    from portal.services.portal_links import active_link_condition
+
+    now = _now()
+    rows = db.session.execute(
+        db.select(PortalLink.client_email)
+        .where(
+            PortalLink.org_id == project.org_id,
+            PortalLink.notify_email.is_(True),
+            active_link_condition(now),
+            PortalLink.code_locked.is_(False),
+            db.or_(PortalLink.locked_until.is_(None), PortalLink.locked_until <= now),
+            db.or_(
+                PortalLink.project_id == project.id,
+                db.and_(PortalLink.project_id.is_(None), PortalLink.client_id == project.client_id),
+            ),
+        )
+        .distinct()
+        .order_by(PortalLink.client_email)
+    ).scalars()
+    return list(rows)
+
+
+def _progress_subject(project: Project) -> str:
+    if project.status == "scheduled":
+        return f"{project.name} is scheduled"
+    return f"{project.name}: work in the field has started"
+
+
+def project_progress(project: Project) -> list[Notification]:
+    """Tell the client the project is scheduled or in the field: one email per batch window, saying where it is
+    when it leaves (a second move while one waits changes that one)."""
+    if project.status not in PROGRESS_STATUSES:
+        return []
+    subject = _progress_subject(project)
+    delay = timedelta(seconds=current_app.config["EMAIL_BATCH_SECONDS"])
+    queued = []
+    for to in progress_recipients(project):
+        key = f"progress:{project.id}:{to}"
+        waiting = db.session.execute(
+            db.select(Notification)
+            .where(Notification.batch_key == key, Notification.status == PENDING, Notification.attempts == 0)
+            .order_by(Notification.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if waiting is not None and _hold_batch(waiting.id):
+            waiting.subject = subject
+            queued.append(waiting)
+            continue
+        queued.append(
+            _add(
+                project.org_id,
+                to,
+                "project_progress",
+                subject,
+                {"project_id": project.id},
+                project_id=project.id,
+                batch_key=key,
+                next_attempt_at=_now() + delay if delay else None,
+            )
+        )
+    return queued
+
+
 def outbox(notifications) -> list[tuple[int, bool]]:
     """Flush the new rows and note (id, due now) of each, to dispatch once the transaction has committed."""
     notifications = [n for n in notifications if n is not None]
@@ -355,7 +437,12 @@ class NotWanted(LookupError):
 def _still_wanted(notification: Notification) -> None:
     """Client updates wait (batching, retries): check at send time that the client still wants them."""
     data = notification.context or {}
-    if notification.kind in ("messages", "deliverable_ready"):
+    if notification.kind == "project_progress":
+        project = db.session.get(Project, notification.project_id) if notification.project_id else None
+        if project is not None and project.status not in PROGRESS_STATUSES:
+            raise NotWanted("Not sent: the project moved on before it went out.")
+        wanted = project is not None and notification.to_email in progress_recipients(project)
+    elif notification.kind in ("messages", "deliverable_ready"):
         project = db.session.get(Project, notification.project_id) if notification.project_id else None
         wanted = project is not None and notification.to_email in project_recipients(project)
     else:
@@ -425,6 +512,20 @@ def _content(notification: Notification) -> dict:
         else:
             url = _url("dashboard.proposals_show", proposal_id=proposal.id)
         return {"proposal": proposal, "url": url}
+    if kind == "proposal_signed":
+        from portal.pdf import proposal_filename, proposal_pdf
+
+        proposal = _require(db.session.get(Proposal, data["proposal_id"]), "proposal")
+        document = proposal_pdf(proposal, org, db.session.get(Client, proposal.client_id))
+        return {
+            "proposal": proposal,
+            "url": _url("portal.proposal_page", slug=org.slug, proposal_id=proposal.id),
+            "attachments": [(proposal_filename(proposal), "application/pdf", document)],
+        }
+    if kind == "project_progress":
+        project = _require(db.session.get(Project, data["project_id"]), "project")
+        url = _url("portal.project_page", slug=org.slug, project_id=project.id)
+        return {"project": project, "scheduled": project.status == "scheduled", "url": url}
     if kind == "invoice_sent":
         invoice = _require(db.session.get(Invoice, data["invoice_id"]), "invoice")
         return {"invoice": invoice, "url": _url("portal.invoice_page", slug=org.slug, invoice_id=invoice.id)}

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from portal.extensions import db
 from portal.jobs.email import dispatch
 from portal.models import Organization, Proposal, ProposalLine
+from portal.models.activity import ACTOR_CLIENT
 from portal.models.proposal import ACCEPTED, DECLINED, DRAFT, EXPIRED, SENT, STATUS_LABELS
 from portal.services import billing, notifications, projects
 from portal.services.activity import Actor, record
@@ -129,7 +130,9 @@ def accept_proposal(
         subject=proposal,
         details={"name": name},
     )
-    queued = notifications.outbox(notifications.proposal_answered(proposal))
+    # Whoever signed in the portal gets the signed copy; an acceptance the operator records has no signer here.
+    signed = [notifications.proposal_signed(proposal, actor.label)] if actor.type == ACTOR_CLIENT else []
+    queued = notifications.outbox([*notifications.proposal_answered(proposal), *signed])
     db.session.commit()
     dispatch(queued)
     return proposal

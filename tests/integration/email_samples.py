@@ -106,6 +106,12 @@ MAKERS = {
     "signup_exists": (lambda user: account_emails.add(user.email, "signup_exists", "Sample", {}), User),
     "account_locked": (lambda user: account_emails.add(user.email, "account_locked", "Sample", {"minutes": 15}), User),
     "member_invitation": (_member_invitation, Organization),
+    "proposal_signed": (
+        lambda p: notifications.proposal_signed(p, p.client.email),
+        Proposal,
+        Proposal.status == "accepted",
+    ),
+    "project_progress": (notifications.project_progress, Project, Project.status.in_(("scheduled", "in_progress"))),
 }
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.extensions import db
+from portal.extensions import db, mail
 from portal.models import Activity, Invoice, InvoiceLine, Organization, Proposal, ProposalLine, User
 from tests.conftest import HX, login
 from tests.factories import make_client, make_link, make_org, make_project, make_user
@@ -221,3 +221,54 @@ def test_proposal_pdf_needs_a_login(app, path):
     shop = make_shop(app)
     response = app.test_client().get(path.format(id=shop.proposal_id))
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+def test_accepting_in_the_portal_emails_the_signed_copy(app, tmp_path):
+    shop = make_shop(app)
+    browser = client_browser(app, shop)
+    with mail.record_messages() as outbox:
+        response = browser.post(
+            f"/portal/skyline/proposals/{shop.proposal_id}/accept", data={"name": "Casey Q. Client"}, headers=HX
+        )
+    assert response.status_code == 200 and "Download the signed copy (PDF)" in response.text
+    signed = [m for m in outbox if m.recipients == ["client@example.com"]]
+    assert len(signed) == 1, [m.subject for m in outbox]
+    message = signed[0]
+    assert message.subject == "Your signed copy of proposal P-0007: Bridge inspection"
+    assert "Casey Q. Client" in message.body and "Casey Q. Client" in message.html
+    assert f"/portal/skyline/proposals/{shop.proposal_id}" in message.body and shop.token not in message.body
+    (attachment,) = message.attachments
+    assert (attachment.filename, attachment.content_type) == ("P-0007-signed.pdf", "application/pdf")
+    with app.app_context():
+        size = len(message.as_bytes())
+    (tmp_path.parent / "signed-size.txt").write_text(str(size))
+    assert size < 200_000
+    text = pdf_text(attachment.data, tmp_path)
+    with app.app_context():
+        proposal = db.session.get(Proposal, shop.proposal_id)
+        decided = proposal.decided_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    for expected in ("Accepted", "Casey Q. Client", decided, "127.0.0.1", "P-0007", "€1,500.00", TAX_ID):
+        assert expected in text, expected
+    # The operators hear about the answer as before, without the attachment.
+    answered = [m for m in outbox if m.recipients == ["owner@skyline.example"]]
+    assert len(answered) == 1 and not answered[0].attachments
+    download = browser.get(f"/portal/skyline/proposals/{shop.proposal_id}/pdf")
+    assert 'filename="P-0007-signed.pdf"' in download.headers["Content-Disposition"]
+    assert "Casey Q. Client" in pdf_text(download.data, tmp_path, "download.pdf")
+
+
+def test_a_declined_proposal_sends_no_signed_copy(app):
+    shop = make_shop(app)
+    browser = client_browser(app, shop)
+    with mail.record_messages() as outbox:
+        browser.post(f"/portal/skyline/proposals/{shop.proposal_id}/decline", data={"reason": "Too dear"})
+    assert [m.recipients for m in outbox] == [["owner@skyline.example"]]
+
+
+def test_an_acceptance_the_operator_records_sends_no_signed_copy(app):
+    shop = make_shop(app)
+    operator = operator_of(app, shop)
+    with mail.record_messages() as outbox:
+        response = operator.post(f"/app/proposals/{shop.proposal_id}/accept", data={"name": "Casey Client"})
+    assert response.status_code == 303
+    assert all(m.recipients != ["client@example.com"] for m in outbox)
