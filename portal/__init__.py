@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.undefined = StrictUndefined
     register_logging(app)
     register_extensions(app)
+    register_outbox(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -104,6 +105,13 @@ def register_extensions(app: Flask) -> None:
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA busy_timeout=5000")
                 cursor.close()
+
+
+def register_outbox(app: Flask) -> None:
+    """Hand committed outbox rows to the email job (the outbox itself knows nothing of jobs)."""
+    from portal.jobs.email import dispatch
+
+    app.extensions["outbox.dispatch"] = dispatch
 
 
 def register_blueprints(app: Flask) -> None:

@@ -25,7 +25,8 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.notification import TRANSPORT_LOG, TRANSPORT_SMTP
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
-from portal.services import notifications, portal_links
+from portal.outbox.kinds.links import Invitation
+from portal.services import portal_links
 from portal.services.activity import Actor, record
 from portal.storage import get_storage, new_key
 from portal.urls import public_url_for
@@ -125,7 +126,7 @@ def _demo_outbox(links) -> None:
         notification.message_id = message_id(notification.id)
         notification.transport = TRANSPORT_SMTP if uses_smtp() else TRANSPORT_LOG
     kestrel = next(link for link, _code in links if link.client_email == "survey@kestrel-civil.example")
-    bounced = notifications.invitation(kestrel)
+    [bounced] = Invitation.queue(kestrel)
     bounced.status, bounced.attempts = "failed", 1
     bounced.last_error = "SMTP 550 5.1.1 <survey@kestrel-civil.example>: Recipient address rejected (demo)"
     db.session.commit()

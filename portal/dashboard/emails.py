@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import g, request, url_for
 
+from portal import outbox
 from portal.dashboard import bp
 from portal.dashboard.loaders import load
 from portal.extensions import db
 from portal.htmx import done, render
-from portal.jobs.email import dispatch
 from portal.models import Notification
 from portal.models.notification import FAILED, STATUS_LABELS, STATUSES
-from portal.services import notifications as notification_service
 
 PAGE = "dashboard/emails/index.html"
 PAGE_SIZE = 100
@@ -33,7 +32,7 @@ def _context(status: str) -> dict:
         "emails": rows,
         "status_filter": status,
         "status_labels": STATUS_LABELS,
-        "kind_labels": notification_service.KIND_LABELS,
+        "kind_labels": outbox.KIND_LABELS,
         "counts": counts,
     }
 
@@ -56,8 +55,7 @@ def emails_retry(notification_id: int):
     if notification.status != FAILED:
         message = "Only a failed email can be retried."
     else:
-        notification_service.retry(notification)
-        dispatch([(notification.id, True)])
+        outbox.retry(notification)
         message = f"Email to {notification.to_email} queued again."
     status = _status()
     return done(

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.jobs import enqueue_unique, get_queue, job_app_context
 from portal.models import Notification, Organization
 from portal.models.notification import FAILED, PENDING, SENDING, SENT
+from portal.outbox import NotWanted, email_context
 
 log = logging.getLogger(__name__)
 _held: ContextVar[bool] = ContextVar("email_dispatch_held", default=False)
@@ -90,8 +91,6 @@ def deliver_notification(notification_id: int, inline: bool = False) -> str:
 
 
 def _deliver(notification_id: int, inline: bool) -> str:
-    from portal.services.notifications import NotWanted, email_context
-
     if not claim(notification_id, inline=inline):
         return "skipped"
     notification = db.session.get(Notification, notification_id)

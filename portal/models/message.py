@@ -44,3 +44,9 @@ class MessageRead(db.Model):
     reader_email: Mapped[str] = mapped_column(String(254))
     last_read_message_id: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def client_visible_message():
+    """SQL condition: a message the client may read -- anything but an operator's internal note (a comment posted on
+    an item hidden from the client). A column check, so the thread poll stays one cheap query."""
+    return Message.internal.is_(False)

@@ -42,3 +42,10 @@ class PortalLink(db.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or now < self.expires_at
+
+
+def active_link_condition(now: datetime):
+    """SQL condition: a link that is neither revoked nor expired."""
+    return db.and_(
+        PortalLink.revoked_at.is_(None), db.or_(PortalLink.expires_at.is_(None), PortalLink.expires_at > now)
+    )

@@ -17,7 +17,9 @@ from portal.models import AccountToken, Membership, Organization, User
 from portal.models.account_token import PURPOSE_CONFIRM, PURPOSE_SIGNUP
 from portal.models.client import normalize_email
 from portal.models.user import ROLE_OWNER
-from portal.services import account_emails, login_throttle, notifications, tokens
+from portal.outbox import commit_and_dispatch, too_many
+from portal.outbox.kinds.account import AccountLocked, ConfirmEmail, SignupConfirm, SignupExists
+from portal.services import login_throttle, tokens
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -98,15 +100,13 @@ def request_signup(name: str, email: str, password: str, org_name: str) -> list:
 
     The answer is the same whether or not the address has an account: its owner gets a note instead.
     """
-    from portal.jobs.email import dispatch
-
     email = normalize_email(email)
     check_password_length(password)
     exists = find_user(email) is not None
-    if account_emails.too_many(email, "signup_exists" if exists else "signup_confirm"):
+    if too_many(email, SignupExists.name if exists else SignupConfirm.name):
         return []
     if exists:
-        mail = account_emails.add(email, "signup_exists", "Someone tried to sign up with your address", {})
+        mails = SignupExists.queue(email)
     else:
         token = new_token(
             PURPOSE_SIGNUP,
@@ -116,11 +116,8 @@ def request_signup(name: str, email: str, password: str, org_name: str) -> list:
             org_name=org_name.strip()[:120],
             password_hash=generate_password_hash(password),
         )
-        mail = account_emails.for_token(token, "signup_confirm", "Confirm your email to finish signing up")
-    queued = notifications.outbox([mail])
-    db.session.commit()
-    dispatch(queued)
-    return queued
+        mails = SignupConfirm.queue(token)
+    return commit_and_dispatch(mails)
 
 
 def confirm_signup(token: AccountToken) -> tuple[User, Organization]:
@@ -161,13 +158,8 @@ def create_organization(user: User, org_name: str) -> Organization:
 
 def send_confirmation(user: User) -> list:
     """Email an account made before addresses were proven a link that confirms it."""
-    from portal.jobs.email import dispatch
-
     token = new_token(PURPOSE_CONFIRM, user.email, SIGNUP_VALID_FOR, user_id=user.id)
-    queued = notifications.outbox([account_emails.for_token(token, "confirm_email", "Confirm your email address")])
-    db.session.commit()
-    dispatch(queued)
-    return queued
+    return commit_and_dispatch(ConfirmEmail.queue(token))
 
 
 def confirm_email(token: AccountToken) -> User:
@@ -202,8 +194,6 @@ class LoginResult:
 
 def authenticate(email: str, password: str) -> LoginResult:
     """Check an email and password, throttled per address on top of the per-IP limit."""
-    from portal.jobs.email import dispatch
-
     email = normalize_email(email)
     wait = login_throttle.retry_after(email)
     if wait:
@@ -216,10 +206,7 @@ def authenticate(email: str, password: str) -> LoginResult:
     queued = []
     if login_throttle.record_failure(email) and user is not None:
         minutes = int(login_throttle.LOCK_FOR.total_seconds() // 60)
-        mail = account_emails.add(email, "account_locked", "Logins to your account were paused", {"minutes": minutes})
-        queued = notifications.outbox([mail])
-        db.session.commit()
-        dispatch(queued)
+        queued = commit_and_dispatch(AccountLocked.queue(email, minutes))
     return LoginResult(outbox=queued)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import insert, update
 
 from portal.extensions import db
 from portal.models import ClientSession, ClientSessionUnlock, PortalLink
-from portal.services.portal_links import active_link_condition
+from portal.models.portal_link import active_link_condition
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import update
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Deliverable, Message, StoredFile
 from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, REJECTED, REVISION_REQUESTED
 from portal.models.message import SENDER_CLIENT
-from portal.services import notifications
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.deliverables import DeliverableDecided
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -100,8 +100,6 @@ def decide_deliverable(
         )
     db.session.flush()
     db.session.refresh(deliverable)
-    queued = notifications.outbox(notifications.deliverable_decided(deliverable))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(DeliverableDecided.queue(deliverable))
     db.session.refresh(deliverable)
     return deliverable

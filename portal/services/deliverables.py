@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Deliverable, Project
 from portal.models.deliverable import PENDING, STATUSES, TYPES
-from portal.services import notifications
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.deliverables import DeliverableReady
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -86,9 +86,7 @@ def update_deliverable(
         project_id=deliverable.project_id,
         subject=deliverable,
     )
-    queued = notifications.outbox(notifications.deliverable_ready(deliverable))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(DeliverableReady.queue(deliverable))
     return deliverable
 
 
@@ -115,9 +113,7 @@ def set_visibility(deliverable: Deliverable, actor: Actor, visible: bool) -> Del
         subject=deliverable,
         details={"client_visible": visible},
     )
-    queued = notifications.outbox(notifications.deliverable_ready(deliverable))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(DeliverableReady.queue(deliverable))
     return deliverable
 
 

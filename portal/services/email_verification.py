@@ -14,7 +14,9 @@ from sqlalchemy import update
 from portal.extensions import db
 from portal.models import EmailVerification, PortalLink
 from portal.models.activity import ACTOR_CLIENT
-from portal.services import notifications
+from portal.outbox import outbox
+from portal.outbox.kinds.links import VerificationCode
+from portal.services import tokens
 from portal.services.activity import Actor, record
 from portal.services.portal_links import CODE_PATTERN
 
@@ -53,8 +55,7 @@ def _key() -> bytes:
 
 def code_for(verification: EmailVerification) -> str:
     """The code of a verification, derived again from its nonce and the server secret (never stored)."""
-    digest = hmac.new(_key(), b"email-code:" + verification.code_nonce.encode(), hashlib.sha256).digest()
-    return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+    return tokens.email_code(verification.code_nonce)
 
 
 def _hash(nonce: str, code: str) -> str:
@@ -103,7 +104,7 @@ def request_code(link: PortalLink, ip: str | None, user_agent: str | None) -> Co
         project_id=link.project_id,
         subject=link,
     )
-    queued = notifications.outbox([notifications.verification_code(verification)])
+    queued = outbox(VerificationCode.queue(verification))
     db.session.commit()
     return CodeRequest(True, queued)
 

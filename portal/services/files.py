@@ -7,10 +7,10 @@ from typing import BinaryIO
 from flask import current_app
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
-from portal.services import notifications
+from portal.outbox import dispatch, outbox
+from portal.outbox.kinds.files import ClientUpload
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 from portal.storage import get_storage, new_key
@@ -102,9 +102,7 @@ def upload_files(
         )
         queued = []
         if uploaded_by_type == UPLOADED_BY_CLIENT:
-            queued = notifications.outbox(
-                notifications.client_upload(project, actor.label, [f.filename for f in stored])
-            )
+            queued = outbox(ClientUpload.queue(project, actor.label, [f.filename for f in stored]))
         db.session.commit()
     except BaseException:
         db.session.rollback()

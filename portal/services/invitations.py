@@ -11,7 +11,9 @@ from portal.extensions import db
 from portal.models import Invitation, Membership, Organization, User
 from portal.models.client import normalize_email
 from portal.models.user import ROLES
-from portal.services import account_emails, accounts, notifications, tokens
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.account import MemberInvitation
+from portal.services import accounts, tokens
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -40,8 +42,6 @@ def pending(org_id: int) -> list[Invitation]:
 
 def invite(org: Organization, actor: Actor, email: str, role: str) -> Invitation:
     """Email an invitation to join; asking again replaces the earlier one still waiting."""
-    from portal.jobs.email import dispatch
-
     email = normalize_email(email)
     if role not in ROLES:
         raise ServiceError("Choose a role.", "role")
@@ -73,16 +73,7 @@ def invite(org: Organization, actor: Actor, email: str, role: str) -> Invitation
     db.session.add(invitation)
     db.session.flush()
     record(org.id, actor, "invitation.sent", f"{actor.label} invited {email} as {role}", subject=invitation)
-    mail = account_emails.add(
-        email,
-        "member_invitation",
-        f"{actor.label} invited you to {org.name}",
-        {"invitation_id": invitation.id},
-        org_id=org.id,
-    )
-    queued = notifications.outbox([mail])
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(MemberInvitation.queue(invitation, org, actor.label))
     return invitation
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Invoice, InvoiceLine, Organization, Proposal
 from portal.models.invoice import DRAFT, PAID, SENT, STATUS_LABELS, VOID
-from portal.services import billing, notifications
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.billing import InvoiceSent
+from portal.services import billing
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -95,9 +96,7 @@ def _move(invoice: Invoice, actor: Actor, allowed: tuple[str, ...], target: str,
         project_id=invoice.project_id,
         subject=invoice,
     )
-    queued = notifications.outbox(notifications.invoice_sent(invoice)) if target == SENT else []
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(InvoiceSent.queue(invoice) if target == SENT else [])
     return invoice
 
 

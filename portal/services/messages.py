@@ -8,10 +8,10 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Deliverable, Message, MessageRead, Project, StoredFile
-from portal.models.message import MAX_BODY, SENDER_CLIENT, SENDER_OPERATOR
-from portal.services import notifications
+from portal.models.message import MAX_BODY, SENDER_CLIENT, SENDER_OPERATOR, client_visible_message
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.messages import ClientMessages, Messages
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -34,12 +34,6 @@ def project_thread(project_id: int, limit: int = 200) -> list:
         .limit(limit)
     ).all()
     return list(reversed(rows))
-
-
-def client_visible_message():
-    """SQL condition: a message the client may read -- anything but an operator's internal note (a comment posted on
-    an item hidden from the client). A column check, so the thread poll stays one cheap query."""
-    return Message.internal.is_(False)
 
 
 def _clean(body: str | None) -> str:
@@ -181,9 +175,7 @@ def post_operator_message(
         file_id=file_id,
     )
     # An internal note (a comment on an item the client cannot see) is never emailed to the client.
-    queued = [] if message.internal else notifications.outbox(notifications.operator_message(project, message))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(Messages.queue(project, message))
     return message
 
 
@@ -208,9 +200,7 @@ def post_client_message(
         file_id=file_id,
     )
     _mark_read(project.id, actor.label, message.id)
-    queued = notifications.outbox(notifications.client_message(project, message))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(ClientMessages.queue(project, message))
     return message
 
 

@@ -8,7 +8,9 @@ from portal.extensions import db
 from portal.models import User
 from portal.models.account_token import PURPOSE_RESET
 from portal.models.client import normalize_email
-from portal.services import account_emails, accounts, login_throttle, notifications, sessions
+from portal.outbox import commit_and_dispatch, too_many
+from portal.outbox.kinds.account import PasswordReset
+from portal.services import accounts, login_throttle, sessions
 from portal.services.errors import ServiceError
 
 RESET_VALID_FOR = timedelta(hours=1)
@@ -16,15 +18,11 @@ RESET_VALID_FOR = timedelta(hours=1)
 
 def request_reset(email: str) -> None:
     """Email a reset link when the address has an account; the caller's answer is the same either way."""
-    from portal.jobs.email import dispatch
-
     user = accounts.find_user(email)
-    if user is None or account_emails.too_many(user.email, "password_reset"):
+    if user is None or too_many(user.email, PasswordReset.name):
         return
     token = accounts.new_token(PURPOSE_RESET, user.email, RESET_VALID_FOR, user_id=user.id)
-    queued = notifications.outbox([account_emails.for_token(token, "password_reset", "Reset your password")])
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(PasswordReset.queue(token))
 
 
 def reset(secret: str, password: str) -> User:

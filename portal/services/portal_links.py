@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import bindparam, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Client, ClientSession, PortalLink, Project
 from portal.models.activity import ACTOR_CLIENT, ACTOR_SYSTEM
 from portal.models.client import normalize_email
-from portal.services import notifications
+from portal.models.portal_link import active_link_condition as active_link_condition  # client modules import it here
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.links import Invitation, LinkLocked
+from portal.services import tokens
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -46,9 +45,7 @@ def _now() -> datetime:
 
 def derive_token(nonce: str) -> str:
     """The link's 256-bit token, recomputed from its nonce and the server secret (never stored)."""
-    key = current_app.config["LINK_SECRET"].encode()
-    digest = hmac.new(key, b"portal-link:" + nonce.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return tokens.link_token(nonce)
 
 
 def hash_token(token: str) -> str:
@@ -128,9 +125,7 @@ def create_link(
         subject=link,
         details={"with_code": bool(code), "expires_at": link.expires_at.isoformat() if link.expires_at else None},
     )
-    queued = notifications.outbox([_invite(link, actor)]) if send_invitation else []
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(_invite(link, actor) if send_invitation else [])
     return NewLink(link, token, code)
 
 
@@ -143,16 +138,14 @@ def _invite(link: PortalLink, actor: Actor):
         project_id=link.project_id,
         subject=link,
     )
-    return notifications.invitation(link)
+    return Invitation.queue(link)
 
 
 def send_invitation(link: PortalLink, actor: Actor) -> None:
     """Email the link itself to its client (the access code, if any, is never in the email)."""
     if not link.is_active(_now()):
         raise ServiceError("This link is no longer active.", "email")
-    queued = notifications.outbox([_invite(link, actor)])
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(_invite(link, actor))
 
 
 def rotate_code(link: PortalLink, actor: Actor, typed_code: str | None = None) -> str:
@@ -310,7 +303,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
                 subject=link,
                 details={"failures": failures, "for_good": True},
             )
-            alerts = notifications.link_locked(link, failures, for_good=True)
+            alerts = LinkLocked.queue(link, failures, for_good=True)
         result = CodeCheck(CodeResult.LOCKED_FOR_GOOD)
     elif failures % LOCK_AFTER == 0:
         record(
@@ -324,15 +317,13 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         )
         # The operator hears of the first pause; later ones come with the final lock at twenty.
         if failures == LOCK_AFTER:
-            alerts = notifications.link_locked(link, failures, for_good=False)
+            alerts = LinkLocked.queue(link, failures, for_good=False)
         result = CodeCheck(CodeResult.LOCKED, _seconds(LOCK_FOR))
     elif locked_until is not None and locked_until > now:
         result = CodeCheck(CodeResult.LOCKED, _seconds(locked_until - now))
     else:
         result = CodeCheck(CodeResult.WRONG)
-    queued = notifications.outbox(alerts)
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(alerts)
     return result
 
 
@@ -395,10 +386,3 @@ def links_for(org_id: int, *, project_id: int | None = None, client_id: int | No
     else:
         query = query.where(PortalLink.client_id == client_id, PortalLink.project_id.is_(None))
     return list(db.session.execute(query.order_by(PortalLink.created_at.desc(), PortalLink.id.desc())).scalars())
-
-
-def active_link_condition(now: datetime):
-    """SQL condition: a link that is neither revoked nor expired."""
-    return db.and_(
-        PortalLink.revoked_at.is_(None), db.or_(PortalLink.expires_at.is_(None), PortalLink.expires_at > now)
-    )

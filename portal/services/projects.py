@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import func, or_
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Activity, Client, Deliverable, Project
 from portal.models.project import ON_HOLD, STATUS_LABELS, allowed_transitions
-from portal.services import notifications
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.progress import ProjectProgress
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -133,9 +133,7 @@ def change_status(project: Project, actor: Actor, new_status: str, hold_reason: 
         subject=project,
         details={"from": old_status, "to": new_status, **({"reason": hold_reason} if hold_reason else {})},
     )
-    queued = notifications.outbox(notifications.project_progress(project))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(ProjectProgress.queue(project))
     return project
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from portal.extensions import db
-from portal.jobs.email import dispatch
 from portal.models import Organization, Proposal, ProposalLine
 from portal.models.activity import ACTOR_CLIENT
 from portal.models.proposal import ACCEPTED, DECLINED, DRAFT, EXPIRED, SENT, STATUS_LABELS
-from portal.services import billing, notifications, projects
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.billing import ProposalAnswered, ProposalSent
+from portal.outbox.kinds.progress import ProposalSigned
+from portal.services import billing, projects
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -90,9 +92,7 @@ def send_proposal(proposal: Proposal, actor: Actor) -> Proposal:
         project_id=proposal.project_id,
         subject=proposal,
     )
-    queued = notifications.outbox(notifications.proposal_sent(proposal))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(ProposalSent.queue(proposal))
     return proposal
 
 
@@ -131,10 +131,8 @@ def accept_proposal(
         details={"name": name},
     )
     # Whoever signed in the portal gets the signed copy; an acceptance the operator records has no signer here.
-    signed = [notifications.proposal_signed(proposal, actor.label)] if actor.type == ACTOR_CLIENT else []
-    queued = notifications.outbox([*notifications.proposal_answered(proposal), *signed])
-    db.session.commit()
-    dispatch(queued)
+    signed = ProposalSigned.queue(proposal, actor.label) if actor.type == ACTOR_CLIENT else []
+    commit_and_dispatch(ProposalAnswered.queue(proposal), signed)
     return proposal
 
 
@@ -162,7 +160,5 @@ def decline_proposal(
         subject=proposal,
         details={"reason": reason},
     )
-    queued = notifications.outbox(notifications.proposal_answered(proposal))
-    db.session.commit()
-    dispatch(queued)
+    commit_and_dispatch(ProposalAnswered.queue(proposal))
     return proposal

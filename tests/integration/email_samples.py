@@ -23,7 +23,17 @@ from portal.models import (
     User,
 )
 from portal.models.account_token import PURPOSE_CONFIRM, PURPOSE_RESET, PURPOSE_SIGNUP
-from portal.services import account_emails, accounts, invitations, notifications, tokens
+from portal.outbox import email_context
+from portal.outbox.kinds.account import AccountLocked, MemberInvitation, SignupExists
+from portal.outbox.kinds.billing import InvoiceSent, ProposalAnswered, ProposalSent
+from portal.outbox.kinds.deliverables import DeliverableDecided, DeliverableReady
+from portal.outbox.kinds.files import ClientUpload
+from portal.outbox.kinds.links import Invitation as InvitationEmail
+from portal.outbox.kinds.links import LinkLocked, VerificationCode
+from portal.outbox.kinds.messages import ClientMessages, Messages
+from portal.outbox.kinds.progress import ProjectProgress, ProposalSigned
+from portal.outbox.registry import KINDS
+from portal.services import accounts, invitations, tokens
 
 TEMPLATES = Path(mailer.__file__).parent / "templates" / "emails"
 
@@ -50,7 +60,7 @@ def _verification_code(link: PortalLink) -> Notification:
     )
     db.session.add(verification)
     db.session.flush()
-    return notifications.verification_code(verification)
+    return VerificationCode.queue(verification)
 
 
 def _account_token(purpose: str, kind: str):
@@ -59,7 +69,7 @@ def _account_token(purpose: str, kind: str):
     def make(user: User) -> Notification:
         extra = {"name": user.name, "org_name": "Sample", "password_hash": "-"} if purpose == PURPOSE_SIGNUP else {}
         token = accounts.new_token(purpose, user.email, timedelta(hours=1), **extra)
-        return account_emails.for_token(token, kind, "Sample")
+        return KINDS[kind].queue(token)
 
     return make
 
@@ -77,9 +87,7 @@ def _member_invitation(org: Organization) -> Notification:
     )
     db.session.add(invitation)
     db.session.flush()
-    return account_emails.add(
-        invitation.email, "member_invitation", "Sample", {"invitation_id": invitation.id}, org_id=org.id
-    )
+    return MemberInvitation.queue(invitation, org, "Sample Owner")
 
 
 def _message(build):
@@ -89,29 +97,25 @@ def _message(build):
 active_link = PortalLink.revoked_at.is_(None)
 # How to make an email of a kind the outbox has none of: its builder, and the rows to try it on.
 MAKERS = {
-    "invitation": (notifications.invitation, PortalLink, active_link),
+    "invitation": (InvitationEmail.queue, PortalLink, active_link),
     "verification_code": (_verification_code, PortalLink, active_link),
-    "messages": (_message(notifications.operator_message), Message, Message.sender_type == "operator"),
-    "client_messages": (_message(notifications.client_message), Message, Message.sender_type == "client"),
-    "deliverable_ready": (notifications.deliverable_ready, Deliverable, Deliverable.client_visible),
-    "deliverable_decided": (notifications.deliverable_decided, Deliverable, Deliverable.approval_status != "pending"),
-    "proposal_sent": (notifications.proposal_sent, Proposal, Proposal.status == "sent"),
-    "proposal_answered": (notifications.proposal_answered, Proposal, Proposal.status.in_(("accepted", "declined"))),
-    "invoice_sent": (notifications.invoice_sent, Invoice, Invoice.status == "sent"),
-    "client_upload": (lambda project: notifications.client_upload(project, "Casey Client", ["pier.jpg"]), Project),
-    "link_locked": (lambda link: notifications.link_locked(link, 5, False), PortalLink, active_link),
+    "messages": (_message(Messages.queue), Message, Message.sender_type == "operator"),
+    "client_messages": (_message(ClientMessages.queue), Message, Message.sender_type == "client"),
+    "deliverable_ready": (DeliverableReady.queue, Deliverable, Deliverable.client_visible),
+    "deliverable_decided": (DeliverableDecided.queue, Deliverable, Deliverable.approval_status != "pending"),
+    "proposal_sent": (ProposalSent.queue, Proposal, Proposal.status == "sent"),
+    "proposal_answered": (ProposalAnswered.queue, Proposal, Proposal.status.in_(("accepted", "declined"))),
+    "invoice_sent": (InvoiceSent.queue, Invoice, Invoice.status == "sent"),
+    "client_upload": (lambda project: ClientUpload.queue(project, "Casey Client", ["pier.jpg"]), Project),
+    "link_locked": (lambda link: LinkLocked.queue(link, 5, False), PortalLink, active_link),
     "signup_confirm": (_account_token(PURPOSE_SIGNUP, "signup_confirm"), User),
     "confirm_email": (_account_token(PURPOSE_CONFIRM, "confirm_email"), User),
     "password_reset": (_account_token(PURPOSE_RESET, "password_reset"), User),
-    "signup_exists": (lambda user: account_emails.add(user.email, "signup_exists", "Sample", {}), User),
-    "account_locked": (lambda user: account_emails.add(user.email, "account_locked", "Sample", {"minutes": 15}), User),
+    "signup_exists": (lambda user: SignupExists.queue(user.email), User),
+    "account_locked": (lambda user: AccountLocked.queue(user.email, 15), User),
     "member_invitation": (_member_invitation, Organization),
-    "proposal_signed": (
-        lambda p: notifications.proposal_signed(p, p.client.email),
-        Proposal,
-        Proposal.status == "accepted",
-    ),
-    "project_progress": (notifications.project_progress, Project, Project.status.in_(("scheduled", "in_progress"))),
+    "proposal_signed": (lambda p: ProposalSigned.queue(p, p.client.email), Proposal, Proposal.status == "accepted"),
+    "project_progress": (ProjectProgress.queue, Project, Project.status.in_(("scheduled", "in_progress"))),
 }
 
 
@@ -122,7 +126,7 @@ def kinds() -> list[str]:
 
 def _render(notification: Notification) -> str | None:
     try:
-        context = notifications.email_context(notification)
+        context = email_context(notification)
     except LookupError:  # NotWanted too: this one would no longer be sent
         return None
     org = db.session.get(Organization, notification.org_id) if notification.org_id else None

@@ -11,9 +11,9 @@ from collections import Counter
 from portal.extensions import db
 from portal.jobs.email import claim, held
 from portal.models import MessageRead, Notification, Project, User
+from portal.outbox import batched_message_ids
 from portal.services.activity import Actor
 from portal.services.messages import post_client_message, post_operator_message
-from portal.services.notifications import batched_message_ids
 from tests.factories import make_client, make_link, make_org, make_project, make_user
 from tests.integration.mail_stack import wait_for
 from tests.integration.test_email_delivery import make_stack  # noqa: F401  (the fixture)

@@ -215,7 +215,7 @@ def test_claim_is_idempotent_and_ids_are_stable(world, app):
 
 
 def test_a_waiting_client_email_is_not_sent_once_emails_are_turned_off(world):
-    from portal.services import notifications
+    from portal.outbox.recipients import project_recipients
     from portal.services.messages import post_operator_message
 
     with email_held():
@@ -229,4 +229,4 @@ def test_a_waiting_client_email_is_not_sent_once_emails_are_turned_off(world):
     assert outbox == []
     db.session.refresh(notification)
     assert notification.status == "failed" and "turned off" in notification.last_error
-    assert notifications.project_recipients(world.project) == []
+    assert project_recipients(world.project) == []

@@ -9,9 +9,9 @@ from portal.extensions import db, mail
 from portal.jobs.email import deliver_notification
 from portal.jobs.email import held as email_held
 from portal.models import Message, Notification, Project
+from portal.outbox import batched_message_ids
 from portal.services.activity import Actor
 from portal.services.messages import post_operator_message
-from portal.services.notifications import batched_message_ids
 from tests.conftest import HX, login
 from tests.factories import make_user
 from tests.portal_world import make_world
