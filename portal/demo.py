@@ -141,6 +141,10 @@ def _seed_everything() -> None:
             contact_email="hello@skyline-drones.example",
             accent_color="#0f766e",
             currency="EUR",
+            business_address="Tollbugata 7\n3044 Drammen\nNorway",
+            tax_id="NO 912 345 678 MVA",
+            payment_instructions="DNB Bank ASA, Skyline Drone Works AS\nIBAN NO93 8601 1117 947 · BIC DNBANOKK\n"
+            "Please quote the invoice number.",
         ),
         SECOND_SLUG: Organization(
             name="Lumen Creative Studio",

@@ -106,6 +106,8 @@ def build(notification, org, context: dict) -> Message:
         html=render_template(f"emails/{notification.kind}.html", **values),
     )
     message.msgId = message_id(notification.id)
+    for filename, content_type, data in context.get("attachments", ()):
+        message.attach(filename, content_type, data)
     # Recorded with the attempt (the job's commit saves it): the email log tells a logged email from a sent one.
     notification.transport = TRANSPORT_SMTP if uses_smtp() else TRANSPORT_LOG
     return message

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import render_template
 
-from portal.models import Client, Invoice, Organization
+from portal.models import Client, Invoice, Organization, Proposal
 from portal.storage import StorageError, get_storage
 
 
@@ -36,3 +36,26 @@ def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
     )
     # No base_url: the document loads nothing from the network or the disk.
     return HTML(string=html).write_pdf()
+
+
+def proposal_pdf(proposal: Proposal, org: Organization, client: Client) -> bytes:
+    """The proposal as a PDF document; once accepted, the signed copy (typed name, time and IP)."""
+    from weasyprint import HTML
+
+    from portal.models.proposal import STATUS_LABELS
+    from portal.services.proposals import display_status
+
+    html = render_template(
+        "pdf/proposal.html",
+        proposal=proposal,
+        org=org,
+        client=client,
+        logo=_logo_data_uri(org),
+        status_label=STATUS_LABELS[display_status(proposal, date.today())],
+    )
+    return HTML(string=html).write_pdf()
+
+
+def proposal_filename(proposal: Proposal) -> str:
+    """The file name of a proposal's PDF; an accepted one is the signed copy."""
+    return f"{proposal.number}-signed.pdf" if proposal.status == "accepted" else f"{proposal.number}.pdf"

@@ -15,7 +15,7 @@ from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import is_fragment_request
 from portal.models import Client
-from portal.pdf import invoice_pdf
+from portal.pdf import invoice_pdf, proposal_filename, proposal_pdf
 from portal.services import proposals as proposal_service
 from portal.services.errors import ServiceError
 
@@ -40,6 +40,16 @@ def proposal_page(proposal_id: int):
     """A proposal: lines, totals, terms, validity, and the answer."""
     proposal = load_proposal(proposal_id)
     return shell(PROPOSAL, **_proposal_context(proposal))
+
+
+@bp.get("/portal/<slug>/proposals/<int:proposal_id>/pdf")
+def proposal_download(proposal_id: int):
+    """The proposal as a PDF; once accepted, the signed copy."""
+    proposal = load_proposal(proposal_id)
+    data = proposal_pdf(proposal, g.portal.org, db.session.get(Client, proposal.client_id))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(proposal_filename(proposal), inline=False)
+    return response
 
 
 def _answer(proposal, action, form, form_name: str):

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, request, url_for
+from flask import Response, g, request, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.billing_forms import AcceptForm, DeclineForm, ProposalForm, fill_choices
 from portal.dashboard.documents import submit_document
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
+from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client, Proposal
 from portal.models.proposal import STATUS_LABELS, STATUSES
+from portal.pdf import proposal_filename, proposal_pdf
 from portal.services import invoices as invoice_service
 from portal.services import proposals as proposal_service
 from portal.services.errors import ServiceError
@@ -216,3 +218,13 @@ def proposals_invoice(proposal_id: int):
         lines=invoice_service.lines_from_proposal(proposal),
     )
     return done(url_for("dashboard.invoices_edit", invoice_id=invoice.id), f"Invoice {invoice.number} drafted.")
+
+
+@bp.get("/proposals/<int:proposal_id>/pdf")
+def proposals_pdf(proposal_id: int):
+    """Download the proposal as a PDF (the signed copy once accepted)."""
+    proposal = load(Proposal, proposal_id)
+    data = proposal_pdf(proposal, g.org, db.session.get(Client, proposal.client_id))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(proposal_filename(proposal), inline=False)
+    return response

@@ -11,6 +11,7 @@ from portal.dashboard.loaders import require_owner
 from portal.dashboard.settings_forms import (
     ROLE_CHOICES,
     BrandingForm,
+    BusinessDetailsForm,
     LogoForm,
     MemberForm,
     OrganizationForm,
@@ -39,6 +40,7 @@ def _context(**overrides) -> dict:
         "members": members,
         "branding_form": BrandingForm(formdata=None, obj=g.org),
         "logo_form": LogoForm(formdata=None),
+        "business_form": BusinessDetailsForm(formdata=None, obj=g.org),
         "member_form": MemberForm(formdata=None),
         "invitations": invitations.pending(g.org.id) if g.membership.is_owner else [],
         "role_choices": ROLE_CHOICES,
@@ -79,6 +81,29 @@ def settings():
             return done(_back("branding"), "Branding saved.", template=PAGE, block="branding", **_context())
     db.session.rollback()
     return invalid(PAGE, "branding", **_context(branding_form=form))
+
+
+@bp.post("/settings/business")
+def settings_business():
+    """Owners change the business details printed on invoices and proposals."""
+    require_owner()
+    form = BusinessDetailsForm()
+    if form.validate_on_submit():
+        try:
+            org_service.update_business_details(
+                g.org,
+                current_actor(),
+                business_address=form.business_address.data,
+                tax_id=form.tax_id.data,
+                payment_instructions=form.payment_instructions.data,
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
+        else:
+            return done(_back("business"), "Business details saved.", template=PAGE, block="business", **_context())
+    db.session.rollback()
+    return invalid(PAGE, "business", **_context(business_form=form))
 
 
 @bp.post("/settings/logo")

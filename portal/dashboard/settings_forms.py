@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.auth.forms import strip
@@ -21,6 +21,14 @@ class BrandingForm(FlaskForm):
     currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
     # Checked by the service; an older form without it leaves the format unchanged.
     locale = SelectField("Number format", choices=locale_choices, validate_choice=False)
+
+
+class BusinessDetailsForm(FlaskForm):
+    """What invoices and proposals print about the business."""
+
+    business_address = TextAreaField("Business address", validators=[Optional(), Length(max=500)])
+    tax_id = StringField("Tax or VAT number", filters=[strip], validators=[Optional(), Length(max=64)])
+    payment_instructions = TextAreaField("Payment instructions", validators=[Optional(), Length(max=2000)])
 
 
 class LogoForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -27,6 +27,10 @@ class Organization(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     # How amounts are typed and shown (decimal separator, grouping): a Babel locale such as de_DE or nb_NO.
     locale: Mapped[str] = mapped_column(String(16), default=DEFAULT_LOCALE, server_default=DEFAULT_LOCALE)
+    # Printed on invoices and proposals: who is billing, their tax number, and how to pay.
+    business_address: Mapped[str | None] = mapped_column(Text)
+    tax_id: Mapped[str | None] = mapped_column(String(64))
+    payment_instructions: Mapped[str | None] = mapped_column(Text)
     proposal_seq: Mapped[int] = mapped_column(Integer, default=0)
     invoice_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

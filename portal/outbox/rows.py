@@ -138,3 +138,15 @@ def retry(notification: Notification) -> bool:
     if result.rowcount == 1:
         dispatch([(notification.id, True)])
     return result.rowcount == 1
+
+
+def waiting(batch_key: str) -> Notification | None:
+    """The email with this key that still waits to be sent, held until this transaction ends (None when there is
+    none, or a worker claimed it meanwhile and a change must start the next email)."""
+    row = db.session.execute(
+        db.select(Notification)
+        .where(Notification.batch_key == batch_key, Notification.status == PENDING, Notification.attempts == 0)
+        .order_by(Notification.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return row if row is not None and _hold_batch(row.id) else None

@@ -55,6 +55,44 @@ def update_branding(
     return org
 
 
+MAX_ADDRESS = 500
+MAX_PAYMENT_INSTRUCTIONS = 2000
+
+
+def update_business_details(
+    org: Organization,
+    actor: Actor,
+    *,
+    business_address: str | None,
+    tax_id: str | None,
+    payment_instructions: str | None,
+) -> Organization:
+    """Change the address, tax number and payment instructions printed on invoices and proposals."""
+    business_address = _multiline(business_address)
+    payment_instructions = _multiline(payment_instructions)
+    tax_id = (tax_id or "").strip() or None
+    if business_address and len(business_address) > MAX_ADDRESS:
+        raise ServiceError(f"Keep the address under {MAX_ADDRESS} characters.", "business_address")
+    if tax_id and len(tax_id) > 64:
+        raise ServiceError("Keep the tax number under 64 characters.", "tax_id")
+    if payment_instructions and len(payment_instructions) > MAX_PAYMENT_INSTRUCTIONS:
+        raise ServiceError(
+            f"Keep the payment instructions under {MAX_PAYMENT_INSTRUCTIONS:,} characters.", "payment_instructions"
+        )
+    org.business_address = business_address
+    org.tax_id = tax_id
+    org.payment_instructions = payment_instructions
+    record(org.id, actor, "org.business_details_updated", f"{actor.label} updated the business details")
+    db.session.commit()
+    return org
+
+
+def _multiline(value: str | None) -> str | None:
+    """Trimmed lines without trailing spaces or Windows line ends; None when empty."""
+    lines = [line.rstrip() for line in (value or "").replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip() or None
+
+
 def set_logo(org: Organization, actor: Actor, stream: BinaryIO, max_bytes: int) -> Organization:
     """Store a checked, resized logo and delete the previous one."""
     try:

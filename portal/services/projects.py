@@ -10,6 +10,8 @@ from sqlalchemy import func, or_
 from portal.extensions import db
 from portal.models import Activity, Client, Deliverable, Project
 from portal.models.project import ON_HOLD, STATUS_LABELS, allowed_transitions
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.progress import ProjectProgress
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
@@ -131,7 +133,7 @@ def change_status(project: Project, actor: Actor, new_status: str, hold_reason: 
         subject=project,
         details={"from": old_status, "to": new_status, **({"reason": hold_reason} if hold_reason else {})},
     )
-    db.session.commit()
+    commit_and_dispatch(ProjectProgress.queue(project))
     return project
 
 

@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime
 
 from portal.extensions import db
 from portal.models import Organization, Proposal, ProposalLine
+from portal.models.activity import ACTOR_CLIENT
 from portal.models.proposal import ACCEPTED, DECLINED, DRAFT, EXPIRED, SENT, STATUS_LABELS
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.billing import ProposalAnswered, ProposalSent
+from portal.outbox.kinds.progress import ProposalSigned
 from portal.services import billing, projects
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
@@ -128,7 +130,9 @@ def accept_proposal(
         subject=proposal,
         details={"name": name},
     )
-    commit_and_dispatch(ProposalAnswered.queue(proposal))
+    # Whoever signed in the portal gets the signed copy; an acceptance the operator records has no signer here.
+    signed = ProposalSigned.queue(proposal, actor.label) if actor.type == ACTOR_CLIENT else []
+    commit_and_dispatch(ProposalAnswered.queue(proposal), signed)
     return proposal
 
 

@@ -31,6 +31,7 @@ from portal.outbox.kinds.files import ClientUpload
 from portal.outbox.kinds.links import Invitation as InvitationEmail
 from portal.outbox.kinds.links import LinkLocked, VerificationCode
 from portal.outbox.kinds.messages import ClientMessages, Messages
+from portal.outbox.kinds.progress import ProjectProgress, ProposalSigned
 from portal.outbox.registry import KINDS
 from portal.services import accounts, invitations, tokens
 
@@ -113,6 +114,8 @@ MAKERS = {
     "signup_exists": (lambda user: SignupExists.queue(user.email), User),
     "account_locked": (lambda user: AccountLocked.queue(user.email, 15), User),
     "member_invitation": (_member_invitation, Organization),
+    "proposal_signed": (lambda p: ProposalSigned.queue(p, p.client.email), Proposal, Proposal.status == "accepted"),
+    "project_progress": (ProjectProgress.queue, Project, Project.status.in_(("scheduled", "in_progress"))),
 }
 
 

@@ -11,7 +11,7 @@ from portal.outbox.registry import ACCOUNT, CLIENT, OPERATOR
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 TEMPLATES = PORTAL / "templates"
 # The client updates the link's "Emails" toggle controls; the others always go out.
-UPDATES = {"messages", "deliverable_ready", "proposal_sent", "invoice_sent"}
+UPDATES = {"messages", "deliverable_ready", "proposal_sent", "invoice_sent", "project_progress"}
 
 
 def test_every_email_template_has_exactly_one_registered_kind_and_back():
