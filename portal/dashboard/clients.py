@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, url_for
 
 from portal.dashboard import bp, client_page
 from portal.dashboard.forms import ClientForm
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
+from portal.dashboard.paging import paginate, search_text
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client
@@ -21,10 +22,10 @@ def _form_data(form: ClientForm) -> dict:
 
 @bp.get("/clients")
 def clients_index():
-    """List the organization's clients, searchable."""
-    search = request.args.get("q", "").strip()
-    rows = client_service.list_clients(g.org.id, search)
-    return render("dashboard/clients/index.html", "client_list", clients=rows, search=search)
+    """List the organization's clients a page at a time, searchable."""
+    search = search_text()
+    page = paginate(client_service.list_clients(g.org.id, search), "dashboard.clients_index", {"q": search})
+    return render("dashboard/clients/index.html", "client_list", clients=page.rows, page=page, search=search)
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
