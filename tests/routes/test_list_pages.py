@@ -163,6 +163,14 @@ def test_invoices_are_found_by_client_name_and_emails_by_recipient(app):
     assert "Hello there" not in client.get("/app/emails?q=to2@example").text
 
 
+def test_search_ignores_case_beyond_ascii(app):
+    user, org = _world(app, "clients", ["Åse Ødegård", "Ase Odegard"])
+    client = login(app.test_client(), user, org)
+    text = client.get("/app/clients?q=ÅSE ØDE").text
+    assert "Åse Ødegård" in text and "Ase Odegard" not in text
+    assert "Åse Ødegård" in client.get("/app/clients?q=åse ødegård").text
+
+
 def test_search_and_status_filter_together(app):
     with app.app_context():
         org = make_org()
