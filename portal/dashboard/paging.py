@@ -57,7 +57,8 @@ def search_text(name: str = "q") -> str:
 def requested_page() -> int:
     """The page number asked for in the URL; anything that is not a positive number means page 1."""
     raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+    # str.isdigit() accepts "²", which int() refuses: a page number is a short run of ASCII digits.
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 6 and int(raw) > 0 else 1
 
 
 def paginate(
@@ -65,8 +66,7 @@ def paginate(
 ) -> Page:
     """Count ``query`` in SQL and fetch the asked page (ORM objects if ``entities``); past the end: the last page."""
     total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    pages = max(1, -(-total // size))
-    number = min(requested_page(), pages)
+    number = min(requested_page(), max(1, -(-total // size)))
     rows = []
     if total:
         result = db.session.execute(query.limit(size).offset((number - 1) * size))

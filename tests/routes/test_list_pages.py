@@ -94,7 +94,7 @@ def test_page_two_shows_the_next_rows_and_keeps_the_search(app, kind):
 
 
 @pytest.mark.parametrize("kind", ["projects", "emails"])
-@pytest.mark.parametrize("page", ["abc", "0", "-3", "1.5", "", "99999999999999999999999", "%00", "2'"])
+@pytest.mark.parametrize("page", ["abc", "0", "-3", "1.5", "", "99999999999999999999999", "%00", "2'", "²", "٣"])
 def test_a_bad_page_number_means_page_one(app, kind, page):
     url, _list_id, _make = LISTS[kind]
     user, org = _world(app, kind, [f"Row-{n:03d}" for n in range(1, 56)])
