@@ -105,6 +105,12 @@ def register_extensions(app: Flask) -> None:
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA busy_timeout=5000")
                 cursor.close()
+                # SQLite's own lower() only folds ASCII: searches ignore case in every alphabet, as on PostgreSQL.
+                dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def register_outbox(app: Flask) -> None:

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("dashboard", __name__)
 
 from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
+    activity,
     archive,
     clients,
     deliverables,
@@ -18,6 +19,7 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     messages,
     projects,
     proposals,
+    search,
     settings,
     team,
 )

@@ -8,6 +8,7 @@ from portal.dashboard import bp, client_page
 from portal.dashboard.forms import ClientForm
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
+from portal.dashboard.paging import paginate, search_text
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client
@@ -21,11 +22,17 @@ def _form_data(form: ClientForm) -> dict:
 
 @bp.get("/clients")
 def clients_index():
-    """List the organization's clients, searchable."""
-    search = request.args.get("q", "").strip()
+    """List the organization's clients a page at a time, searchable."""
+    search = search_text()
     archived = request.args.get("archived") == "1"
-    rows = client_service.list_clients(g.org.id, search, archived=archived)
-    return render("dashboard/clients/index.html", "client_list", clients=rows, search=search, archived=archived)
+    page = paginate(
+        client_service.list_clients(g.org.id, search, archived=archived),
+        "dashboard.clients_index",
+        {"q": search, "archived": "1" if archived else None},
+    )
+    return render(
+        "dashboard/clients/index.html", "client_list", clients=page.rows, page=page, search=search, archived=archived
+    )
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])

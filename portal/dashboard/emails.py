@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, request
+from sqlalchemy.orm import load_only
 
 from portal import outbox
 from portal.dashboard import bp
 from portal.dashboard.loaders import load
+from portal.dashboard.paging import paginate, search_text
 from portal.extensions import db
 from portal.htmx import done, render
 from portal.models import Notification
 from portal.models.notification import FAILED, STATUS_LABELS, STATUSES
+from portal.services.search import matches
 
 PAGE = "dashboard/emails/index.html"
-PAGE_SIZE = 100
+# The columns the log shows (and the ones its status label reads).
+SHOWN = (
+    Notification.created_at,
+    Notification.to_email,
+    Notification.kind,
+    Notification.subject,
+    Notification.status,
+    Notification.transport,
+    Notification.sent_at,
+    Notification.next_attempt_at,
+    Notification.attempts,
+    Notification.last_error,
+)
 
 
 def _context(status: str) -> dict:
-    query = db.select(Notification).where(Notification.org_id == g.org.id)
+    query = (
+        db.select(Notification)
+        .options(load_only(*SHOWN))
+        .where(Notification.org_id == g.org.id)
+        .order_by(Notification.id.desc())
+    )
     if status:
         query = query.where(Notification.status == status)
-    rows = db.session.execute(query.order_by(Notification.id.desc()).limit(PAGE_SIZE)).scalars().all()
+    search = search_text()
+    if search:
+        query = query.where(matches(search, Notification.to_email, Notification.subject))
+    page = paginate(query, "dashboard.emails_index", {"q": search, "status": status}, entities=True)
     counts = dict(
         db.session.execute(
             db.select(Notification.status, db.func.count())
@@ -29,7 +52,9 @@ def _context(status: str) -> dict:
         ).all()
     )
     return {
-        "emails": rows,
+        "emails": page.rows,
+        "page": page,
+        "search": search,
         "status_filter": status,
         "status_labels": STATUS_LABELS,
         "kind_labels": outbox.KIND_LABELS,
@@ -57,12 +82,12 @@ def emails_retry(notification_id: int):
     else:
         outbox.retry(notification)
         message = f"Email to {notification.to_email} queued again."
-    status = _status()
+    context = _context(_status())
     return done(
-        url_for("dashboard.emails_index", status=status or None),
+        context["page"].url(context["page"].number),
         message,
         template=PAGE,
         block="email_list",
         oob=("email_filters",),
-        **_context(status),
+        **context,
     )

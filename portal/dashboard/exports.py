@@ -9,7 +9,9 @@ from werkzeug.utils import secure_filename
 
 from portal.dashboard import bp
 from portal.dashboard.loaders import load
+from portal.dashboard.paging import search_text
 from portal.downloads import content_disposition
+from portal.extensions import db
 from portal.models import Project
 from portal.models.invoice import STATUSES as INVOICE_STATUSES
 from portal.models.project import STATUSES as PROJECT_STATUSES
@@ -43,8 +45,8 @@ def _archived() -> bool:
 @bp.get("/projects/export.csv")
 def projects_export():
     """The projects list as CSV, with the list's search, status and archived filters."""
-    search = request.args.get("q", "").strip()[:100] or None
-    rows = project_service.list_projects(g.org.id, _status(PROJECT_STATUSES), search, limit=None, archived=_archived())
+    query = project_service.list_projects(g.org.id, _status(PROJECT_STATUSES), search_text() or None, _archived())
+    rows = db.session.execute(query).all()
     plain = [(r.id, r.name, r.client_name, r.status, r.type, r.start_date, r.location, r.deliverables) for r in rows]
     return _csv_response("projects", exports.PROJECT_HEADER, plain)
 
@@ -52,23 +54,22 @@ def projects_export():
 @bp.get("/clients/export.csv")
 def clients_export():
     """The clients list as CSV, with the list's search and archived filters."""
-    search = request.args.get("q", "").strip()
-    rows = client_service.list_clients(g.org.id, search, archived=_archived(), limit=None)
+    rows = db.session.execute(client_service.list_clients(g.org.id, search_text(), _archived())).all()
     plain = [(r.id, r.name, r.email, r.company, r.projects) for r in rows]
     return _csv_response("clients", exports.CLIENT_HEADER, plain)
 
 
 @bp.get("/proposals/export.csv")
 def proposals_export():
-    """The proposals list as CSV, with the list's status and archived filters."""
-    rows = exports.proposal_rows(g.org.id, _status(PROPOSAL_STATUSES), _archived())
+    """The proposals list as CSV, with the list's search, status and archived filters."""
+    rows = exports.proposal_rows(g.org.id, _status(PROPOSAL_STATUSES), _archived(), search_text())
     return _csv_response("proposals", exports.PROPOSAL_HEADER, rows)
 
 
 @bp.get("/invoices/export.csv")
 def invoices_export():
-    """The invoices list as CSV, with the list's status filter."""
-    rows = exports.invoice_rows(g.org.id, _status(INVOICE_STATUSES), date.today())
+    """The invoices list as CSV, with the list's search and status filters."""
+    rows = exports.invoice_rows(g.org.id, _status(INVOICE_STATUSES), date.today(), search_text())
     return _csv_response("invoices", exports.INVOICE_HEADER, rows)
 
 

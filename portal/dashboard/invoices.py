@@ -12,6 +12,7 @@ from portal.dashboard.confirm import ask_first
 from portal.dashboard.documents import submit_document
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
+from portal.dashboard.paging import paginate, search_text
 from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import done, invalid, render
@@ -20,6 +21,7 @@ from portal.models.invoice import OVERDUE, SENT, STATUS_LABELS, STATUSES
 from portal.pdf import invoice_pdf
 from portal.services import invoices as invoice_service
 from portal.services.errors import ServiceError
+from portal.services.search import matches
 
 FORM = "dashboard/invoices/form.html"
 SHOW = "dashboard/invoices/show.html"
@@ -51,7 +53,7 @@ def _show_context(invoice: Invoice, **overrides) -> dict:
 
 @bp.get("/invoices")
 def invoices_index():
-    """List invoices, filtered by status (overdue: sent and past due)."""
+    """List invoices a page at a time, filtered by status (overdue: sent, past due) and by number or client."""
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     today = date.today()
@@ -69,7 +71,6 @@ def invoices_index():
         .join(Client, Client.id == Invoice.client_id)
         .where(Invoice.org_id == g.org.id)
         .order_by(Invoice.id.desc())
-        .limit(500)
     )
     if status == OVERDUE:
         query = query.where(Invoice.status == SENT, Invoice.due_date < today)
@@ -77,11 +78,16 @@ def invoices_index():
         query = query.where(Invoice.status == SENT, db.or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
     elif status:
         query = query.where(Invoice.status == status)
-    rows = db.session.execute(query).all()
+    search = search_text()
+    if search:
+        query = query.where(matches(search, Invoice.number, Client.name))
+    page = paginate(query, "dashboard.invoices_index", {"q": search, "status": status})
     return render(
         "dashboard/invoices/index.html",
         "invoice_list",
-        invoices=rows,
+        invoices=page.rows,
+        page=page,
+        search=search,
         status_filter=status,
         status_labels=STATUS_LABELS,
         today=today,

@@ -104,7 +104,7 @@ def _thread(page: ProjectSources) -> dict:
 
 
 def _timeline(page: ProjectSources) -> dict:
-    return {"timeline": project_service.timeline(page.project.id)}
+    return {"project": page.project, "timeline": project_service.timeline(page.project.id)}
 
 
 def _live(page: ProjectSources) -> dict:

@@ -8,6 +8,7 @@ from portal.dashboard import bp, project_page
 from portal.dashboard.confirm import ask_before_status
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
+from portal.dashboard.paging import paginate, search_text
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
 from portal.extensions import db
 from portal.htmx import done, invalid, is_fragment_request, render
@@ -33,20 +34,25 @@ def _project_form(**kwargs) -> ProjectForm:
 
 @bp.get("/projects")
 def projects_index():
-    """List projects, filtered by status and a search."""
+    """List projects a page at a time, filtered by status and a search."""
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    search = request.args.get("q", "").strip()[:100]
+    search = search_text()
     archived = request.args.get("archived") == "1"
-    rows = project_service.list_projects(g.org.id, status or None, search or None, archived=archived)
+    page = paginate(
+        project_service.list_projects(g.org.id, status or None, search or None, archived=archived),
+        "dashboard.projects_index",
+        {"q": search, "status": status, "archived": "1" if archived else None},
+    )
     has_clients = (
-        bool(rows)
+        bool(page.total)
         or db.session.execute(db.select(Client.id).where(Client.org_id == g.org.id).limit(1)).first() is not None
     )
     return render(
         "dashboard/projects/index.html",
         "project_list",
-        projects=rows,
+        projects=page.rows,
+        page=page,
         status=status,
         search=search,
         status_labels=STATUS_LABELS,

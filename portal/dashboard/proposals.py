@@ -11,6 +11,7 @@ from portal.dashboard.billing_forms import AcceptForm, DeclineForm, ProposalForm
 from portal.dashboard.documents import submit_document
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
+from portal.dashboard.paging import paginate, search_text
 from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import done, invalid, render
@@ -20,6 +21,7 @@ from portal.pdf import proposal_filename, proposal_pdf
 from portal.services import invoices as invoice_service
 from portal.services import proposals as proposal_service
 from portal.services.errors import ServiceError
+from portal.services.search import matches
 
 FORM = "dashboard/proposals/form.html"
 SHOW = "dashboard/proposals/show.html"
@@ -53,7 +55,7 @@ def _show_context(proposal: Proposal, **overrides) -> dict:
 
 @bp.get("/proposals")
 def proposals_index():
-    """List proposals, filtered by status."""
+    """List proposals a page at a time, filtered by status and a search (number, title or client)."""
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     query = (
@@ -70,17 +72,23 @@ def proposals_index():
         .join(Client, Client.id == Proposal.client_id)
         .where(Proposal.org_id == g.org.id)
         .order_by(Proposal.id.desc())
-        .limit(500)
     )
     if status:
         query = query.where(Proposal.status == status)
     archived = request.args.get("archived") == "1"
     query = query.where(Proposal.archived_at.is_not(None) if archived else Proposal.archived_at.is_(None))
-    rows = db.session.execute(query).all()
+    search = search_text()
+    if search:
+        query = query.where(matches(search, Proposal.number, Proposal.title, Client.name))
+    page = paginate(
+        query, "dashboard.proposals_index", {"q": search, "status": status, "archived": "1" if archived else None}
+    )
     return render(
         "dashboard/proposals/index.html",
         "proposal_list",
-        proposals=rows,
+        proposals=page.rows,
+        page=page,
+        search=search,
         status_filter=status,
         status_labels=STATUS_LABELS,
         today=date.today(),

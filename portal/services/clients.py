@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -65,20 +66,19 @@ def update_client(
     return client
 
 
-def list_clients(org_id: int, search: str | None = None, archived: bool = False, limit: int | None = 500) -> list:
-    """The organization's clients with their project counts, as light rows."""
-    from sqlalchemy import func, or_
+def list_clients(org_id: int, search: str | None = None, archived: bool = False) -> Select:
+    """The client list's query: light rows with their project counts, by name."""
+    from sqlalchemy import func
 
     from portal.models import Project
+    from portal.services.search import matches
 
+    projects = db.select(func.count(Project.id)).where(Project.client_id == Client.id).scalar_subquery()
     query = (
-        db.select(Client.id, Client.name, Client.email, Client.company, func.count(Project.id).label("projects"))
-        .outerjoin(Project, Project.client_id == Client.id)
+        db.select(Client.id, Client.name, Client.email, Client.company, projects.label("projects"))
         .where(Client.org_id == org_id, Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None))
-        .group_by(Client.id)
-        .order_by(Client.name)
+        .order_by(Client.name, Client.id)
     )
     if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(Client.name.ilike(like), Client.email.ilike(like), Client.company.ilike(like)))
-    return db.session.execute(query.limit(limit)).all()
+        query = query.where(matches(search, Client.name, Client.email, Client.company))
+    return query

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from portal.extensions import db
 from portal.models import Activity, Client, Deliverable, Invoice, Message, Project, Proposal, StoredFile
 from portal.models.invoice import OVERDUE, SENT
+from portal.services.search import matches
 
 BOM = "\ufeff"
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
@@ -64,7 +65,7 @@ def _amount(minor: int) -> str:
     return f"{minor / 100:.2f}"
 
 
-def proposal_rows(org_id: int, status: str | None, archived: bool) -> list[tuple]:
+def proposal_rows(org_id: int, status: str | None, archived: bool, search: str = "") -> list[tuple]:
     """The proposals list's rows as plain tuples, with its filters."""
     query = (
         db.select(
@@ -84,10 +85,12 @@ def proposal_rows(org_id: int, status: str | None, archived: bool) -> list[tuple
     )
     if status:
         query = query.where(Proposal.status == status)
+    if search:
+        query = query.where(matches(search, Proposal.number, Proposal.title, Client.name))
     return [(*row[:7], _amount(row[7])) for row in db.session.execute(query).all()]
 
 
-def invoice_rows(org_id: int, status: str | None, today: date) -> list[tuple]:
+def invoice_rows(org_id: int, status: str | None, today: date, search: str = "") -> list[tuple]:
     """The invoices list's rows as plain tuples, with its filters (overdue: sent and past due)."""
     query = (
         db.select(
@@ -110,6 +113,8 @@ def invoice_rows(org_id: int, status: str | None, today: date) -> list[tuple]:
         query = query.where(Invoice.status == SENT, db.or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
     elif status:
         query = query.where(Invoice.status == status)
+    if search:
+        query = query.where(matches(search, Invoice.number, Client.name))
     rows = []
     for row in db.session.execute(query).all():
         shown = OVERDUE if row.status == SENT and row.due_date and row.due_date < today else row.status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import Select, func
 
 from portal.extensions import db
 from portal.models import Activity, Client, Deliverable, Project
@@ -14,6 +14,7 @@ from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.progress import ProjectProgress
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
+from portal.services.search import matches
 
 MAX_HOLD_REASON = 2000
 
@@ -137,10 +138,8 @@ def change_status(project: Project, actor: Actor, new_status: str, hold_reason: 
     return project
 
 
-def list_projects(
-    org_id: int, status: str | None = None, search: str | None = None, limit: int | None = 200, archived: bool = False
-) -> list:
-    """Light rows for the project list: columns shown, client name, deliverable count."""
+def list_projects(org_id: int, status: str | None = None, search: str | None = None, archived: bool = False) -> Select:
+    """The project list's query: columns shown, client name, deliverable count; newest change first."""
     deliverables = db.select(func.count(Deliverable.id)).where(Deliverable.project_id == Project.id).scalar_subquery()
     query = (
         db.select(
@@ -158,14 +157,12 @@ def list_projects(
             Project.org_id == org_id, Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None)
         )
         .order_by(Project.updated_at.desc(), Project.id.desc())
-        .limit(limit)
     )
     if status:
         query = query.where(Project.status == status)
     if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(Project.name.ilike(like), Client.name.ilike(like), Project.location.ilike(like)))
-    return db.session.execute(query).all()
+        query = query.where(matches(search, Project.name, Client.name, Project.location))
+    return query
 
 
 def timeline(project_id: int, limit: int = 50) -> list:

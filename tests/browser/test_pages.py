@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from portal import demo
 from portal.extensions import db
-from portal.models import Client, Deliverable, Invoice, Project, Proposal
+from portal.models import Activity, Client, Deliverable, Invoice, Project, Proposal
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import (
     assert_accessible,
@@ -60,6 +60,18 @@ def demo_data(live_server, smtp_inbox):
             ).scalar_one(),
             "links": links,
         }
+        # Enough activity for a second page, so the tours see the pager.
+        db.session.add_all(
+            Activity(
+                org_id=first_org,
+                actor_type="system",
+                actor_label="System",
+                verb="demo.check",
+                summary=f"Checked flight log {n}",
+            )
+            for n in range(60)
+        )
+        db.session.commit()
         # An organization with nothing in it yet, for the empty states.
         empty_org = make_org("Empty Skies", slug=unique("empty"))
         newcomer = make_user(empty_org, email=f"{unique('new')}@example.com", name="Nina Newcomer")
@@ -133,6 +145,12 @@ def operator_tour(page, live, data):
         ("settings", "/app/settings", None),
         ("email log", "/app/emails", "operator-emails"),
         ("email log, failed only", "/app/emails?status=failed", None),
+        ("activity", "/app/activity", "operator-activity"),
+        ("activity, page 2", "/app/activity?page=2", None),
+        ("activity, nothing matches", "/app/activity?q=no-such-thing", None),
+        ("search results", "/app/search?q=kestrel", "operator-search"),
+        ("search, nothing matches", "/app/search?q=no-such-thing", None),
+        ("invoices, searched", "/app/invoices?q=priya", None),
         ("not found", "/app/projects/99999999", None),
     ):
         page.goto(live(path))

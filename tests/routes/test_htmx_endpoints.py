@@ -101,6 +101,12 @@ CASES = [
     ("POST", "/app/links/{link}/invite", {}),
     ("POST", "/app/links/{link}/revoke", {}),
     ("GET", "/app/emails?status=failed", {}),
+    ("GET", "/app/emails?q=example&page=2", {}),
+    ("GET", "/app/projects?q=p&page=1", {}),
+    ("GET", "/app/invoices?q=inv", {}),
+    ("GET", "/app/proposals?q=offer&status=draft", {}),
+    ("GET", "/app/activity?q=a", {}),
+    ("GET", "/app/activity?project={project}&page=3", {}),
     ("POST", "/app/emails/{notification}/retry", {}),
 ]
 
