@@ -112,9 +112,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.client import bp as portal_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.media import bp as media_bp
+    from portal.parts import bp as parts_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(parts_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/app")
 

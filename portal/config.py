@@ -70,6 +70,10 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 512) * 1024 * 1024,
+        # Files sent in parts straight to storage (deliverables, project files) may be this large.
+        "MAX_FILE_BYTES": _int(env, "MAX_FILE_MB", 50 * 1024) * 1024 * 1024,
+        # How long one signed part URL stays valid: long enough to send one part on a slow line.
+        "UPLOAD_PART_URL_SECONDS": _int(env, "UPLOAD_PART_URL_SECONDS", 900),
         "MAX_LOGO_BYTES": _int(env, "MAX_LOGO_KB", 2048) * 1024,
         # Decoding costs memory per pixel; larger web images are refused at upload, read from their header only.
         "MAX_IMAGE_PIXELS": _int(env, "MAX_IMAGE_MEGAPIXELS", 100) * 1_000_000,

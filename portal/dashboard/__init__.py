@@ -18,4 +18,5 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     proposals,
     settings,
     team,
+    uploads,
 )
