@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -55,6 +56,17 @@ def script_sources(config) -> str:
     urls = [config["HTMX_CDN_URL"]] if config.get("HTMX_USE_CDN") else []
     urls += list(config.get("CDN_SCRIPT_URLS") or ())
     return " ".join(["'self'", *urls])
+
+
+def connect_sources(config) -> str:
+    """The CSP ``connect-src``: this origin, and on S3 the storage endpoint browsers send upload parts to."""
+    if config.get("STORAGE_BACKEND") != "s3":
+        return "'self'"
+    endpoint = urlsplit(config.get("S3_ENDPOINT_URL") or "")
+    if endpoint.scheme and endpoint.netloc:
+        return f"'self' {endpoint.scheme}://{endpoint.netloc}"
+    region = config.get("S3_REGION") or "us-east-1"
+    return f"'self' https://s3.amazonaws.com https://s3.{region}.amazonaws.com"
 
 
 def register_logging(app: Flask) -> None:
@@ -217,7 +229,7 @@ def register_security_headers(app: Flask) -> None:
 
     policy = (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        f"script-src {script_sources(app.config)}; frame-ancestors 'none'; "
+        f"script-src {script_sources(app.config)}; connect-src {connect_sources(app.config)}; frame-ancestors 'none'; "
         "base-uri 'self'; form-action 'self'"
     )
 

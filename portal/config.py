@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+UPPY_VERSION = "5.2.4"
+UPPY_CDN_URL = f"https://cdn.jsdelivr.net/npm/uppy@{UPPY_VERSION}/dist/uppy.min.js"
 
 
 def _database_url(url: str | None) -> str:
@@ -106,7 +108,9 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "HTMX_USE_CDN": env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes"),
         # Further exact script URLs loaded from a CDN; the CSP allows these and nothing else of their host.
-        "CDN_SCRIPT_URLS": [],
+        "CDN_SCRIPT_URLS": [UPPY_CDN_URL] if env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes") else [],
+        "UPPY_CDN_URL": UPPY_CDN_URL,
+        "UPPY_SRI": "sha384-hl+zw0fpZ6cVAtnkwy96IFC3oGXSYqe8O8yMtUiSKhfHXST3vg5wvbieKwocAzM9",
         "SESSION_COOKIE_HTTPONLY": True,
         # Portal sessions carry their own start time; re-signing the cookie on every poll would only cost time.
         "SESSION_REFRESH_EACH_REQUEST": False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, jsonify, request, url_for
 
-from portal.dashboard import bp
+from portal.dashboard import bp, project_page
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.extensions import db
@@ -38,6 +38,13 @@ def upload_state(upload: Upload) -> dict:
         "filename": upload.filename,
         "fileId": upload.file_id,
     }
+
+
+@bp.get("/projects/<int:project_id>/files")
+def files_block(project_id: int):
+    """The files block (htmx refreshes it while uploads are processed); the project page otherwise."""
+    project = load(Project, project_id)
+    return project_page.render(project, "files")
 
 
 @bp.post("/projects/<int:project_id>/uploads")

@@ -180,11 +180,17 @@ def abort_abandoned(older_than: timedelta = timedelta(hours=24)) -> int:
 
 
 def project_uploads(project_id: int, limit: int = 20) -> list[Upload]:
-    """A project's uploads not yet ready, or that failed, newest first (what the files block shows)."""
+    """A project's uploads still open or being checked, and those refused in the last day, newest first."""
     return list(
         db.session.execute(
             db.select(Upload)
-            .where(Upload.project_id == project_id, Upload.status.in_((UPLOADING, PROCESSING, FAILED)))
+            .where(
+                Upload.project_id == project_id,
+                db.or_(
+                    Upload.status.in_((UPLOADING, PROCESSING)),
+                    db.and_(Upload.status == FAILED, Upload.created_at > datetime.now(UTC) - timedelta(days=1)),
+                ),
+            )
             .order_by(Upload.created_at.desc(), Upload.id.desc())
             .limit(limit)
         ).scalars()

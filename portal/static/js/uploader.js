@@ -1,0 +1,111 @@
+// Big files: Uppy sends each file in parts straight to storage, with the app signing every part.
+// Without this script (or without Uppy) the plain upload form below still works up to the request limit.
+(function () {
+  var current = document.currentScript;
+  var localUppy = current && current.getAttribute("data-uppy-local");
+
+  function ensureUppy(done) {
+    if (window.Uppy && window.Uppy.Uppy) return done();
+    if (!localUppy) return;
+    var script = document.createElement("script");
+    script.src = localUppy;
+    script.onload = done;
+    document.head.appendChild(script);
+  }
+
+  function request(method, url, csrf, body) {
+    var headers = { "Accept": "application/json", "X-CSRFToken": csrf };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    return fetch(url, {
+      method: method,
+      headers: headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(function (response) {
+      if (response.status === 204) return null;
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error((data && data.error) || "The upload failed (" + response.status + ").");
+        return data;
+      });
+    });
+  }
+
+  function formValues(root) {
+    var form = root.parentNode.querySelector("form.upload-form");
+    var deliverable = form && form.querySelector("select[name=deliverable_id]");
+    var visible = form && form.querySelector("input[name=client_visible]");
+    return {
+      deliverable_id: deliverable ? deliverable.value : null,
+      client_visible: visible ? visible.checked : false,
+    };
+  }
+
+  function refreshFiles(root) {
+    if (window.htmx) window.htmx.ajax("GET", root.getAttribute("data-files-url"), { target: "#project-files", swap: "outerHTML" });
+  }
+
+  function mount(root) {
+    if (root.hasAttribute("data-mounted")) return;
+    root.setAttribute("data-mounted", "");
+    var U = window.Uppy;
+    var csrf = root.getAttribute("data-csrf");
+    var base = root.getAttribute("data-uploads-url");
+    var uppy = new U.Uppy({
+      id: root.getAttribute("data-uppy-id"),
+      autoProceed: false,
+      restrictions: { maxFileSize: Number(root.getAttribute("data-max-bytes")) },
+    });
+    uppy.use(U.Dashboard, {
+      inline: true,
+      target: root,
+      width: "100%",
+      height: 320,
+      showProgressDetails: true,
+      proudlyDisplayPoweredByUppy: false,
+      note: root.getAttribute("data-note"),
+    });
+    uppy.use(U.AwsS3, {
+      shouldUseMultipart: true,
+      limit: 4,
+      getChunkSize: function (file) { return Math.max(5 * 1024 * 1024, Math.ceil(file.size / 10000)); },
+      createMultipartUpload: function (file) {
+        var values = formValues(root);
+        return request("POST", root.getAttribute("data-create-url"), csrf, {
+          filename: file.name,
+          size: file.size,
+          deliverable_id: values.deliverable_id,
+          client_visible: values.client_visible,
+        }).then(function (data) { return { uploadId: data.uploadId, key: data.key }; });
+      },
+      signPart: function (file, options) {
+        return request("GET", base + encodeURIComponent(options.uploadId) + "/parts/" + options.partNumber, csrf);
+      },
+      listParts: function (file, options) {
+        return request("GET", base + encodeURIComponent(options.uploadId) + "/parts", csrf);
+      },
+      completeMultipartUpload: function (file, options) {
+        var parts = options.parts.map(function (p) { return { PartNumber: p.PartNumber, ETag: p.ETag }; });
+        return request("POST", base + encodeURIComponent(options.uploadId) + "/complete", csrf, { parts: parts })
+          .then(function (data) {
+            if (data.status === "failed") throw new Error(data.error);
+            return { location: data.location };
+          });
+      },
+      abortMultipartUpload: function (file, options) {
+        return request("POST", base + encodeURIComponent(options.uploadId) + "/abort", csrf);
+      },
+    });
+    uppy.use(U.GoldenRetriever, { serviceWorker: false });
+    uppy.on("upload-error", function () { refreshFiles(root); });
+    uppy.on("complete", function () { refreshFiles(root); });
+    window.portalUppy = uppy;
+  }
+
+  function start() {
+    var root = document.getElementById("uploader");
+    if (root) ensureUppy(function () { mount(root); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
