@@ -40,6 +40,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     production = env.get("FLASK_ENV", env.get("PORTAL_ENV", "development")) == "production"
     redis_url = env.get("REDIS_URL") or None
+    use_cdn = env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes")
     config = {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else "dev-only-insecure-secret-key"),
@@ -106,9 +107,9 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "EMAIL_RETENTION_DAYS": _int(env, "EMAIL_RETENTION_DAYS", 90),
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
-        "HTMX_USE_CDN": env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes"),
+        "HTMX_USE_CDN": use_cdn,
         # Further exact script URLs loaded from a CDN; the CSP allows these and nothing else of their host.
-        "CDN_SCRIPT_URLS": [UPPY_CDN_URL] if env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes") else [],
+        "CDN_SCRIPT_URLS": [UPPY_CDN_URL] if use_cdn else [],
         "UPPY_CDN_URL": UPPY_CDN_URL,
         "UPPY_SRI": "sha384-hl+zw0fpZ6cVAtnkwy96IFC3oGXSYqe8O8yMtUiSKhfHXST3vg5wvbieKwocAzM9",
         "SESSION_COOKIE_HTTPONLY": True,

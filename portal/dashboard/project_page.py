@@ -14,8 +14,8 @@ from portal.models import Project
 from portal.models.project import STATUS_LABELS
 from portal.services import deliverables as deliverable_service
 from portal.services import files as file_service
-from portal.services import multipart_uploads
 from portal.services import messages as message_service
+from portal.services import multipart_uploads
 from portal.services import projects as project_service
 
 SHOW = "dashboard/projects/show.html"

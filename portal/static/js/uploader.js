@@ -31,7 +31,7 @@
   }
 
   function formValues(root) {
-    var form = root.parentNode.querySelector("form.upload-form");
+    var form = root.closest("form");
     var deliverable = form && form.querySelector("select[name=deliverable_id]");
     var visible = form && form.querySelector("input[name=client_visible]");
     return {
@@ -95,7 +95,8 @@
         return request("POST", base + encodeURIComponent(options.uploadId) + "/abort", csrf);
       },
     });
-    uppy.use(U.GoldenRetriever, { serviceWorker: false });
+    // Files up to 256 MB are kept in the browser for a reload; bigger ones are picked again and resume.
+    uppy.use(U.GoldenRetriever, { serviceWorker: false, indexedDB: { maxFileSize: 256 * 1024 * 1024, maxTotalSize: 1024 * 1024 * 1024 } });
     uppy.on("upload-error", function () { refreshFiles(root); });
     uppy.on("complete", function () { refreshFiles(root); });
     window.portalUppy = uppy;
