@@ -77,6 +77,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "MAX_FILE_BYTES": _int(env, "MAX_FILE_MB", 50 * 1024) * 1024 * 1024,
         # How long one signed part URL stays valid: long enough to send one part on a slow line.
         "UPLOAD_PART_URL_SECONDS": _int(env, "UPLOAD_PART_URL_SECONDS", 900),
+        # Downloads from S3 redirect to a presigned URL valid this long (after the access check and the audit).
+        "DOWNLOAD_URL_SECONDS": _int(env, "DOWNLOAD_URL_SECONDS", 60),
         "MAX_LOGO_BYTES": _int(env, "MAX_LOGO_KB", 2048) * 1024,
         # Decoding costs memory per pixel; larger web images are refused at upload, read from their header only.
         "MAX_IMAGE_PIXELS": _int(env, "MAX_IMAGE_MEGAPIXELS", 100) * 1_000_000,

@@ -101,3 +101,19 @@ def test_a_presigned_part_url_works_only_for_its_own_upload(s3_app, s3_server):
     assert mine in url and other in tampered
     assert urllib3.request("PUT", tampered, body=b"x" * 100).status == 403
     assert list_parts(client, second).json == []
+
+
+def test_downloads_redirect_to_a_short_presigned_url_after_the_audit(s3_app, s3_server):
+    app, client, project_id = s3_app
+    data = b"<html><body>not for the browser to render</body></html>"
+    upload_id = create(client, project_id, "page.html", len(data)).json["uploadId"]
+    done = complete(client, upload_id, send_parts(client, upload_id, data))
+    assert done.json["status"] == "ready", done.text
+    response = client.get(f"/app/files/{done.json['fileId']}/download")
+    assert response.status_code == 302 and response.headers["Cache-Control"] == "private, no-store"
+    location = response.headers["Location"]
+    assert location.startswith(s3_server["S3_ENDPOINT_URL"]) and "X-Amz-Expires=60" in location
+    fetched = urllib3.request("GET", location)
+    assert fetched.status == 200 and fetched.data == data
+    assert fetched.headers["Content-Type"] == "application/octet-stream"
+    assert fetched.headers["Content-Disposition"].startswith('attachment; filename="page.html"')

@@ -214,3 +214,24 @@ def test_json_endpoints_need_the_csrf_header(app, client, tmp_path):
         assert accepted.status_code == 201
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_uploads_left_open_for_a_day_are_aborted_by_the_sweeper(app, client):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.jobs.worker import _sweep_once
+
+    _org_id, project_id = _setup(app, client)
+    data = payload(PART + 1)
+    old_id = create(client, project_id, "old.bin", len(data)).json["uploadId"]
+    fresh_id = create(client, project_id, "fresh.bin", len(data)).json["uploadId"]
+    send_parts(client, old_id, data, numbers=[1])
+    with app.app_context():
+        old = db.session.execute(db.select(Upload).where(Upload.public_id == old_id)).scalar_one()
+        old.created_at = datetime.now(UTC) - timedelta(hours=25)
+        db.session.commit()
+        folder = get_storage().root / multipart.LOCAL_DIR / old.backend_upload_id
+        assert folder.is_dir()
+    _sweep_once(app)
+    assert _upload_row(app, old_id).status == "aborted" and not folder.exists()
+    assert _upload_row(app, fresh_id).status == "uploading"
