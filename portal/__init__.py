@@ -58,15 +58,15 @@ def script_sources(config) -> str:
     return " ".join(["'self'", *urls])
 
 
-def connect_sources(config) -> str:
-    """The CSP ``connect-src``: this origin, and on S3 the storage endpoint browsers send upload parts to."""
+def storage_sources(config) -> str:
+    """On S3, the bucket's origin(s): browsers send upload parts there and follow download redirects to it."""
     if config.get("STORAGE_BACKEND") != "s3":
-        return "'self'"
+        return ""
     endpoint = urlsplit(config.get("S3_ENDPOINT_URL") or "")
     if endpoint.scheme and endpoint.netloc:
-        return f"'self' {endpoint.scheme}://{endpoint.netloc}"
+        return f" {endpoint.scheme}://{endpoint.netloc}"
     region = config.get("S3_REGION") or "us-east-1"
-    return f"'self' https://s3.amazonaws.com https://s3.{region}.amazonaws.com"
+    return f" https://s3.amazonaws.com https://s3.{region}.amazonaws.com"
 
 
 def register_logging(app: Flask) -> None:
@@ -227,9 +227,11 @@ def register_template_helpers(app: Flask) -> None:
 def register_security_headers(app: Flask) -> None:
     """Headers every response carries."""
 
+    bucket = storage_sources(app.config)
     policy = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        f"script-src {script_sources(app.config)}; connect-src {connect_sources(app.config)}; frame-ancestors 'none'; "
+        f"default-src 'self'; img-src 'self' data:{bucket}; style-src 'self' 'unsafe-inline'; "
+        f"script-src {script_sources(app.config)}; connect-src 'self'{bucket}; media-src 'self'{bucket}; "
+        "frame-ancestors 'none'; "
         "base-uri 'self'; form-action 'self'"
     )
 
