@@ -28,18 +28,6 @@ def _error(exc: ServiceError):
     return jsonify(error=exc.message, field=exc.field), 409 if isinstance(exc, UploadClosed) else 400
 
 
-def upload_state(upload: Upload) -> dict:
-    """What the page needs to show about an upload."""
-    return {
-        "uploadId": upload.public_id,
-        "status": upload.status,
-        "label": upload.status_label,
-        "error": upload.error,
-        "filename": upload.filename,
-        "fileId": upload.file_id,
-    }
-
-
 @bp.get("/projects/<int:project_id>/files")
 def files_block(project_id: int):
     """The files block (htmx refreshes it while uploads are processed); the project page otherwise."""
@@ -104,7 +92,7 @@ def uploads_complete(public_id: str):
     except ServiceError as exc:
         return _error(exc)
     location = url_for("dashboard.uploads_show", public_id=upload.public_id)
-    return jsonify(location=location, **upload_state(upload))
+    return jsonify(location=location, **uploads.state(upload))
 
 
 @bp.post("/uploads/<public_id>/abort")
@@ -121,4 +109,4 @@ def uploads_abort(public_id: str):
 @bp.get("/uploads/<public_id>")
 def uploads_show(public_id: str):
     """An upload's state: uploading, processing, ready or failed (with the reason)."""
-    return jsonify(upload_state(_load_upload(public_id)))
+    return jsonify(uploads.state(_load_upload(public_id)))

@@ -8,10 +8,12 @@ from flask import current_app
 
 from portal.extensions import db
 from portal.jobs import enqueue_unique, get_queue, job_app_context
-from portal.models import StoredFile, Upload
+from portal.jobs.email import dispatch
+from portal.models import Project, StoredFile, Upload
 from portal.models.activity import ACTOR_CLIENT, ACTOR_OPERATOR
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.models.upload import FAILED, PROCESSING, READY
+from portal.services import notifications
 from portal.services.activity import Actor, record
 from portal.storage import get_storage
 from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
@@ -98,4 +100,9 @@ def process_upload(upload_id: int) -> None:
             subject=stored,
             details={"files": [{"id": stored.id, "name": stored.filename, "sha256": stored.sha256, "size": size}]},
         )
+        queued = []
+        if upload.uploaded_by_type == UPLOADED_BY_CLIENT:
+            project = db.session.get(Project, upload.project_id)
+            queued = notifications.outbox(notifications.client_upload(project, actor.label, [stored.filename]))
         db.session.commit()
+        dispatch(queued)

@@ -195,3 +195,15 @@ def project_uploads(project_id: int, limit: int = 20) -> list[Upload]:
             .limit(limit)
         ).scalars()
     )
+
+
+def state(upload: Upload) -> dict:
+    """What a page needs to show about an upload (JSON)."""
+    return {
+        "uploadId": upload.public_id,
+        "status": upload.status,
+        "label": upload.status_label,
+        "error": upload.error,
+        "filename": upload.filename,
+        "fileId": upload.file_id,
+    }

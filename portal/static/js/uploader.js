@@ -40,8 +40,14 @@
     };
   }
 
-  function refreshFiles(root) {
-    if (window.htmx) window.htmx.ajax("GET", root.getAttribute("data-files-url"), { target: "#project-files", swap: "outerHTML" });
+  // The operator's files block has a fragment of its own; elsewhere the page is reloaded once all went well.
+  function refreshFiles(root, result) {
+    var url = root.getAttribute("data-files-url");
+    if (url && window.htmx) {
+      window.htmx.ajax("GET", url, { target: "#project-files", swap: "outerHTML" });
+    } else if (!url && result && result.successful && result.successful.length && !result.failed.length) {
+      window.location.reload();
+    }
   }
 
   function mount(root) {
@@ -96,9 +102,12 @@
       },
     });
     // Files up to 256 MB are kept in the browser for a reload; bigger ones are picked again and resume.
-    uppy.use(U.GoldenRetriever, { serviceWorker: false, indexedDB: { maxFileSize: 256 * 1024 * 1024, maxTotalSize: 1024 * 1024 * 1024 } });
+    uppy.use(U.GoldenRetriever, {
+      serviceWorker: false,
+      indexedDB: { maxFileSize: 256 * 1024 * 1024, maxTotalSize: 1024 * 1024 * 1024 },
+    });
     uppy.on("upload-error", function () { refreshFiles(root); });
-    uppy.on("complete", function () { refreshFiles(root); });
+    uppy.on("complete", function (result) { refreshFiles(root, result); });
     window.portalUppy = uppy;
   }
 
