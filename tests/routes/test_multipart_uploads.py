@@ -235,3 +235,22 @@ def test_uploads_left_open_for_a_day_are_aborted_by_the_sweeper(app, client):
     _sweep_once(app)
     assert _upload_row(app, old_id).status == "aborted" and not folder.exists()
     assert _upload_row(app, fresh_id).status == "uploading"
+
+
+def test_with_a_worker_the_file_shows_processing_until_the_job_has_run(app, client, monkeypatch):
+    from portal.jobs import uploads as upload_jobs
+
+    _org_id, project_id = _setup(app, client)
+    queued = []
+    monkeypatch.setattr(upload_jobs, "enqueue_processing", queued.append)
+    data = payload(2000, head=b"%PDF-1.4\n")
+    upload_id = create(client, project_id, "late.pdf", len(data)).json["uploadId"]
+    done = complete(client, upload_id, send_parts(client, upload_id, data))
+    assert done.json["status"] == "processing" and len(queued) == 1
+    page = client.get(f"/app/projects/{project_id}")
+    assert "late.pdf" in page.text and "Processing" in page.text and 'hx-trigger="every 3s"' in page.text
+    with app.app_context():
+        upload_jobs.process_upload(queued[0])
+    page = client.get(f"/app/projects/{project_id}/files", headers={"HX-Request": "true"})
+    assert "Processing" not in page.text and 'hx-trigger="every 3s"' not in page.text
+    assert f'href="/app/files/{_upload_row(app, upload_id).file_id}/download"' in page.text
