@@ -229,7 +229,7 @@ def register_security_headers(app: Flask) -> None:
 
     bucket = storage_sources(app.config)
     policy = (
-        f"default-src 'self'; img-src 'self' data:{bucket}; style-src 'self' 'unsafe-inline'; "
+        f"default-src 'self'; img-src 'self' data: blob:{bucket}; style-src 'self' 'unsafe-inline'; "
         f"script-src {script_sources(app.config)}; connect-src 'self'{bucket}; media-src 'self'{bucket}; "
         "frame-ancestors 'none'; "
         "base-uri 'self'; form-action 'self'"

@@ -107,7 +107,13 @@
       indexedDB: { maxFileSize: 256 * 1024 * 1024, maxTotalSize: 1024 * 1024 * 1024 },
     });
     uppy.on("upload-error", function () { refreshFiles(root); });
-    uppy.on("complete", function (result) { refreshFiles(root, result); });
+    uppy.on("complete", function (result) {
+      refreshFiles(root, result);
+      // Sent files now appear in the list: take them off the uploader, which is then ready for the next ones.
+      setTimeout(function () {
+        result.successful.forEach(function (file) { if (uppy.getFile(file.id)) uppy.removeFile(file.id); });
+      }, 1500);
+    });
     window.portalUppy = uppy;
   }
 
