@@ -100,7 +100,7 @@ def uploads_abort(public_id: str):
     """Cancel an unfinished upload and drop its parts."""
     upload = _load_upload(public_id)
     try:
-        uploads.abort(upload, client_actor())
+        uploads.abort(upload)
     except ServiceError as exc:
         return _error(exc)
     return "", 204

@@ -128,6 +128,10 @@ def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
         multipart.complete(storage, upload, ordered)
     except StorageError:
         current_app.logger.exception("completing upload %s failed", upload.id)
+        try:
+            multipart.abort(storage, upload)
+        except Exception:
+            current_app.logger.warning("could not abort upload %s", upload.id, exc_info=True)
         _fail(upload, actor, "Storage could not join the parts; please upload the file again.")
         raise ServiceError("Storage could not join the parts; please upload the file again.", "upload") from None
     db.session.refresh(upload)
@@ -138,7 +142,7 @@ def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
     return upload
 
 
-def abort(upload: Upload, actor: Actor) -> None:
+def abort(upload: Upload) -> None:
     """Cancel an unfinished upload and drop its parts."""
     _require_open(upload)
     multipart.abort(get_storage(), upload)
