@@ -6,8 +6,6 @@ import hashlib
 
 import urllib3
 
-from tests.conftest import HX  # noqa: F401  (re-exported for tests that mix fragments in)
-
 PART = 5 * 1024 * 1024
 _PATTERN = bytes(range(256)) * 4096
 

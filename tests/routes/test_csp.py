@@ -72,3 +72,21 @@ def test_the_vendored_uppy_matches_the_pinned_integrity_hash():
     vendored = Path(__file__).resolve().parents[2] / "portal/static/vendor/uppy-5.2.4/uppy.min.js"
     digest = base64.b64encode(hashlib.sha384(vendored.read_bytes()).digest()).decode()
     assert from_environment({})["UPPY_SRI"] == f"sha384-{digest}"
+
+
+def test_the_project_page_loads_uppy_from_its_pinned_url_with_the_vendored_copy_behind(app, database_url, tmp_path):
+    from portal.config import UPPY_CDN_URL
+    from portal.extensions import db
+    from tests.conftest import login
+    from tests.factories import make_org, make_project, make_user
+
+    app = make_test_app(database_url, tmp_path, HTMX_USE_CDN=True, CDN_SCRIPT_URLS=[UPPY_CDN_URL])
+    with app.app_context():
+        org = make_org()
+        client = login(app.test_client(), make_user(org), org)
+        project_id = make_project(org).id
+        db.session.remove()
+    page = client.get(f"/app/projects/{project_id}")
+    assert _script_src(page)[-1] == UPPY_CDN_URL
+    assert f'<script src="{UPPY_CDN_URL}" integrity="{app.config["UPPY_SRI"]}" crossorigin="anonymous"' in page.text
+    assert 'data-uppy-local="/static/vendor/uppy-5.2.4/uppy.min.js"' in page.text

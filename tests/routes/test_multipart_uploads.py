@@ -6,7 +6,7 @@ import time
 
 from portal import multipart
 from portal.extensions import db
-from portal.models import Activity, StoredFile, Upload
+from portal.models import Activity, Project, StoredFile, Upload
 from portal.storage import get_storage
 from tests.conftest import login
 from tests.factories import make_deliverable, make_org, make_project, make_user
@@ -32,7 +32,7 @@ def _upload_row(app, public_id):
 def test_three_parts_join_into_a_checked_file(app, client):
     _org_id, project_id = _setup(app, client)
     with app.app_context():
-        deliverable_id = make_deliverable(db.session.get(__import__("portal.models").models.Project, project_id)).id
+        deliverable_id = make_deliverable(db.session.get(Project, project_id)).id
     data = payload(2 * PART + 12345, head=png_bytes())
     started = create(client, project_id, "site.png", len(data), deliverable_id=deliverable_id, client_visible=True)
     assert started.status_code == 201, started.text
