@@ -107,13 +107,14 @@ def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
     if [n for n, _ in wanted] != list(range(1, expected_count + 1)):
         raise ServiceError(f"Send parts 1 to {expected_count}, in order, to complete this upload.", "parts")
     storage = get_storage()
-    stored = {p.number: p for p in multipart.list_parts(storage, upload)}
-    for number, etag in wanted:
-        if number not in stored or stored[number].etag.strip('"') != etag.strip('"'):
-            raise ServiceError(f"Part {number} is missing or differs from the one stored.", "parts")
-    ordered = [stored[n] for n, _ in wanted]
-    if sum(p.size for p in ordered) != upload.size:
-        raise ServiceError("The parts do not add up to the file's declared size.", "parts")
+    try:
+        ordered = _stored_parts(storage, upload, wanted)
+    except ServiceError:
+        # A simultaneous completion may have joined (and removed) the parts meanwhile: say so rather than "missing".
+        db.session.rollback()
+        if db.session.scalar(db.select(Upload.status).where(Upload.id == upload.id)) != UPLOADING:
+            raise UploadClosed("This upload is no longer open.", "upload") from None
+        raise
     # Claim the upload before the slow join, so two completions cannot both run it.
     claimed_row = db.session.execute(
         db.update(Upload)
@@ -140,6 +141,20 @@ def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
     enqueue_processing(upload.id)
     db.session.refresh(upload)
     return upload
+
+
+def _stored_parts(storage, upload: Upload, wanted: list[tuple[int, str]]) -> list[multipart.Part]:
+    try:
+        stored = {p.number: p for p in multipart.list_parts(storage, upload)}
+    except StorageError as exc:
+        raise ServiceError("Storage has no parts for this upload.", "parts") from exc
+    for number, etag in wanted:
+        if number not in stored or stored[number].etag.strip('"') != etag.strip('"'):
+            raise ServiceError(f"Part {number} is missing or differs from the one stored.", "parts")
+    ordered = [stored[n] for n, _ in wanted]
+    if sum(p.size for p in ordered) != upload.size:
+        raise ServiceError("The parts do not add up to the file's declared size.", "parts")
+    return ordered
 
 
 def abort(upload: Upload) -> None:
