@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from portal import multipart
@@ -12,6 +13,8 @@ from tests.conftest import login
 from tests.factories import make_deliverable, make_org, make_project, make_user
 from tests.multipart_helpers import PART, complete, create, list_parts, payload, send_parts, sha256, sign
 from tests.samples import png_bytes
+
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 
 
 def _setup(app, client):
@@ -149,11 +152,28 @@ def test_oversize_declared_and_oversize_parts_are_refused(app, client):
     assert list_parts(client, small).json == []
 
 
-def test_a_600_mb_file_is_accepted_in_parts(app, client):
+def test_a_600_mb_file_goes_up_in_parts_and_is_checked(app, client):
     _org_id, project_id = _setup(app, client)
-    started = create(client, project_id, "flight.mp4", 600 * 1024**2)
-    assert started.status_code == 201
-    assert started.json["partSize"] == PART
+    size = 600 * 1024 * 1024  # over the old 512 MB request limit
+    started = create(client, project_id, "flight.mp4", size)
+    assert started.status_code == 201 and started.json["partSize"] == PART
+    upload_id, block = started.json["uploadId"], payload(PART)
+    digest, etags, number, sent = hashlib.sha256(), {}, 1, 0
+    while sent < size:
+        part = block[: min(PART, size - sent)]
+        if number == 1:
+            part = MP4_HEAD + part[len(MP4_HEAD) :]
+        digest.update(part)
+        response = client.put(sign(client, upload_id, number).json["url"], data=part)
+        assert response.status_code == 200
+        etags[number], sent, number = response.headers["ETag"], sent + len(part), number + 1
+    assert len(etags) == 120
+    done = complete(client, upload_id, etags)
+    assert done.json["status"] == "ready", done.text
+    with app.app_context():
+        stored = db.session.get(StoredFile, done.json["fileId"])
+        assert (stored.size, stored.sha256, stored.content_type) == (size, digest.hexdigest(), "video/mp4")
+        get_storage().delete(stored.storage_key)
 
 
 def test_the_size_limit_is_configurable(app, client):
