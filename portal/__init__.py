@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -56,6 +57,17 @@ def script_sources(config) -> str:
     urls = [config["HTMX_CDN_URL"]] if config.get("HTMX_USE_CDN") else []
     urls += list(config.get("CDN_SCRIPT_URLS") or ())
     return " ".join(["'self'", *urls])
+
+
+def storage_sources(config) -> str:
+    """On S3, the bucket's origin(s): browsers send upload parts there and follow download redirects to it."""
+    if config.get("STORAGE_BACKEND") != "s3":
+        return ""
+    endpoint = urlsplit(config.get("S3_ENDPOINT_URL") or "")
+    if endpoint.scheme and endpoint.netloc:
+        return f" {endpoint.scheme}://{endpoint.netloc}"
+    region = config.get("S3_REGION") or "us-east-1"
+    return f" https://s3.amazonaws.com https://s3.{region}.amazonaws.com"
 
 
 def register_logging(app: Flask) -> None:
@@ -126,9 +138,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.client import bp as portal_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.media import bp as media_bp
+    from portal.parts import bp as parts_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(parts_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/app")
 
@@ -227,9 +241,11 @@ def register_template_helpers(app: Flask) -> None:
 def register_security_headers(app: Flask) -> None:
     """Headers every response carries."""
 
+    bucket = storage_sources(app.config)
     policy = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        f"script-src {script_sources(app.config)}; frame-ancestors 'none'; "
+        f"default-src 'self'; img-src 'self' data: blob:{bucket}; style-src 'self' 'unsafe-inline'; "
+        f"script-src {script_sources(app.config)}; connect-src 'self'{bucket}; media-src 'self'{bucket}; "
+        "frame-ancestors 'none'; "
         "base-uri 'self'; form-action 'self'"
     )
 

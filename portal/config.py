@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+UPPY_VERSION = "5.2.4"
+UPPY_CDN_URL = f"https://cdn.jsdelivr.net/npm/uppy@{UPPY_VERSION}/dist/uppy.min.js"
 
 
 def _database_url(url: str | None) -> str:
@@ -38,6 +40,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     production = env.get("FLASK_ENV", env.get("PORTAL_ENV", "development")) == "production"
     redis_url = env.get("REDIS_URL") or None
+    use_cdn = env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes")
     config = {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else "dev-only-insecure-secret-key"),
@@ -70,6 +73,12 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 512) * 1024 * 1024,
+        # Files sent in parts straight to storage (deliverables, project files) may be this large.
+        "MAX_FILE_BYTES": _int(env, "MAX_FILE_MB", 50 * 1024) * 1024 * 1024,
+        # How long one signed part URL stays valid: long enough to send one part on a slow line.
+        "UPLOAD_PART_URL_SECONDS": _int(env, "UPLOAD_PART_URL_SECONDS", 900),
+        # Downloads from S3 redirect to a presigned URL valid this long (after the access check and the audit).
+        "DOWNLOAD_URL_SECONDS": _int(env, "DOWNLOAD_URL_SECONDS", 60),
         "MAX_LOGO_BYTES": _int(env, "MAX_LOGO_KB", 2048) * 1024,
         # Decoding costs memory per pixel; larger web images are refused at upload, read from their header only.
         "MAX_IMAGE_PIXELS": _int(env, "MAX_IMAGE_MEGAPIXELS", 100) * 1_000_000,
@@ -100,9 +109,11 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "EMAIL_RETENTION_DAYS": _int(env, "EMAIL_RETENTION_DAYS", 90),
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
-        "HTMX_USE_CDN": env.get("HTMX_USE_CDN", "1" if production else "0") in ("1", "true", "yes"),
+        "HTMX_USE_CDN": use_cdn,
         # Further exact script URLs loaded from a CDN; the CSP allows these and nothing else of their host.
-        "CDN_SCRIPT_URLS": [],
+        "CDN_SCRIPT_URLS": [UPPY_CDN_URL] if use_cdn else [],
+        "UPPY_CDN_URL": UPPY_CDN_URL,
+        "UPPY_SRI": "sha384-hl+zw0fpZ6cVAtnkwy96IFC3oGXSYqe8O8yMtUiSKhfHXST3vg5wvbieKwocAzM9",
         "SESSION_COOKIE_HTTPONLY": True,
         # Portal sessions carry their own start time; re-signing the cookie on every poll would only cost time.
         "SESSION_REFRESH_EACH_REQUEST": False,

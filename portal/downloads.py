@@ -8,13 +8,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, redirect, request, stream_with_context
 from werkzeug.http import parse_range_header
 from werkzeug.utils import secure_filename
 
 from portal import images
 from portal.models import StoredFile
-from portal.storage import StorageError, get_storage
+from portal.storage import S3Storage, StorageError, get_storage
 from portal.uploads import is_inline
 
 THUMB_SIZE = (480, 480)
@@ -35,11 +35,31 @@ def _safe_headers(response: Response, filename: str, inline: bool) -> Response:
     return response
 
 
+def _presigned_redirect(storage: S3Storage, file: StoredFile, inline: bool, mimetype: str) -> Response:
+    """Send the browser to the bucket for the bytes, with a URL valid for a minute that fixes name and type."""
+    url = storage.client.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": storage.bucket,
+            "Key": storage._key(file.storage_key),
+            "ResponseContentDisposition": content_disposition(file.filename, inline),
+            "ResponseContentType": mimetype,
+            "ResponseCacheControl": "private, no-store",
+        },
+        ExpiresIn=current_app.config["DOWNLOAD_URL_SECONDS"],
+    )
+    response = redirect(url, code=302)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def stream_file(file: StoredFile, *, allow_inline: bool = True) -> Response:
     """Stream a stored file, honouring one byte range; HTML, SVG and unknown types always download."""
     storage = get_storage()
     inline = allow_inline and is_inline(file.content_type)
     mimetype = file.content_type if inline else "application/octet-stream"
+    if isinstance(storage, S3Storage):
+        return _presigned_redirect(storage, file, inline, mimetype)
     header = request.headers.get("Range")
     ranges = parse_range_header(header) if header else None  # malformed → None → the whole file
     if ranges is not None and len(ranges.ranges) == 1:

@@ -84,20 +84,28 @@ def sniff(stream: BinaryIO) -> tuple[str, bool]:
 
 def check_upload(raw_filename: str | None, stream: BinaryIO) -> CheckedUpload:
     """Accept an upload or raise UploadRejected with a clear reason."""
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    checked = check_head(raw_filename, head)
+    if checked.content_type in BOUNDED_TYPES:
+        try:
+            check_pixels(stream, checked.filename)
+        except ImageRejected as exc:
+            raise UploadRejected(str(exc)) from exc
+    return checked
+
+
+def check_head(raw_filename: str | None, head: bytes) -> CheckedUpload:
+    """Check a file's first bytes against its name (a .jpg must be a JPEG) or raise UploadRejected."""
     filename = safe_filename(raw_filename)
-    content_type, empty = sniff(stream)
-    if empty:
+    if not head:
         raise UploadRejected(f"“{filename}” is empty.")
+    content_type = magic.from_buffer(head[:SNIFF_BYTES], mime=True) or "application/octet-stream"
     extension = extension_of(filename)
     expected = EXPECTED_TYPES.get(extension)
     if expected and content_type not in expected:
         kind = TYPE_NAMES.get(expected[0], f"a .{extension} file")
         raise UploadRejected(f"“{filename}” is not {kind}: its content looks like {content_type}.")
-    if content_type in BOUNDED_TYPES:
-        try:
-            check_pixels(stream, filename)
-        except ImageRejected as exc:
-            raise UploadRejected(str(exc)) from exc
     return CheckedUpload(filename, extension, content_type)
 
 

@@ -22,4 +22,5 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     search,
     settings,
     team,
+    uploads,
 )

@@ -15,6 +15,7 @@ from portal.models.project import STATUS_LABELS
 from portal.services import deliverables as deliverable_service
 from portal.services import files as file_service
 from portal.services import messages as message_service
+from portal.services import multipart_uploads
 from portal.services import projects as project_service
 
 SHOW = "dashboard/projects/show.html"
@@ -88,6 +89,7 @@ def _files(page: ProjectSources) -> dict:
     return {
         "project": page.project,
         "files": file_service.list_project_files(page.project.id),
+        "uploads": multipart_uploads.project_uploads(page.project.id),
         "upload_form": upload_form,
         "deliverable_choices": choices,
         "comments": page.comments,

@@ -22,6 +22,7 @@ from rq.exceptions import StopRequested
 from portal.jobs import get_queue, get_redis
 from portal.jobs.email import sweep
 from portal.jobs.heartbeat import RedisState, beat, forget
+from portal.services.multipart_uploads import abort_abandoned
 
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError)
 MAX_WAIT_SECONDS = 30
@@ -133,6 +134,7 @@ def _sweep_once(app: Flask, redis_state: RedisState | None = None) -> None:
     with app.app_context():
         try:
             result = sweep()
+            abort_abandoned()
             if redis_state is not None:
                 if result.get("redis") == "unreachable":
                     redis_state.down("the outbox sweeper could not enqueue")
@@ -181,6 +183,7 @@ def run(burst: bool = False) -> None:
         app.logger.info("no REDIS_URL: sweeping the outbox inline every %s s", interval)
         while True:
             sweep()
+            abort_abandoned()
             if burst:
                 return
             time.sleep(interval)

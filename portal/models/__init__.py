@@ -16,6 +16,7 @@ from portal.models.organization import Organization
 from portal.models.portal_link import PortalLink
 from portal.models.project import Project
 from portal.models.proposal import Proposal, ProposalLine
+from portal.models.upload import Upload
 from portal.models.user import Membership, User
 from portal.models.worker import WorkerHeartbeat
 
@@ -43,6 +44,7 @@ __all__ = [
     "Proposal",
     "ProposalLine",
     "StoredFile",
+    "Upload",
     "User",
     "WorkerHeartbeat",
 ]

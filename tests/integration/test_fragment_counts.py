@@ -19,14 +19,14 @@ ACTIONS = {
         ("deliverable_card", "thread_messages"),
         11,
     ),
-    "file comment": ("post", "/app/files/{file}/comments", {"body": "Lovely"}, ("files", "thread_messages"), 12),
+    "file comment": ("post", "/app/files/{file}/comments", {"body": "Lovely"}, ("files", "thread_messages"), 13),
     "post message": ("post", "/app/projects/{project}/messages", {"body": "Hello"}, ("thread", "timeline"), 9),
     "deliverable change": (
         "post",
         "/app/deliverables/{deliverable}/edit",
         {"title": "Stills, graded", "type": "photos", "status": "ready", "version": 1},
         ("deliverable_card", "files", "timeline"),
-        13,
+        14,
     ),
     "deliverable visibility": (
         "post",
@@ -38,11 +38,11 @@ ACTIONS = {
     "status change": (
         "post",
         "/app/projects/{project}/status",
-        {"status": "delivered"},
+        {"status": "delivered", "confirmed": "1"},
         ("status_card", "timeline"),
         7,
     ),
-    "file visibility": ("post", "/app/files/{file}/visibility", {"client_visible": "0"}, ("files", "timeline"), 12),
+    "file visibility": ("post", "/app/files/{file}/visibility", {"client_visible": "0"}, ("files", "timeline"), 13),
     "live poll": (
         "get",
         "/app/projects/{project}/live",
@@ -51,7 +51,7 @@ ACTIONS = {
         7,
     ),
 }
-FULL_PAGE = 10
+FULL_PAGE = 11  # one of them lists the uploads still open or being checked
 
 
 def _blocks_cost(app, ids: dict, blocks: tuple[str, ...]) -> int:

@@ -41,3 +41,52 @@ def test_each_later_pinned_library_is_added_by_its_exact_url(database_url, tmp_p
     leaflet = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"
     app = make_test_app(database_url, tmp_path, HTMX_USE_CDN=True, CDN_SCRIPT_URLS=[leaflet])
     assert _script_src(app.test_client().get("/login")) == ["'self'", HTMX_CDN, leaflet]
+
+
+def test_on_s3_the_bucket_may_take_upload_parts_and_serve_downloads(database_url, tmp_path):
+    app = make_test_app(
+        database_url, tmp_path, STORAGE_BACKEND="s3", S3_BUCKET="b", S3_ENDPOINT_URL="https://objects.example.com:9000/"
+    )
+    policy = app.test_client().get("/login").headers["Content-Security-Policy"]
+    assert "connect-src 'self' https://objects.example.com:9000;" in policy
+    assert "media-src 'self' https://objects.example.com:9000;" in policy
+    local = make_test_app(database_url, tmp_path).test_client().get("/login").headers["Content-Security-Policy"]
+    assert "connect-src 'self';" in local and "objects.example.com" not in local
+
+
+def test_the_pinned_uppy_is_allowed_only_with_the_cdn(database_url, tmp_path):
+    from portal.config import UPPY_CDN_URL, from_environment
+
+    assert from_environment({"HTMX_USE_CDN": "1"})["CDN_SCRIPT_URLS"] == [UPPY_CDN_URL]
+    assert UPPY_CDN_URL.startswith("https://cdn.jsdelivr.net/npm/uppy@5.2.4/")
+    assert from_environment({"HTMX_USE_CDN": "0"})["CDN_SCRIPT_URLS"] == []
+
+
+def test_the_vendored_uppy_matches_the_pinned_integrity_hash():
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    from portal.config import from_environment
+
+    vendored = Path(__file__).resolve().parents[2] / "portal/static/vendor/uppy-5.2.4/uppy.min.js"
+    digest = base64.b64encode(hashlib.sha384(vendored.read_bytes()).digest()).decode()
+    assert from_environment({})["UPPY_SRI"] == f"sha384-{digest}"
+
+
+def test_the_project_page_loads_uppy_from_its_pinned_url_with_the_vendored_copy_behind(app, database_url, tmp_path):
+    from portal.config import UPPY_CDN_URL
+    from portal.extensions import db
+    from tests.conftest import login
+    from tests.factories import make_org, make_project, make_user
+
+    app = make_test_app(database_url, tmp_path, HTMX_USE_CDN=True, CDN_SCRIPT_URLS=[UPPY_CDN_URL])
+    with app.app_context():
+        org = make_org()
+        client = login(app.test_client(), make_user(org), org)
+        project_id = make_project(org).id
+        db.session.remove()
+    page = client.get(f"/app/projects/{project_id}")
+    assert _script_src(page)[-1] == UPPY_CDN_URL
+    assert f'<script src="{UPPY_CDN_URL}" integrity="{app.config["UPPY_SRI"]}" crossorigin="anonymous"' in page.text
+    assert 'data-uppy-local="/static/vendor/uppy-5.2.4/uppy.min.js"' in page.text

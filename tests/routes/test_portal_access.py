@@ -6,7 +6,7 @@ import pytest
 from flask import url_for
 
 from portal.extensions import db
-from portal.models import Activity, Invoice, PortalLink, Project, Proposal, StoredFile
+from portal.models import Activity, Invoice, PortalLink, Project, Proposal, StoredFile, Upload
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
 
 IDS: dict = {}
@@ -46,7 +46,18 @@ def _world():
         status="sent",
         issue_date=datetime.now(UTC).date(),
     )
-    db.session.add_all([stored, proposal, invoice])
+    upload = Upload(
+        public_id="u" * 32,
+        org_id=home.id,
+        project_id=project.id,
+        filename="big.bin",
+        size=10,
+        part_size=10,
+        storage_key=f"k/upload/{project.id}",
+        backend_upload_id="0" * 32,
+        uploaded_by_type="client",
+    )
+    db.session.add_all([stored, proposal, invoice, upload])
     db.session.commit()
     IDS.update(
         project_id=project.id,
@@ -54,6 +65,8 @@ def _world():
         file_id=stored.id,
         proposal_id=proposal.id,
         invoice_id=invoice.id,
+        public_id=upload.public_id,
+        number=1,
         slug="home",
         org_slug="home",  # /p/switch/<org_slug>: without an email verified on the device, the same 404
     )

@@ -20,6 +20,7 @@ from portal.models import (
     Proposal,
     ProposalLine,
     StoredFile,
+    Upload,
 )
 from portal.storage import get_storage, new_key
 from tests.conftest import login
@@ -39,6 +40,7 @@ ID_ARGS = (
     "member_id",
     "membership_id",
     "invitation_id",
+    "public_id",
 )
 
 
@@ -98,7 +100,17 @@ def _world():
         token_hash="1" * 64,
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
-    db.session.add_all([stored, message, proposal, invoice, link, notification, invitation])
+    upload = Upload(
+        public_id="walk-upload",
+        org_id=org.id,
+        project_id=project.id,
+        filename="walk.bin",
+        size=10,
+        part_size=10,
+        storage_key="walk/upload.bin",
+        backend_upload_id="0" * 32,
+    )
+    db.session.add_all([stored, message, proposal, invoice, link, notification, invitation, upload])
     db.session.commit()
     other_org = make_org("Other Org")
     outsider = make_user(other_org)
@@ -115,6 +127,8 @@ def _world():
         "member_id": owner.memberships[0].id,
         "membership_id": owner.memberships[0].id,
         "invitation_id": invitation.id,
+        "public_id": upload.public_id,
+        "number": 1,
     }
     return org, owner, other_org, outsider, ids
 

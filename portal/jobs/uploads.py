@@ -1,0 +1,107 @@
+"""The upload job: read a completed upload once, check its type, hash it, and make it a project file."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+
+from portal.extensions import db
+from portal.jobs import enqueue_unique, get_queue, job_app_context
+from portal.models import Project, StoredFile, Upload
+from portal.models.activity import ACTOR_CLIENT, ACTOR_OPERATOR
+from portal.models.file import UPLOADED_BY_CLIENT
+from portal.models.upload import FAILED, PROCESSING, READY
+from portal.outbox import commit_and_dispatch
+from portal.outbox.kinds.files import ClientUpload
+from portal.services.activity import Actor, record
+from portal.storage import get_storage
+from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
+
+
+def enqueue_processing(upload_id: int) -> None:
+    """Queue the check of a completed upload, or run it now without Redis."""
+    queue = get_queue()
+    if queue is not None:
+        try:
+            enqueue_unique(queue, process_upload, upload_id, job_id=f"{queue.name}-upload-{upload_id}")
+            return
+        except Exception:
+            current_app.logger.warning("could not enqueue upload %s; checking it inline", upload_id, exc_info=True)
+    process_upload(upload_id)
+
+
+def _actor(upload: Upload) -> Actor:
+    kind = ACTOR_CLIENT if upload.uploaded_by_type == UPLOADED_BY_CLIENT else ACTOR_OPERATOR
+    return Actor(kind, upload.uploaded_by_label or "Someone", upload.uploaded_by_user_id)
+
+
+def process_upload(upload_id: int) -> None:
+    """Sniff, hash and size the stored object in one read; record a file or remove the object and say why."""
+    with job_app_context():
+        upload = db.session.get(Upload, upload_id)
+        if upload is None or upload.status != PROCESSING:
+            return
+        storage = get_storage()
+        digest, size, head, reason = hashlib.sha256(), 0, b"", None
+        try:
+            for chunk in storage.iter_chunks(upload.storage_key):
+                if len(head) < SNIFF_BYTES:
+                    head += chunk[: SNIFF_BYTES - len(head)]
+                digest.update(chunk)
+                size += len(chunk)
+        except Exception:
+            current_app.logger.exception("reading upload %s failed", upload_id)
+            reason = "The stored file could not be read; please upload it again."
+        checked = None
+        if reason is None:
+            try:
+                checked = check_head(upload.filename, head)
+            except UploadRejected as exc:
+                reason = str(exc)
+        if reason is None and size != upload.size:
+            reason = "The stored file's size differs from the size announced."
+        actor = _actor(upload)
+        if reason is not None:
+            storage.delete(upload.storage_key)
+            upload.status, upload.error = FAILED, reason[:400]
+            record(
+                upload.org_id,
+                actor,
+                "upload.rejected",
+                f"{upload.filename} was not accepted: {reason}",
+                project_id=upload.project_id,
+                details={"upload": upload.public_id, "name": upload.filename},
+            )
+            db.session.commit()
+            return
+        stored = StoredFile(
+            project_id=upload.project_id,
+            deliverable_id=upload.deliverable_id,
+            filename=checked.filename,
+            content_type=checked.content_type,
+            size=size,
+            sha256=digest.hexdigest(),
+            storage_key=upload.storage_key,
+            client_visible=upload.client_visible,
+            uploaded_by_type=upload.uploaded_by_type,
+            uploaded_by_label=upload.uploaded_by_label,
+            uploaded_by_user_id=upload.uploaded_by_user_id,
+        )
+        db.session.add(stored)
+        db.session.flush()
+        upload.status, upload.file_id = READY, stored.id
+        record(
+            upload.org_id,
+            actor,
+            "file.uploaded",
+            f"{actor.label} uploaded {stored.filename}",
+            project_id=upload.project_id,
+            subject=stored,
+            details={"files": [{"id": stored.id, "name": stored.filename, "sha256": stored.sha256, "size": size}]},
+        )
+        queued = []
+        if upload.uploaded_by_type == UPLOADED_BY_CLIENT:
+            project = db.session.get(Project, upload.project_id)
+            queued = ClientUpload.queue(project, actor.label, [stored.filename])
+        commit_and_dispatch(queued)
