@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
+
 from portal.extensions import db
-from portal.models import User
+from portal.models import AccountToken, User
 from portal.models.account_token import PURPOSE_RESET
 from portal.models.client import normalize_email
 from portal.services import account_emails, accounts, login_throttle, notifications, sessions
@@ -27,6 +29,16 @@ def request_reset(email: str) -> None:
     dispatch(queued)
 
 
+def _end_reset_links(user: User) -> None:
+    # A reset link mailed before the password changed must not be able to change it again.
+    db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.purpose == PURPOSE_RESET, AccountToken.email == user.email, AccountToken.used_at.is_(None))
+        .values(used_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def reset(secret: str, password: str) -> User:
     """Set a new password from a reset link; it proves the address and ends every session of the account."""
     accounts.check_password_length(password)
@@ -37,6 +49,7 @@ def reset(secret: str, password: str) -> User:
         raise ServiceError("This link was already used or has expired. Ask for a new one.", "password")
     user.set_password(password)
     user.email_verified_at = user.email_verified_at or datetime.now(UTC)
+    _end_reset_links(user)
     sessions.end_all(user.id)
     login_throttle.clear(normalize_email(user.email))
     db.session.commit()
@@ -49,5 +62,6 @@ def change(user: User, current: str, new: str, keep_session: str | None) -> None
         raise ServiceError("That is not your current password.", "current_password")
     accounts.check_password_length(new, "new_password")
     user.set_password(new)
+    _end_reset_links(user)
     sessions.end_all(user.id, keep=keep_session)
     db.session.commit()
