@@ -102,6 +102,8 @@ def request_signup(name: str, email: str, password: str, org_name: str) -> list:
 
     email = normalize_email(email)
     check_password_length(password)
+    # Hashed on every path: the slow hash only for new addresses would tell by timing which have an account.
+    password_hash = generate_password_hash(password)
     exists = find_user(email) is not None
     if account_emails.too_many(email, "signup_exists" if exists else "signup_confirm"):
         return []
@@ -114,7 +116,7 @@ def request_signup(name: str, email: str, password: str, org_name: str) -> list:
             SIGNUP_VALID_FOR,
             name=name.strip()[:120],
             org_name=org_name.strip()[:120],
-            password_hash=generate_password_hash(password),
+            password_hash=password_hash,
         )
         mail = account_emails.for_token(token, "signup_confirm", "Confirm your email to finish signing up")
     queued = notifications.outbox([mail])

@@ -70,6 +70,22 @@ def test_signup_does_not_reveal_an_existing_account(app, client):
         assert db.session.execute(db.select(db.func.count(Organization.id))).scalar() == 1
 
 
+def test_signup_takes_as_long_for_an_existing_account(app, client, monkeypatch):
+    """The slow password hash runs whether or not the address has an account, so timing tells nothing either."""
+    import time
+
+    _setup(app, email="taken@example.com")
+    real = accounts.generate_password_hash
+    monkeypatch.setattr(accounts, "generate_password_hash", lambda p: time.sleep(0.3) or real(p))
+    elapsed = {}
+    for email in ("taken@example.com", "fresh@example.com"):
+        started = time.perf_counter()
+        assert client.post("/signup", data={**SIGNUP, "email": email}).status_code == 200
+        elapsed[email] = time.perf_counter() - started
+    assert elapsed["fresh@example.com"] >= 0.3
+    assert elapsed["taken@example.com"] >= 0.3
+
+
 def test_a_pending_signup_cannot_preclaim_an_address(app, client):
     """The attacker's sign-up never becomes an account; the owner's own link does, with the owner's password."""
     client.post("/signup", data={**SIGNUP, "email": "jane@victim.example", "password": "attacker pw 123"})
