@@ -207,7 +207,7 @@ def authenticate(email: str, password: str) -> LoginResult:
     from portal.jobs.email import dispatch
 
     email = normalize_email(email)
-    wait = login_throttle.retry_after(email)
+    wait = login_throttle.reserve(email)
     if wait:
         return LoginResult(retry_after=wait)
     user = find_user(email)
