@@ -52,6 +52,9 @@ def invite(org: Organization, actor: Actor, email: str, role: str) -> Invitation
     ).first()
     if member is not None:
         raise ServiceError("This person is already a member.", "email")
+    # Each invitation mails the address anew: without a cap, inviting it again and again floods its mailbox.
+    if account_emails.too_many(email, "member_invitation"):
+        raise ServiceError("Too many invitations to this address in the last hour. Try again later.", "email")
     now = _now()
     db.session.execute(
         update(Invitation)
