@@ -58,7 +58,12 @@ def reset(secret: str, password: str) -> User:
 
 def change(user: User, current: str, new: str, keep_session: str | None) -> None:
     """Change the password of a signed-in operator; their other sessions end."""
-    if not accounts.verify_password(user.password_hash, current):
+    # Checked like a login (same per-account throttle), so a stolen session cannot guess the password here instead.
+    checked = accounts.authenticate(user.email, current)
+    if checked.retry_after:
+        minutes = max(1, checked.retry_after // 60)
+        raise ServiceError(f"Too many wrong passwords. Try again in {minutes} minutes.", "current_password")
+    if checked.user is None or checked.user.id != user.id:
         raise ServiceError("That is not your current password.", "current_password")
     accounts.check_password_length(new, "new_password")
     user.set_password(new)

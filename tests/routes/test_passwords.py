@@ -139,3 +139,15 @@ def test_changing_the_password_ends_the_reset_links_already_sent(app, client):
     assert changed.status_code == 303
     assert client.post(link, data={"password": "someone else's password"}).status_code == 404
     assert _signed_in(app, NEW)
+
+
+def test_guessing_the_current_password_counts_like_wrong_logins(app):
+    """A stolen session cannot try passwords on the change form faster than on the login form."""
+    _operator(app)
+    here = _signed_in(app)
+    for n in range(login_throttle.MAX_FAILURES):
+        wrong = here.post("/app/settings/password", data={"current_password": f"guess {n}", "new_password": NEW})
+        assert wrong.status_code == 422
+    paused = here.post("/app/settings/password", data={"current_password": PASSWORD, "new_password": NEW})
+    assert paused.status_code == 422 and "Too many wrong passwords" in paused.text
+    assert app.test_client().post("/login", data={"email": "op@example.com", "password": PASSWORD}).status_code == 429
