@@ -165,6 +165,8 @@ def send_confirmation(user: User) -> list:
     """Email an account made before addresses were proven a link that confirms it."""
     from portal.jobs.email import dispatch
 
+    if account_emails.too_many(user.email, "confirm_email"):
+        return []
     token = new_token(PURPOSE_CONFIRM, user.email, SIGNUP_VALID_FOR, user_id=user.id)
     queued = notifications.outbox([account_emails.for_token(token, "confirm_email", "Confirm your email address")])
     db.session.commit()
@@ -172,9 +174,18 @@ def send_confirmation(user: User) -> list:
     return queued
 
 
-def confirm_email(token: AccountToken) -> User:
-    """Mark the token's account as owning its address."""
+def confirm_email(token: AccountToken, password: str) -> User:
+    """Mark the token's account as owning its address, given the account's password too.
+
+    Such an account was made before addresses were proven, perhaps by someone else: the mailbox's owner clicking
+    the link must not hand a verified account to whoever chose its password (they reset the password instead).
+    """
     user = db.session.get(User, token.user_id) if token.user_id else None
+    checked = authenticate(token.email, password) if user is not None else LoginResult()
+    if checked.retry_after:
+        raise ServiceError("Too many wrong passwords for this address. Try again later, or reset it.", "password")
+    if user is not None and (checked.user is None or checked.user.id != user.id):
+        raise ServiceError("Enter this account's password, or reset it if you never chose one.", "password")
     if user is None or user.email != token.email or not use_token(token):
         raise ServiceError("This link was already used or has expired.", "token")
     user.email_verified_at = user.email_verified_at or _now()
