@@ -41,32 +41,42 @@ def reserve(email: str) -> int:
     Counting first, in one conditional update, means tries arriving at once cannot all pass the check before
     the lock lands: at most ``MAX_FAILURES`` are ever checked per lock period.
     """
-    now = _now()
-    db.session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.email == email, LoginThrottle.updated_at < now - WINDOW, _unlocked(now))
-        .values(failures=0)
-        .execution_options(synchronize_session=False)
-    )
-    counted = db.session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.email == email, LoginThrottle.failures < MAX_FAILURES, _unlocked(now))
-        .values(failures=LoginThrottle.failures + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if counted.rowcount == 1:
-        return 0
-    if db.session.get(LoginThrottle, email) is None:
-        db.session.add(LoginThrottle(email=email, failures=1, updated_at=now))
-        try:
-            db.session.commit()
-        except IntegrityError:  # another process counted the first try at the same moment
-            db.session.rollback()
-            return reserve(email)
-        return 0
-    # Locked, or the last allowed tries are still being checked (their failure will lock it).
-    return retry_after(email) or int(LOCK_FOR.total_seconds())
+    for _attempt in range(5):
+        now = _now()
+        db.session.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.email == email, LoginThrottle.updated_at < now - WINDOW, _unlocked(now))
+            .values(failures=0)
+            .execution_options(synchronize_session=False)
+        )
+        counted = db.session.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.email == email, LoginThrottle.failures < MAX_FAILURES, _unlocked(now))
+            .values(failures=LoginThrottle.failures + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if counted.rowcount == 1:
+            return 0
+        failures = db.session.execute(
+            db.select(LoginThrottle.failures).where(LoginThrottle.email == email)
+        ).scalar_one_or_none()
+        if failures is None:
+            db.session.add(LoginThrottle(email=email, failures=1, updated_at=now))
+            try:
+                db.session.commit()
+                return 0
+            except IntegrityError:  # another process counted the first try at the same moment: count again
+                db.session.rollback()
+                continue
+        wait = retry_after(email)
+        if wait:
+            return wait
+        if failures >= MAX_FAILURES:
+            # The last allowed tries are still being checked: their failure locks the address.
+            return int(LOCK_FOR.total_seconds())
+        # The row changed between the two statements (a first try inserted, a right password cleared it): again.
+    return int(LOCK_FOR.total_seconds())
 
 
 def record_failure(email: str) -> bool:
