@@ -16,6 +16,9 @@ MAX_PIXELS = 40_000_000
 # TIFF is exempt: orthomosaics run to gigapixels and are kept as plain files, previewed only within the bound.
 BOUNDED_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 DEFAULT_MAX_IMAGE_PIXELS = 100_000_000
+# What a thumbnail may decode in a request. JPEGs decode at reduced scale; PNG, GIF and WebP only whole, so a
+# 100-megapixel RGBA PNG of a few hundred KB would cost 400 MB: such an image gets no preview instead.
+MAX_DECODE_BYTES = 100_000_000
 
 
 class ImageRejected(ValueError):
@@ -102,6 +105,8 @@ def make_thumbnail(stream: BinaryIO, box: tuple[int, int], max_pixels: int | Non
                 return None
             # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a 45-megapixel photo costs under a megapixel.
             image.draft("RGB", box)
+            if image.width * image.height * len(image.getbands()) > MAX_DECODE_BYTES:
+                return None
             image.thumbnail(box, Image.Resampling.LANCZOS, reducing_gap=2.0)
             image = ImageOps.exif_transpose(image)
             out = io.BytesIO()

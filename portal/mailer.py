@@ -100,7 +100,8 @@ def build(notification, org, context: dict) -> Message:
     message = EncodedMessage(
         subject=notification.subject,
         recipients=[notification.to_email],
-        sender=formataddr((branding["org_name"], sender_address)),
+        # A line break in the organization's name would make the header invalid (every email refused) or forge one.
+        sender=formataddr((logs.one_line(branding["org_name"]), sender_address)),
         reply_to=branding["contact_email"] or None,
         body=render_template(f"emails/{notification.kind}.txt", **values),
         html=render_template(f"emails/{notification.kind}.html", **values),

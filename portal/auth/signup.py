@@ -42,16 +42,18 @@ def confirm_email(token: str):
     """GET shows a button (mail scanners open links); POST proves the address and signs in."""
     found = _token_or_404(token)
     if request.method == "GET":
-        return render_template("auth/confirm_email.html", token=found)
+        return render_template("auth/confirm_email.html", token=found, error=None)
     try:
         if found.purpose == PURPOSE_SIGNUP:
             user, org = accounts.confirm_signup(found)
             message = f"Welcome! {org.name} is ready. Add your branding, then your first client."
             target = url_for("dashboard.settings")
         else:
-            user = accounts.confirm_email(found)
+            user = accounts.confirm_email(found, request.form.get("password", ""))
             message, target = "Your email address is confirmed.", url_for("dashboard.home")
     except ServiceError as exc:
+        if exc.field == "password":
+            return render_template("auth/confirm_email.html", token=found, error=exc.message), 422
         flash(exc.message, "error")
         return redirect(url_for("auth.login"), code=303)
     sign_in(user)

@@ -102,6 +102,8 @@ def request_signup(name: str, email: str, password: str, org_name: str) -> list:
     """
     email = normalize_email(email)
     check_password_length(password)
+    # Hashed on every path: the slow hash only for new addresses would tell by timing which have an account.
+    password_hash = generate_password_hash(password)
     exists = find_user(email) is not None
     if too_many(email, SignupExists.name if exists else SignupConfirm.name):
         return []
@@ -114,7 +116,7 @@ def request_signup(name: str, email: str, password: str, org_name: str) -> list:
             SIGNUP_VALID_FOR,
             name=name.strip()[:120],
             org_name=org_name.strip()[:120],
-            password_hash=generate_password_hash(password),
+            password_hash=password_hash,
         )
         mails = SignupConfirm.queue(token)
     return commit_and_dispatch(mails)
@@ -158,13 +160,24 @@ def create_organization(user: User, org_name: str) -> Organization:
 
 def send_confirmation(user: User) -> list:
     """Email an account made before addresses were proven a link that confirms it."""
+    if too_many(user.email, ConfirmEmail.name):
+        return []
     token = new_token(PURPOSE_CONFIRM, user.email, SIGNUP_VALID_FOR, user_id=user.id)
     return commit_and_dispatch(ConfirmEmail.queue(token))
 
 
-def confirm_email(token: AccountToken) -> User:
-    """Mark the token's account as owning its address."""
+def confirm_email(token: AccountToken, password: str) -> User:
+    """Mark the token's account as owning its address, given the account's password too.
+
+    Such an account was made before addresses were proven, perhaps by someone else: the mailbox's owner clicking
+    the link must not hand a verified account to whoever chose its password (they reset the password instead).
+    """
     user = db.session.get(User, token.user_id) if token.user_id else None
+    checked = authenticate(token.email, password) if user is not None else LoginResult()
+    if checked.retry_after:
+        raise ServiceError("Too many wrong passwords for this address. Try again later, or reset it.", "password")
+    if user is not None and (checked.user is None or checked.user.id != user.id):
+        raise ServiceError("Enter this account's password, or reset it if you never chose one.", "password")
     if user is None or user.email != token.email or not use_token(token):
         raise ServiceError("This link was already used or has expired.", "token")
     user.email_verified_at = user.email_verified_at or _now()
@@ -195,7 +208,7 @@ class LoginResult:
 def authenticate(email: str, password: str) -> LoginResult:
     """Check an email and password, throttled per address on top of the per-IP limit."""
     email = normalize_email(email)
-    wait = login_throttle.retry_after(email)
+    wait = login_throttle.reserve(email)
     if wait:
         return LoginResult(retry_after=wait)
     user = find_user(email)

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import Invitation, Membership, Organization, User
 from portal.models.client import normalize_email
 from portal.models.user import ROLES
-from portal.outbox import commit_and_dispatch
+from portal.outbox import commit_and_dispatch, too_many
 from portal.outbox.kinds.account import MemberInvitation
 from portal.services import accounts, tokens
 from portal.services.activity import Actor, record
@@ -52,6 +52,9 @@ def invite(org: Organization, actor: Actor, email: str, role: str) -> Invitation
     ).first()
     if member is not None:
         raise ServiceError("This person is already a member.", "email")
+    # Each invitation mails the address anew: without a cap, inviting it again and again floods its mailbox.
+    if too_many(email, MemberInvitation.name):
+        raise ServiceError("Too many invitations to this address in the last hour. Try again later.", "email")
     now = _now()
     db.session.execute(
         update(Invitation)

@@ -140,3 +140,27 @@ def test_an_invitation_accepted_twice_at_once_adds_one_membership(app):
         ).scalar()
         assert count == 1 and sorted(results) == ["ServiceError", "joined"]
         assert db.session.get(Organization, org_id) is not None
+
+
+def test_guesses_arriving_at_once_get_no_more_tries_than_the_limit(app):
+    """Each try is counted before its password is checked, so a burst from many addresses cannot outrun the lock."""
+    with app.app_context():
+        make_user(make_org(), email="target@example.com")
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def guess(n: int):
+        def work():
+            response = app.test_client().post(
+                "/login",
+                data={"email": "target@example.com", "password": f"guess {n}"},
+                environ_base={"REMOTE_ADDR": f"10.2.0.{n}"},
+            )
+            with lock:
+                statuses.append(response.status_code)
+
+        return work
+
+    assert _run([guess(n) for n in range(login_throttle.MAX_FAILURES + 6)]) == []
+    assert statuses.count(422) == login_throttle.MAX_FAILURES
+    assert statuses.count(429) == 6

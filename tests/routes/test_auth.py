@@ -70,6 +70,22 @@ def test_signup_does_not_reveal_an_existing_account(app, client):
         assert db.session.execute(db.select(db.func.count(Organization.id))).scalar() == 1
 
 
+def test_signup_takes_as_long_for_an_existing_account(app, client, monkeypatch):
+    """The slow password hash runs whether or not the address has an account, so timing tells nothing either."""
+    import time
+
+    _setup(app, email="taken@example.com")
+    real = accounts.generate_password_hash
+    monkeypatch.setattr(accounts, "generate_password_hash", lambda p: time.sleep(0.3) or real(p))
+    elapsed = {}
+    for email in ("taken@example.com", "fresh@example.com"):
+        started = time.perf_counter()
+        assert client.post("/signup", data={**SIGNUP, "email": email}).status_code == 200
+        elapsed[email] = time.perf_counter() - started
+    assert elapsed["fresh@example.com"] >= 0.3
+    assert elapsed["taken@example.com"] >= 0.3
+
+
 def test_a_pending_signup_cannot_preclaim_an_address(app, client):
     """The attacker's sign-up never becomes an account; the owner's own link does, with the owner's password."""
     client.post("/signup", data={**SIGNUP, "email": "jane@victim.example", "password": "attacker pw 123"})
@@ -95,8 +111,42 @@ def test_unconfirmed_account_gets_a_confirmation_link_instead_of_the_dashboard(a
         response = client.post("/login", data={"email": "old@example.com", "password": PASSWORD})
     assert response.status_code == 200 and "not confirmed yet" in response.text
     assert client.get("/app/clients").status_code == 302
-    assert client.post(_path(sent[0])).status_code == 303
+    assert client.post(_path(sent[0]), data={"password": PASSWORD}).status_code == 303
     assert client.get("/app/clients").status_code == 200
+
+
+def test_an_address_owner_cannot_confirm_an_account_someone_else_made_with_it(app, client):
+    """An account made before addresses were proven may belong to whoever typed the address: confirming it needs its
+    password too, so the address's owner clicking the link does not hand a verified account to the one who knows it."""
+    with app.app_context():
+        user = make_user(make_org(), email="jane@victim.example")  # the attacker typed PASSWORD
+        user.email_verified_at = None
+        db.session.commit()
+    attacker = app.test_client()
+    with mail.record_messages() as sent:
+        attacker.post("/login", data={"email": "jane@victim.example", "password": PASSWORD})
+    link = _path(sent[0])
+    jane = app.test_client()
+    assert jane.get(link).status_code == 200
+    refused = jane.post(link, data={"password": ""})
+    assert refused.status_code == 422 and "password" in refused.text
+    assert jane.get("/app/clients").status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(User.email_verified_at)).scalar_one() is None
+    again = attacker.post("/login", data={"email": "jane@victim.example", "password": PASSWORD})
+    assert again.status_code == 200 and "not confirmed yet" in again.text
+    assert attacker.get("/app/clients").status_code == 302
+
+
+def test_confirmation_emails_are_capped_per_address(app, client):
+    with app.app_context():
+        user = make_user(make_org(), email="old@example.com")
+        user.email_verified_at = None
+        db.session.commit()
+    with mail.record_messages() as sent:
+        for _ in range(7):
+            client.post("/login", data={"email": "old@example.com", "password": PASSWORD})
+    assert len(sent) == 5
 
 
 def test_login_wrong_password_and_success(app, client):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+from email import message_from_string
+from email.header import decode_header, make_header
 
 import pytest
 
-from portal.extensions import db
+from portal.extensions import db, mail
 from portal.models import Notification, Project
 from tests.conftest import login, make_test_app
 from tests.factories import make_client, make_org, make_user
@@ -129,3 +131,21 @@ def test_subjects_keep_emoji_joiners_but_lose_direction_overrides():
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     assert one_line(f"Shoot {family}") == f"Shoot {family}"
     assert one_line("Invoice\u202e fdp.exe") == "Invoice fdp.exe"
+
+
+def test_an_organization_name_with_a_line_break_neither_forges_a_header_nor_stops_its_emails(app):
+    with app.app_context():
+        org = make_org(name="Skyline")
+        owner = make_user(org, email="owner@skyline.example")
+        # The display name comes from the branding form or from sign-up, both plain text fields a script can fill.
+        org.name = "Skyline\r\nBcc: harvest@evil.example"
+        db.session.commit()
+        browser = login(app.test_client(), owner, org)
+    with mail.record_messages() as sent:
+        invited = browser.post("/app/settings/members", data={"email": "new@skyline.example", "role": "member"})
+    assert invited.status_code == 303
+    assert len(sent) == 1
+    with app.app_context():
+        parsed = message_from_string(sent[0].as_string())
+    assert parsed["Bcc"] is None and "harvest@evil.example" not in sent[0].send_to
+    assert str(make_header(decode_header(parsed["From"]))) == "Skyline Bcc: harvest@evil.example <portal@localhost>"

@@ -115,3 +115,39 @@ def test_reset_page_is_private_and_its_token_never_logged(app, client):
         record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '"GET %s HTTP/1.1" 200', (path,), None)
         RedactTokens().filter(record)
         assert token not in record.getMessage() and "[redacted]" in record.getMessage()
+
+
+def test_a_reset_ends_every_other_reset_link_of_the_account(app, client):
+    _operator(app)
+    with mail.record_messages() as sent:
+        client.post("/forgot-password", data={"email": "op@example.com"})
+        client.post("/forgot-password", data={"email": "op@example.com"})
+    first, second = _path(sent[0]), _path(sent[1])
+    assert client.post(first, data={"password": NEW}).status_code == 303
+    assert client.get(second).status_code == 404
+    assert client.post(second, data={"password": "someone else's password"}).status_code == 404
+    assert _signed_in(app, NEW)
+
+
+def test_changing_the_password_ends_the_reset_links_already_sent(app, client):
+    _operator(app)
+    with mail.record_messages() as sent:
+        client.post("/forgot-password", data={"email": "op@example.com"})
+    link = _path(sent[0])
+    here = _signed_in(app)
+    changed = here.post("/app/settings/password", data={"current_password": PASSWORD, "new_password": NEW})
+    assert changed.status_code == 303
+    assert client.post(link, data={"password": "someone else's password"}).status_code == 404
+    assert _signed_in(app, NEW)
+
+
+def test_guessing_the_current_password_counts_like_wrong_logins(app):
+    """A stolen session cannot try passwords on the change form faster than on the login form."""
+    _operator(app)
+    here = _signed_in(app)
+    for n in range(login_throttle.MAX_FAILURES):
+        wrong = here.post("/app/settings/password", data={"current_password": f"guess {n}", "new_password": NEW})
+        assert wrong.status_code == 422
+    paused = here.post("/app/settings/password", data={"current_password": PASSWORD, "new_password": NEW})
+    assert paused.status_code == 422 and "Too many wrong passwords" in paused.text
+    assert app.test_client().post("/login", data={"email": "op@example.com", "password": PASSWORD}).status_code == 429

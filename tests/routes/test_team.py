@@ -225,3 +225,19 @@ def test_account_emails_stay_out_of_the_organization_email_log(app):
     _invite(owner, "pilot@example.com")
     log = owner.get("/app/emails").text
     assert "invited you to Skyline" in log and "Reset your password" not in log
+
+
+def test_invitations_to_one_address_are_capped_per_hour(app):
+    """Inviting the same address again and again cannot flood its mailbox (each invite would mail it anew)."""
+    browser, org_id, _owner_id = _owner_world(app)
+    with mail.record_messages() as sent:
+        answers = [
+            browser.post("/app/settings/members", data={"email": "victim@example.com", "role": "member"})
+            for _ in range(8)
+        ]
+    assert [a.status_code for a in answers[:5]] == [303] * 5
+    assert all(a.status_code == 422 and "Too many invitations" in a.text for a in answers[5:])
+    assert len(sent) == 5
+    with app.app_context():
+        waiting = db.session.execute(db.select(Invitation).where(Invitation.accepted_at.is_(None))).scalars().all()
+        assert len([i for i in waiting if i.revoked_at is None]) == 1

@@ -148,3 +148,39 @@ def test_thumbnail_follows_exif_orientation():
     Image.new("RGB", (1200, 800), (10, 20, 30)).save(out, "JPEG", exif=exif)
     with Image.open(io.BytesIO(make_thumbnail(io.BytesIO(out.getvalue()), (480, 480)))) as image:
         assert image.size == (320, 480)
+
+
+def rgba_png(width: int, height: int) -> bytes:
+    """A real RGBA PNG of any size, built row by row (never held decoded in memory): a few hundred KB."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer, row, idat = zlib.compressobj(9), bytes(1 + 4 * width), []
+    idat.extend(packer.compress(row) for _ in range(height))
+    idat.append(packer.flush())
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", b"".join(idat)) + chunk(b"IEND", b"")
+
+
+def test_a_thumbnail_never_decodes_more_than_about_100_mb(monkeypatch):
+    """A lossless image cannot be decoded at reduced scale: within the upload bound, a 100-megapixel RGBA PNG of
+    a few hundred KB would take 400 MB to decode in the request. Such an image gets no preview instead."""
+    from PIL import ImageFile
+
+    from portal.images import make_thumbnail
+
+    decoded = []
+    original = ImageFile.ImageFile.load
+
+    def load(self):
+        if self.tile:
+            decoded.append(self.size[0] * self.size[1] * len(self.getbands()))
+        return original(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    assert make_thumbnail(io.BytesIO(rgba_png(10_000, 10_000)), (480, 480), max_pixels=100_000_000) is None
+    assert make_thumbnail(io.BytesIO(rgba_png(4_000, 3_000)), (480, 480), max_pixels=100_000_000) is not None
+    assert decoded and max(decoded) <= 100_000_000

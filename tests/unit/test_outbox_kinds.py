@@ -62,11 +62,13 @@ def _modules(folder: str) -> list[Path]:
     return sorted((PORTAL / folder).rglob("*.py"))
 
 
-def test_services_and_jobs_meet_only_in_the_outbox():
+def test_services_never_reach_up_to_the_jobs():
+    # Jobs are entry points like routes and may call services; services hand work to jobs only through the
+    # outbox's registered dispatch, so the two never import each other in a cycle.
     for path in _modules("services"):
         assert not [m for m, _ in _imports(path) if m.startswith("portal.jobs")], path
     for path in _modules("jobs"):
-        assert not [m for m, _ in _imports(path) if m.startswith("portal.services")], path
+        assert not [m for m, inner in _imports(path) if inner and m.startswith("portal.services")], path
     for path in _modules("outbox"):
         imported = [m for m, _ in _imports(path)]
         assert not [m for m in imported if m.startswith("portal.jobs")], path
