@@ -146,3 +146,28 @@ def remembered_codes(org_id: int) -> dict[int, int]:
         if isinstance(data, dict) and data.get("o") == org_id and isinstance(data.get("l"), int):
             remembered[data["l"]] = data.get("v")
     return remembered
+
+
+def forget_device(response, org_id: int, email: str) -> None:
+    """Make this device forget what it remembered for the email in one organization: the access codes entered
+    for its links, and (for every organization, since it proves the same mailbox) the verified address."""
+    link_ids = db.session.execute(
+        db.select(PortalLink.id).where(PortalLink.org_id == org_id, PortalLink.client_email == email)
+    ).scalars()
+    for link_id in link_ids:
+        response.delete_cookie(f"{DEVICE_COOKIE_PREFIX}{link_id}", path="/p/", httponly=True, samesite="Lax")
+    emails = verified_emails(request.cookies.get(VERIFIED_COOKIE))
+    if emails.pop(email, None) is None:
+        return
+    if emails:
+        response.set_cookie(
+            VERIFIED_COOKIE,
+            _verified_serializer().dumps(emails),
+            max_age=VERIFIED_MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    else:
+        response.delete_cookie(VERIFIED_COOKIE, path="/", httponly=True, samesite="Lax")

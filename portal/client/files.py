@@ -8,6 +8,7 @@ from portal.client import bp, project_page
 from portal.client.forms import UploadForm
 from portal.client.loaders import load_deliverable, load_file, load_project
 from portal.client.session import client_actor
+from portal.client.visibility import uploads_allowed
 from portal.downloads import content_disposition, stream_file, thumbnail, zip_stream
 from portal.extensions import db
 from portal.htmx import is_fragment_request
@@ -21,7 +22,7 @@ from portal.services.errors import ServiceError
 def upload(project_id: int):
     """The client sends files to the operator, when their link allows it."""
     project = load_project(project_id)
-    if not g.portal.link.allow_uploads:
+    if not uploads_allowed(project.id):
         abort(404)
     form = UploadForm()
     if form.validate_on_submit():

@@ -8,6 +8,7 @@ from flask import g, redirect, render_template, url_for
 from sqlalchemy import bindparam
 
 from portal.client import bp
+from portal.client.devices import forget_device
 from portal.client.session import leave_session
 from portal.client.shell import shell
 from portal.client.timeline import client_timeline
@@ -105,8 +106,12 @@ def invoices():
 @bp.post("/portal/<slug>/leave")
 def leave():
     """End this device's session for the organization, on the server too."""
-    leave_session(g.portal.org.id)
-    return redirect(url_for("portal.left"), code=303)
+    org_id, email = g.portal.org.id, g.portal.email
+    leave_session(org_id)
+    response = redirect(url_for("portal.left"), code=303)
+    # On a shared computer the next person must not reopen the link from the history without its code.
+    forget_device(response, org_id, email)
+    return response
 
 
 @bp.get("/portal/left")

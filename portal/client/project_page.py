@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 from portal import htmx
 from portal.client.forms import MessageForm, UploadForm
 from portal.client.shell import shell
-from portal.client.visibility import badge_counts, shown_deliverable
+from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.project import PHASES, phase_index
@@ -119,7 +119,7 @@ def _files(reads: Reads) -> dict:
         "org": g.portal.org,
         "loose_files": reads.files_by_deliverable.get(None, []),
         "shown_deliverables": {deliverable.id for deliverable in reads.deliverables},
-        "allow_uploads": g.portal.link.allow_uploads,
+        "allow_uploads": uploads_allowed(reads.project.id),
         "upload_form": UploadForm(formdata=None),
     }
 

@@ -7,6 +7,7 @@ from flask import abort, g, jsonify, request
 from portal.client import bp
 from portal.client.loaders import load_project
 from portal.client.session import client_actor
+from portal.client.visibility import uploads_allowed
 from portal.extensions import db
 from portal.jobs.uploads import enqueue_processing
 from portal.models import Upload
@@ -16,13 +17,12 @@ from portal.services.errors import ServiceError
 from portal.services.multipart_uploads import UploadClosed
 
 
-def _require_uploads() -> None:
-    if not g.portal.link.allow_uploads:
+def _require_uploads(project_id: int) -> None:
+    if not uploads_allowed(project_id):
         abort(404)
 
 
 def _load_upload(public_id: str) -> Upload:
-    _require_uploads()
     upload = db.session.execute(
         db.select(Upload).where(
             Upload.public_id == public_id,
@@ -32,7 +32,7 @@ def _load_upload(public_id: str) -> Upload:
     ).scalar_one_or_none()
     if upload is None:
         abort(404)
-    load_project(upload.project_id)  # a project this session may see, or the 404
+    _require_uploads(upload.project_id)  # a project this session may still upload to, or the 404
     return upload
 
 
@@ -45,7 +45,7 @@ def _error(exc: ServiceError):
 def uploads_create(project_id: int):
     """Open an upload in parts of one file for the operator."""
     project = load_project(project_id)
-    _require_uploads()
+    _require_uploads(project.id)
     data = request.get_json(silent=True) or {}
     try:
         upload = uploads.start(

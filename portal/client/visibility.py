@@ -51,6 +51,23 @@ def visible_ids_statement():
     the email was opened here -- with the email verified where a link requires it. A client-wide link covers its
     client's shared projects (never a draft nobody made a link for). A statement with bind parameters (see
     visibility()), built once."""
+    return _covered_projects(uploads_only=False)
+
+
+@cache
+def upload_ids_statement():
+    """The visible projects the client may upload to: covered by an unlocked link that allows uploads (not merely
+    by the link this session came in through)."""
+    return _covered_projects(uploads_only=True)
+
+
+def uploads_allowed(project_id: int) -> bool:
+    """Whether this session may send files to the project."""
+    query = db.select(upload_ids_statement().where(Project.id == bindparam("pid")).exists())
+    return bool(db.session.execute(query, {**visibility(g.portal), "pid": project_id}).scalar())
+
+
+def _covered_projects(*, uploads_only: bool):
     org_id, email, now, session_id = (
         bindparam("v_org"),
         bindparam("v_email"),
@@ -97,6 +114,8 @@ def visible_ids_statement():
         db.or_(links.c.require_email_verification.is_(False), email_verified),
         db.or_(unlocked_here, db.and_(links.c.access_code_hash.is_(None), code_less_opened)),
     )
+    if uploads_only:
+        mine = db.and_(mine, links.c.allow_uploads.is_(True))
     direct = db.select(links.c.project_id).where(mine, links.c.project_id.is_not(None))
     client_wide = db.select(links.c.client_id).where(mine, links.c.project_id.is_(None))
     # A client-wide link covers what the operator has shared: no draft, unless a link was made for that project.

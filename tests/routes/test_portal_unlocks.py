@@ -138,7 +138,6 @@ def test_code_less_links_of_the_email_open_together_except_where_email_verificat
 def test_a_remembered_code_unlocks_its_link_for_30_days_until_the_code_changes(app, client):
     links = _links(app)
     client.post(f"/p/{links.coded_token}", data={"code": CODE})
-    assert client.post("/portal/unlock/leave").status_code == 303
     # A new session through the code-less link: the device still remembers the coded link's code.
     client.post(f"/p/{links.open_token}")
     assert "CODED-PROJECT" in client.get("/portal/unlock/projects").text
@@ -149,6 +148,19 @@ def test_a_remembered_code_unlocks_its_link_for_30_days_until_the_code_changes(a
     # The new code is not entered here: the coded project is gone at once, the session itself goes on.
     _hidden_everywhere(client, links)
     assert "OPEN-PROJECT" in client.get("/portal/unlock/projects").text
+
+
+def test_leaving_the_portal_forgets_the_codes_entered_on_this_device(app, client):
+    links = _links(app)
+    client.post(f"/p/{links.coded_token}", data={"code": CODE})
+    assert client.get(f"/p/{links.coded_token}").status_code == 200
+    assert 'name="code"' not in client.get(f"/p/{links.coded_token}").text
+    assert client.post("/portal/unlock/leave").status_code == 303
+    # The next person at this computer reopens the link from the history: the code is asked again.
+    assert 'name="code"' in client.get(f"/p/{links.coded_token}").text
+    assert client.post(f"/p/{links.coded_token}").status_code != 303
+    client.post(f"/p/{links.open_token}")
+    assert "CODED-PROJECT" not in client.get("/portal/unlock/projects").text
 
 
 def test_the_switcher_opens_only_what_the_link_it_enters_by_unlocks(app, client):
