@@ -200,6 +200,10 @@ def test_htmx_requests_show_a_loading_indicator(live_server, new_page):
     send.click()
     spinner = send.locator(".spinner")
     expect(spinner).to_be_visible()
+    for _ in range(50):  # the route handler runs on the browser's next event, which may follow the spinner
+        if held:
+            break
+        page.wait_for_timeout(100)
     assert held, "the message post never left the browser"
     held[0].continue_()
     expect(page.locator("#thread-messages")).to_contain_text("Is anyone there?")
