@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from portal.extensions import db
 from portal.models import Client, Invoice, Proposal
-from portal.models.invoice import OVERDUE, SENT
+from portal.models.invoice import OVERDUE, SENT, shown_status_condition
 from portal.services.search import matches
 
 BOM = "\ufeff"
@@ -106,12 +106,8 @@ def invoice_rows(org_id: int, status: str | None, today: date, search: str = "")
         .where(Invoice.org_id == org_id)
         .order_by(Invoice.id.desc())
     )
-    if status == OVERDUE:
-        query = query.where(Invoice.status == SENT, Invoice.due_date < today)
-    elif status == SENT:
-        query = query.where(Invoice.status == SENT, db.or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
-    elif status:
-        query = query.where(Invoice.status == status)
+    if status:
+        query = query.where(shown_status_condition(status, today))
     if search:
         query = query.where(matches(search, Invoice.number, Client.name))
     rows = []
