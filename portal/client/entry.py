@@ -22,9 +22,9 @@ from portal.client.session import session_entry, start_session
 from portal.extensions import db, limiter
 from portal.jobs.email import dispatch
 from portal.models import Organization, PortalLink
-from portal.services import email_verification, portal_links
+from portal.services import access_codes, email_verification, portal_links
+from portal.services.access_codes import CodeResult
 from portal.services.email_verification import VerifyResult
-from portal.services.portal_links import CodeResult
 
 
 def _entry_limit() -> str:
@@ -112,7 +112,7 @@ def _open(link: PortalLink, action: str, *, set_verified: str | None = None):
     """Check the access code where one is needed, then start the session and leave the token behind."""
     remember = False
     if _needs_code(link):
-        check = portal_links.check_code(
+        check = access_codes.check_code(
             link, request.form.get("code", ""), request.remote_addr, request.user_agent.string
         )
         db.session.refresh(link)

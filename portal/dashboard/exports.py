@@ -17,7 +17,7 @@ from portal.models.invoice import STATUSES as INVOICE_STATUSES
 from portal.models.project import STATUSES as PROJECT_STATUSES
 from portal.models.proposal import STATUSES as PROPOSAL_STATUSES
 from portal.services import clients as client_service
-from portal.services import exports
+from portal.services import exports, project_record
 from portal.services import projects as project_service
 
 
@@ -77,7 +77,7 @@ def invoices_export():
 def projects_export_zip(project_id: int):
     """The project's whole record: details, deliverables, files list, messages, activity and decision receipts."""
     project = load(Project, project_id)
-    data = exports.project_archive(project)
+    data = project_record.project_archive(project)
     name = secure_filename(project.name) or "project"
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = content_disposition(f"{name}-record.zip", inline=False)

@@ -17,7 +17,7 @@ from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client, Invoice
-from portal.models.invoice import OVERDUE, SENT, STATUS_LABELS, STATUSES
+from portal.models.invoice import STATUS_LABELS, STATUSES, shown_status_condition
 from portal.pdf import invoice_pdf
 from portal.services import invoices as invoice_service
 from portal.services.errors import ServiceError
@@ -72,12 +72,8 @@ def invoices_index():
         .where(Invoice.org_id == g.org.id)
         .order_by(Invoice.id.desc())
     )
-    if status == OVERDUE:
-        query = query.where(Invoice.status == SENT, Invoice.due_date < today)
-    elif status == SENT:
-        query = query.where(Invoice.status == SENT, db.or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
-    elif status:
-        query = query.where(Invoice.status == status)
+    if status:
+        query = query.where(shown_status_condition(status, today))
     search = search_text()
     if search:
         query = query.where(matches(search, Invoice.number, Client.name))

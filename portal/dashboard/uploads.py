@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask import abort, g, jsonify, request, url_for
 
+from portal import upload_api
 from portal.dashboard import bp, project_page
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.extensions import db
-from portal.jobs.uploads import enqueue_processing
 from portal.models import Project, Upload
 from portal.services import multipart_uploads as uploads
 from portal.services.errors import ServiceError
-from portal.services.multipart_uploads import UploadClosed
 
 
 def _load_upload(public_id: str) -> Upload:
@@ -22,11 +21,6 @@ def _load_upload(public_id: str) -> Upload:
     if upload is None:
         abort(404)
     return upload
-
-
-def _error(exc: ServiceError):
-    db.session.rollback()
-    return jsonify(error=exc.message, field=exc.field), 409 if isinstance(exc, UploadClosed) else 400
 
 
 @bp.get("/projects/<int:project_id>/files")
@@ -55,59 +49,36 @@ def uploads_create(project_id: int):
             client_visible=bool(data.get("client_visible")),
         )
     except ServiceError as exc:
-        return _error(exc)
+        return upload_api.error(exc)
     return jsonify(uploadId=upload.public_id, key=upload.public_id, partSize=upload.part_size), 201
 
 
 @bp.get("/uploads/<public_id>/parts/<int:number>")
 def uploads_sign_part(public_id: str, number: int):
     """A short-lived URL for one part."""
-    upload = _load_upload(public_id)
-    try:
-        return jsonify(url=uploads.sign_part(upload, number), headers={})
-    except ServiceError as exc:
-        return _error(exc)
+    return upload_api.sign_part(_load_upload(public_id), number)
 
 
 @bp.get("/uploads/<public_id>/parts")
 def uploads_list_parts(public_id: str):
     """The parts already stored, so a resumed upload sends only the rest."""
-    upload = _load_upload(public_id)
-    try:
-        stored = uploads.parts(upload)
-    except ServiceError as exc:
-        return _error(exc)
-    return jsonify([{"PartNumber": p.number, "Size": p.size, "ETag": p.etag} for p in stored])
+    return upload_api.list_parts(_load_upload(public_id))
 
 
 @bp.post("/uploads/<public_id>/complete")
 def uploads_complete(public_id: str):
     """Join the parts and check the file (inline without a worker)."""
-    upload = _load_upload(public_id)
-    data = request.get_json(silent=True) or {}
-    parts = data.get("parts")
-    if not isinstance(parts, list):
-        return jsonify(error="Send the list of parts.", field="parts"), 400
-    try:
-        upload = uploads.complete(upload, current_actor(), parts)
-    except ServiceError as exc:
-        return _error(exc)
-    # The check runs after the join has committed: by a worker, or here without one.
-    enqueue_processing(upload.id)
-    db.session.refresh(upload)
-    location = url_for("dashboard.uploads_show", public_id=upload.public_id)
-    return jsonify(location=location, **uploads.state(upload))
+    return upload_api.complete(
+        _load_upload(public_id),
+        current_actor(),
+        lambda done: url_for("dashboard.uploads_show", public_id=done.public_id),
+    )
 
 
 @bp.post("/uploads/<public_id>/abort")
 def uploads_abort(public_id: str):
     """Cancel an unfinished upload and drop its parts."""
-    upload = _load_upload(public_id)
-    try:
-        uploads.abort(upload)
-    except ServiceError as exc:
-        return _error(exc)
-    return "", 204
+    return upload_api.abort(_load_upload(public_id))
 
 
 @bp.get("/uploads/<public_id>")

@@ -11,9 +11,10 @@ from portal.jobs import enqueue_unique, get_queue, job_app_context
 from portal.models import Project, StoredFile, Upload
 from portal.models.activity import ACTOR_CLIENT, ACTOR_OPERATOR
 from portal.models.file import UPLOADED_BY_CLIENT
-from portal.models.upload import FAILED, PROCESSING, READY
+from portal.models.upload import PROCESSING, READY
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.files import ClientUpload
+from portal.services import multipart_uploads
 from portal.services.activity import Actor, record
 from portal.storage import get_storage
 from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
@@ -64,16 +65,7 @@ def process_upload(upload_id: int) -> None:
         actor = _actor(upload)
         if reason is not None:
             storage.delete(upload.storage_key)
-            upload.status, upload.error = FAILED, reason[:400]
-            record(
-                upload.org_id,
-                actor,
-                "upload.rejected",
-                f"{upload.filename} was not accepted: {reason}",
-                project_id=upload.project_id,
-                details={"upload": upload.public_id, "name": upload.filename},
-            )
-            db.session.commit()
+            multipart_uploads.fail(upload, actor, reason)
             return
         stored = StoredFile(
             project_id=upload.project_id,

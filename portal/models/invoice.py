@@ -62,3 +62,12 @@ class InvoiceLine(LineItemColumns, db.Model):
 
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"), index=True)
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+def shown_status_condition(status: str, today: date):
+    """The SQL condition for invoices whose shown status (see ``Invoice.display_status``) is ``status``."""
+    if status == OVERDUE:
+        return db.and_(Invoice.status == SENT, Invoice.due_date < today)
+    if status == SENT:
+        return db.and_(Invoice.status == SENT, db.or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
+    return Invoice.status == status

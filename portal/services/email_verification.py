@@ -16,8 +16,8 @@ from portal.models import EmailVerification, PortalLink
 from portal.outbox import outbox
 from portal.outbox.kinds.links import VerificationCode
 from portal.services import tokens
+from portal.services.access_codes import CODE_PATTERN
 from portal.services.activity import Actor, record
-from portal.services.portal_links import CODE_PATTERN
 
 CODE_VALID_MINUTES = 10  # the one source of the figure: the code's expiry, the entry page and the email
 CODE_VALID_FOR = timedelta(minutes=CODE_VALID_MINUTES)

@@ -49,25 +49,15 @@ def _check_subject(project: Project, deliverable_id: int | None, file_id: int | 
     """A comment is about a deliverable or file of the same project (and, for clients, a visible one); returns
     whether that item is hidden from the client."""
     hidden = False
-    if deliverable_id:
-        query = db.select(Deliverable.client_visible).where(
-            Deliverable.id == deliverable_id, Deliverable.project_id == project.id
-        )
+    for model, item_id, name in ((Deliverable, deliverable_id, "deliverable"), (StoredFile, file_id, "file")):
+        if not item_id:
+            continue
+        query = db.select(model.client_visible).where(model.id == item_id, model.project_id == project.id)
         if client:
-            query = query.where(Deliverable.client_visible.is_(True))
+            query = query.where(model.client_visible.is_(True))
         found = db.session.execute(query).first()
         if found is None:
-            raise ServiceError("That deliverable is not part of this project.", "body")
-        hidden = hidden or not found.client_visible
-    if file_id:
-        query = db.select(StoredFile.client_visible).where(
-            StoredFile.id == file_id, StoredFile.project_id == project.id
-        )
-        if client:
-            query = query.where(StoredFile.client_visible.is_(True))
-        found = db.session.execute(query).first()
-        if found is None:
-            raise ServiceError("That file is not part of this project.", "body")
+            raise ServiceError(f"That {name} is not part of this project.", "body")
         hidden = hidden or not found.client_visible
     return hidden
 

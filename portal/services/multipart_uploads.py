@@ -133,7 +133,7 @@ def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
             multipart.abort(storage, upload)
         except Exception:
             current_app.logger.warning("could not abort upload %s", upload.id, exc_info=True)
-        _fail(upload, actor, "Storage could not join the parts; please upload the file again.")
+        fail(upload, actor, "Storage could not join the parts; please upload the file again.")
         raise ServiceError("Storage could not join the parts; please upload the file again.", "upload") from None
     db.session.refresh(upload)
     return upload
@@ -161,7 +161,8 @@ def abort(upload: Upload) -> None:
     db.session.commit()
 
 
-def _fail(upload: Upload, actor: Actor, reason: str) -> None:
+def fail(upload: Upload, actor: Actor, reason: str) -> None:
+    """Mark the upload failed for the reason given, on the record, and commit."""
     upload.status = FAILED
     upload.error = reason[:400]
     record(

@@ -38,7 +38,7 @@ def demo_data(live_server, smtp_inbox):
         demo.seed()
         first_org = _first_org_id()
         links = {
-            link.client_email: (token_of(link), code) for link, code in demo._demo_links() if link.org_id == first_org
+            link.client_email: (token_of(link), code) for link, code in demo.demo_links() if link.org_id == first_org
         }
         by_name = lambda model, name: db.session.execute(db.select(model.id).where(model.name == name)).scalar_one()  # noqa: E731
         marina = by_name(Project, "Harbourview marina twilight shoot")

@@ -132,6 +132,17 @@ class PrivateRedis:
             self.process = None
 
 
+def stop_group(process: subprocess.Popen) -> None:
+    """End a process started in its own group, and everything it started: politely, then for good."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def queue_name() -> str:
     """A queue (and key prefix) of our own on a shared Redis."""
     return f"portal-test-{secrets.token_hex(6)}"

@@ -4,8 +4,8 @@ import threading
 
 from portal.extensions import db
 from portal.models import Activity, PortalLink
-from portal.services import portal_links
-from portal.services.portal_links import LOCK_AFTER, CodeResult
+from portal.services import access_codes
+from portal.services.access_codes import LOCK_AFTER, CodeResult
 from tests.factories import make_client, make_link, make_org, make_project
 
 
@@ -64,12 +64,12 @@ def test_the_right_code_checked_on_a_stale_read_of_the_link_does_not_pass_a_lock
         def wrong_try():
             with app.app_context():
                 fresh = db.session.get(PortalLink, link_id)
-                assert portal_links.check_code(fresh, "000000", None, None).result == CodeResult.LOCKED
+                assert access_codes.check_code(fresh, "000000", None, None).result == CodeResult.LOCKED
 
         thread = threading.Thread(target=wrong_try)
         thread.start()
         thread.join(timeout=60)
-        assert portal_links.check_code(stale, RIGHT, None, None).result == CodeResult.LOCKED
+        assert access_codes.check_code(stale, RIGHT, None, None).result == CodeResult.LOCKED
         db.session.remove()
     with app.app_context():
         stored = db.session.get(PortalLink, link_id)

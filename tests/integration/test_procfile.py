@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import signal
 import subprocess
 import sys
 import urllib.parse
@@ -26,6 +25,7 @@ from tests.integration.mail_stack import (
     forget_queue,
     free_port,
     queue_name,
+    stop_group,
     wait_for,
 )
 
@@ -106,16 +106,6 @@ def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
     wait_for(healthy, timeout=40, interval=0.3, what="the web process")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.mark.parametrize("mode", ["honcho", "single_dyno"])
 def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
     email, project_id = _world()
@@ -141,7 +131,7 @@ def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
             _post_message_over_http(base, email, project_id)
             wait_for(lambda: inbox.delivered, timeout=30, what="the email")
         finally:
-            _stop(process)
+            stop_group(process)
             forget_queue(SHARED_REDIS, queue)
     assert len(inbox.delivered) == 1, log.read_text()
     assert inbox.delivered[0]["to"] == ["client@procfile.example"]

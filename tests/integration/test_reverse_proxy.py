@@ -12,7 +12,6 @@ import http.cookiejar
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Activity, Deliverable, StoredFile
 from tests.factories import PASSWORD, make_client, make_deliverable, make_link, make_org, make_project, make_user
-from tests.integration.mail_stack import ROOT, Inbox, SMTPServer, free_port
+from tests.integration.mail_stack import ROOT, Inbox, SMTPServer, free_port, stop_group
 
 PUBLIC_URL = "https://portal.proxy-test.example"
 NGINX_CONF = """
@@ -109,16 +108,6 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
     raise AssertionError(f"{url} did not answer:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def _gunicorn(database_url: str, root: Path, port: int, **env) -> subprocess.Popen:
     environment = {
         **os.environ,
@@ -191,8 +180,8 @@ def proxied(app, database_url, tmp_path_factory, inbox):
         _wait_healthy(base, proxy, root / "nginx.out")
         yield base
     finally:
-        _stop(proxy)
-        _stop(web)
+        stop_group(proxy)
+        stop_group(web)
 
 
 def _world(slug: str, code: str | None = None):
@@ -312,7 +301,7 @@ def test_without_trusted_proxies_a_forged_forwarded_for_is_ignored(app, database
         _status, page = browser.get(entry)
         assert browser.post(entry, {}, page)[0] == 200
     finally:
-        _stop(web)
+        stop_group(web)
     with app.app_context():
         ips = set(db.session.execute(db.select(Activity.ip).where(Activity.verb == "link.entered")).scalars())
     assert ips == {"127.0.0.7"}

@@ -10,9 +10,18 @@ from pathlib import Path
 
 from portal.extensions import db
 from portal.models import Notification, Organization, Project, User
-from tests.integration.mail_stack import ROOT, Inbox, PrivateRedis, SMTPServer, free_port, queue_name, wait_for
+from tests.integration.mail_stack import (
+    ROOT,
+    Inbox,
+    PrivateRedis,
+    SMTPServer,
+    free_port,
+    queue_name,
+    stop_group,
+    wait_for,
+)
 from tests.integration.test_email_delivery import _post, _world, make_stack  # noqa: F401  (the fixture)
-from tests.integration.test_procfile import Browser, _env, _stop, _wait_healthy
+from tests.integration.test_procfile import Browser, _env, _wait_healthy
 
 DOWN_LINE = "Redis does not answer"
 BACK_LINE = "Redis answers again"
@@ -172,7 +181,7 @@ def test_single_dyno_mode_survives_a_redis_outage(app, ctx, database_url, tmp_pa
             _say(browser, project_id, "Posted after the outage")
             wait_for(lambda: len(inbox.delivered) == 2, timeout=30, what="the email sent after the outage")
         finally:
-            _stop(process)
+            stop_group(process)
             private.stop()
     output = log.read_text()
     assert "email worker exited" not in output, output

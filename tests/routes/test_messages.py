@@ -47,3 +47,32 @@ def test_foreign_project_thread_is_404(client, ctx):
     foreign = make_project(make_org())
     assert client.post(f"/app/projects/{foreign.id}/messages", data={"body": "hi"}).status_code == 404
     assert db.session.execute(db.select(db.func.count(Message.id))).scalar() == 0
+
+
+def test_comments_only_on_items_of_the_same_project_and_for_clients_visible_ones(app):
+    import pytest
+
+    from portal.services import messages
+    from portal.services.activity import Actor
+    from portal.services.errors import ServiceError
+    from tests.factories import make_client, make_deliverable
+    from tests.portal_world import store
+    from tests.samples import png_bytes
+
+    with app.app_context():
+        org = make_org()
+        user = make_user(org)
+        customer = make_client(org)
+        project, other = make_project(org, customer), make_project(org, customer)
+        hidden = make_deliverable(project, client_visible=False)
+        foreign = make_deliverable(other, client_visible=True)
+        foreign_file = store(other, "pier.png", png_bytes(), "image/png", foreign)
+        operator, client = Actor.operator(user), Actor.client(customer.email, None, None)
+        with pytest.raises(ServiceError, match="deliverable is not part"):
+            messages.post_operator_message(project, operator, user.email, "Hi", deliverable_id=foreign.id)
+        with pytest.raises(ServiceError, match="file is not part"):
+            messages.post_operator_message(project, operator, user.email, "Hi", file_id=foreign_file.id)
+        with pytest.raises(ServiceError, match="deliverable is not part"):
+            messages.post_client_message(project, client, None, "Hi", deliverable_id=hidden.id)
+        note = messages.post_operator_message(project, operator, user.email, "Note", deliverable_id=hidden.id)
+        assert note.internal

@@ -258,12 +258,12 @@ def test_uploads_left_open_for_a_day_are_aborted_by_the_sweeper(app, client):
 
 
 def test_with_a_worker_the_file_shows_processing_until_the_job_has_run(app, client, monkeypatch):
-    from portal.dashboard import uploads as dashboard_uploads
+    from portal import upload_api
     from portal.jobs import uploads as upload_jobs
 
     _org_id, project_id = _setup(app, client)
     queued = []
-    monkeypatch.setattr(dashboard_uploads, "enqueue_processing", queued.append)
+    monkeypatch.setattr(upload_api, "enqueue_processing", queued.append)
     data = payload(2000, head=b"%PDF-1.4\n")
     upload_id = create(client, project_id, "late.pdf", len(data)).json["uploadId"]
     done = complete(client, upload_id, send_parts(client, upload_id, data))

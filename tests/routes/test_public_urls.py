@@ -37,7 +37,8 @@ def test_links_come_from_public_url_whatever_the_request_host(database_url, tmp_
     assert links and all(link.startswith("https://portal.example.com/p/") for link in links)
 
 
-def test_emails_never_take_the_request_host(app):
+def _invite_by_email(app, **request_options) -> tuple[str, list]:
+    """An operator makes a link and emails it; the page shown and the emails sent."""
     from portal.extensions import mail
 
     with app.app_context():
@@ -50,8 +51,13 @@ def test_emails_never_take_the_request_host(app):
         page = browser.post(
             f"/app/projects/{project_id}/links",
             data={"email": "guest@example.com", "code_mode": "none", "send_invitation": "y"},
-            base_url="http://portal.test:8123",
+            **request_options,
         ).get_data(as_text=True)
+    return page, outbox
+
+
+def test_emails_never_take_the_request_host(app):
+    page, outbox = _invite_by_email(app, base_url="http://portal.test:8123")
     shown = re.search(r'id="revealed-url" value="([^"]+)"', page).group(1)
     assert shown.startswith("http://portal.test:8123/p/")  # the operator's own address bar, in development
     token = shown.rsplit("/p/", 1)[1]
@@ -77,19 +83,7 @@ def test_seed_demo_prints_links_under_public_url(database_url, tmp_path, app):
 
 
 def test_development_emails_follow_the_local_port_the_app_is_served_on(database_url, tmp_path, app):
-    from portal.extensions import mail
-
     app = make_test_app(database_url, tmp_path, SERVER_NAME="127.0.0.1:5123")
-    with app.app_context():
-        org = make_org()
-        user = make_user(org)
-        customer = make_client(org, email="guest@example.com")
-        project_id = make_project(org, customer).id
-        browser = login(app.test_client(), user, org)
-    with mail.record_messages() as outbox:
-        page = browser.post(
-            f"/app/projects/{project_id}/links",
-            data={"email": "guest@example.com", "code_mode": "none", "send_invitation": "y"},
-        ).get_data(as_text=True)
+    page, outbox = _invite_by_email(app)
     token = re.search(r'id="revealed-url" value="[^"]+/p/([^"]+)"', page).group(1)
     assert f"http://127.0.0.1:5123/p/{token}" in outbox[0].body and ":5000" not in outbox[0].body

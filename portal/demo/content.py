@@ -1,0 +1,84 @@
+"""The demo projects' content: deliverables with their files, and a message thread."""
+
+from __future__ import annotations
+
+import io
+
+from portal.demo.media import demo_pdf, demo_photo
+from portal.extensions import db
+from portal.models import Client, Deliverable, Message, Project, StoredFile, User
+from portal.models.deliverable import APPROVED, PENDING, READY
+from portal.models.message import SENDER_CLIENT, SENDER_OPERATOR
+from portal.storage import get_storage, new_key
+
+
+def deliverables_and_files(projects: list[Project], owner: User) -> None:
+    """Deliverables waiting for review, approved and internal, each with its files in storage."""
+    storage = get_storage()
+    marina, thermal, penthouse = projects[1], projects[2], projects[0]
+    specs = [
+        (penthouse, "Listing photo set", "photos", "JPEG, 6000×4000", APPROVED, True, 2),
+        (marina, "Twilight stills", "photos", "JPEG, 6000×4000", PENDING, True, 3),
+        (marina, "Marina fly-through", "video", "MP4 4K 30p", PENDING, True, 0),
+        (thermal, "Thermal anomaly report", "inspection_report", "PDF", PENDING, False, 0),
+    ]
+    for project, title, kind, fmt, approval, visible, images in specs:
+        deliverable = Deliverable(
+            project_id=project.id,
+            title=title,
+            type=kind,
+            format=fmt,
+            status=READY if visible else "in_progress",
+            client_visible=visible,
+            approval_status=approval,
+        )
+        db.session.add(deliverable)
+        db.session.flush()
+        payloads = [
+            (f"{title.lower().replace(' ', '-')}-{n + 1}.jpg", "image/jpeg", demo_photo(project.id * 10 + n))
+            for n in range(images)
+        ]
+        if kind == "inspection_report":
+            payloads.append(("thermal-anomaly-report.pdf", "application/pdf", demo_pdf(project.name)))
+        for filename, content_type, data in payloads:
+            saved = storage.save(
+                io.BytesIO(data),
+                new_key(f"org/{project.org_id}/project/{project.id}", filename.rsplit(".", 1)[1]),
+                content_type,
+            )
+            db.session.add(
+                StoredFile(
+                    project_id=project.id,
+                    deliverable_id=deliverable.id,
+                    filename=filename,
+                    content_type=content_type,
+                    size=saved.size,
+                    sha256=saved.sha256,
+                    storage_key=saved.key,
+                    client_visible=visible,
+                    uploaded_by_label=owner.name,
+                    uploaded_by_user_id=owner.id,
+                )
+            )
+
+
+def messages(projects: list[Project], owner: User) -> None:
+    """A short operator–client conversation on the marina shoot."""
+    marina = projects[1]
+    client = db.session.get(Client, marina.client_id)
+    thread = [
+        (SENDER_OPERATOR, owner.name, "The twilight stills are ready for your review — three selects attached."),
+        (SENDER_CLIENT, client.name, "They look stunning! Could we see one more angle of the east pier?"),
+        (SENDER_OPERATOR, owner.name, "Of course, we will add it with the fly-through on Friday."),
+    ]
+    for sender_type, name, body in thread:
+        db.session.add(
+            Message(
+                project_id=marina.id,
+                sender_type=sender_type,
+                sender_name=name,
+                sender_email=client.email if sender_type == SENDER_CLIENT else owner.email,
+                sender_user_id=owner.id if sender_type == SENDER_OPERATOR else None,
+                body=body,
+            )
+        )
