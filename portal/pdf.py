@@ -8,6 +8,7 @@ from datetime import date
 from flask import render_template
 
 from portal.models import Client, Invoice, Organization, Proposal
+from portal.models.proposal import ACCEPTED
 from portal.storage import StorageError, get_storage
 
 
@@ -58,4 +59,4 @@ def proposal_pdf(proposal: Proposal, org: Organization, client: Client) -> bytes
 
 def proposal_filename(proposal: Proposal) -> str:
     """The file name of a proposal's PDF; an accepted one is the signed copy."""
-    return f"{proposal.number}-signed.pdf" if proposal.status == "accepted" else f"{proposal.number}.pdf"
+    return f"{proposal.number}-signed.pdf" if proposal.status == ACCEPTED else f"{proposal.number}.pdf"

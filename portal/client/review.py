@@ -11,13 +11,14 @@ from portal.client.session import client_actor
 from portal.extensions import db
 from portal.htmx import confirm, is_fragment_request
 from portal.models import Deliverable, Project
+from portal.models.deliverable import APPROVED, REJECTED, REVISION_REQUESTED
 from portal.services import decisions, messages
 from portal.services.errors import ServiceError
 
 DECIDED = {
-    "approved": "You approved “{title}”. Thank you!",
-    "revision_requested": "You asked for a revision of “{title}”. Your reason is in the messages below.",
-    "rejected": "You rejected “{title}”. Your reason is in the messages below.",
+    APPROVED: "You approved “{title}”. Thank you!",
+    REVISION_REQUESTED: "You asked for a revision of “{title}”. Your reason is in the messages below.",
+    REJECTED: "You rejected “{title}”. Your reason is in the messages below.",
 }
 
 

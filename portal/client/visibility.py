@@ -28,8 +28,12 @@ from portal.models import (
     StoredFile,
 )
 from portal.models.deliverable import PENDING, READY
+from portal.models.invoice import DRAFT as INVOICE_DRAFT
+from portal.models.invoice import SENT as INVOICE_SENT
 from portal.models.message import SENDER_OPERATOR
 from portal.models.project import DRAFT
+from portal.models.proposal import DRAFT as PROPOSAL_DRAFT
+from portal.models.proposal import SENT as PROPOSAL_SENT
 from portal.services.messages import client_visible_message
 
 
@@ -127,12 +131,15 @@ def _covered_projects(*, uploads_only: bool):
     )
 
 
+_DRAFT = {Proposal: PROPOSAL_DRAFT, Invoice: INVOICE_DRAFT}
+
+
 def sent_to_client(model):
     """SQL condition: a proposal or invoice (``model``) of the session's organization sent to its client -- a
     client record of the organization with the session's email -- and no longer a draft."""
     org_id, email = bindparam("v_org"), bindparam("v_email")
     clients = db.select(Client.id).where(Client.org_id == org_id, Client.email == email)
-    sent = db.and_(model.org_id == org_id, model.client_id.in_(clients), model.status != "draft")
+    sent = db.and_(model.org_id == org_id, model.client_id.in_(clients), model.status != _DRAFT[model])
     # Archived proposals leave the portal with the dashboard's lists; invoices are never archived.
     return db.and_(sent, model.archived_at.is_(None)) if hasattr(model, "archived_at") else sent
 
@@ -165,14 +172,14 @@ def has_visible_file():
 def open_proposal():
     """SQL condition: a proposal sent to the client still waiting for an answer (with sent_to_client)."""
     return db.and_(
-        Proposal.status == "sent",
+        Proposal.status == PROPOSAL_SENT,
         db.or_(Proposal.valid_until.is_(None), Proposal.valid_until >= bindparam("v_today")),
     )
 
 
 def unpaid_invoice():
     """SQL condition: an invoice sent to the client and not yet paid (with sent_to_client)."""
-    return Invoice.status == "sent"
+    return Invoice.status == INVOICE_SENT
 
 
 def unread_message(read_up_to):

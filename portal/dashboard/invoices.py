@@ -17,7 +17,7 @@ from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client, Invoice
-from portal.models.invoice import STATUS_LABELS, STATUSES, shown_status_condition
+from portal.models.invoice import DRAFT, SENT, STATUS_LABELS, STATUSES, shown_status_condition
 from portal.pdf import invoice_pdf
 from portal.services import invoices as invoice_service
 from portal.services.errors import ServiceError
@@ -123,7 +123,7 @@ def invoices_show(invoice_id: int):
 def invoices_edit(invoice_id: int):
     """Edit a draft invoice."""
     invoice = load(Invoice, invoice_id)
-    if invoice.status != "draft":
+    if invoice.status != DRAFT:
         return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Only a draft invoice can be edited.")
     form = fill_choices(InvoiceForm(obj=invoice), g.org.id)
     if form.is_submitted():
@@ -170,7 +170,7 @@ def invoices_paid(invoice_id: int):
     invoice = load(Invoice, invoice_id)
     question = f"Mark invoice {invoice.number} paid? The client sees it as paid."
     back = url_for("dashboard.invoices_show", invoice_id=invoice.id)
-    if invoice.status == "sent" and (asked := ask_first(question, back=back, label="Mark paid")) is not None:
+    if invoice.status == SENT and (asked := ask_first(question, back=back, label="Mark paid")) is not None:
         return asked
     return _status_action(invoice, invoice_service.mark_paid, f"Invoice {invoice.number} marked paid.")
 

@@ -16,7 +16,7 @@ from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client, Proposal
-from portal.models.proposal import STATUS_LABELS, STATUSES
+from portal.models.proposal import ACCEPTED, DRAFT, STATUS_LABELS, STATUSES
 from portal.pdf import proposal_filename, proposal_pdf
 from portal.services import invoices as invoice_service
 from portal.services import proposals as proposal_service
@@ -127,7 +127,7 @@ def proposals_show(proposal_id: int):
 def proposals_edit(proposal_id: int):
     """Edit a draft proposal."""
     proposal = load(Proposal, proposal_id)
-    if proposal.status != "draft":
+    if proposal.status != DRAFT:
         return done(
             url_for("dashboard.proposals_show", proposal_id=proposal.id), "Only a draft proposal can be edited."
         )
@@ -210,7 +210,7 @@ def proposals_decline(proposal_id: int):
 def proposals_invoice(proposal_id: int):
     """Start a draft invoice from an accepted proposal's lines."""
     proposal = load(Proposal, proposal_id)
-    if proposal.status != "accepted":
+    if proposal.status != ACCEPTED:
         return invalid(
             SHOW, "status_card", **_show_context(proposal, action_error="Only an accepted proposal can be invoiced.")
         )

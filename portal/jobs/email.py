@@ -18,6 +18,7 @@ from portal.jobs import enqueue_unique, get_queue, job_app_context
 from portal.models import Notification, Organization
 from portal.models.notification import FAILED, PENDING, SENDING, SENT
 from portal.outbox import NotWanted, email_context
+from portal.outbox.kinds.deliverables import DeliverableReady
 
 log = logging.getLogger(__name__)
 _held: ContextVar[bool] = ContextVar("email_dispatch_held", default=False)
@@ -189,7 +190,7 @@ def _purge(now: datetime) -> int:
             Notification.status == SENT,
             Notification.sent_at < now - timedelta(days=days),
             # Its row is what keeps "ready for your review" to one email per version and recipient.
-            Notification.kind != "deliverable_ready",
+            Notification.kind != DeliverableReady.name,
         )
         .limit(1000)
     )

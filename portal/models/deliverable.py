@@ -21,9 +21,10 @@ TYPE_LABELS = {
     "other": "Other",
 }
 PLANNED = "planned"
+IN_PROGRESS = "in_progress"
 READY = "ready"
-STATUSES = (PLANNED, "in_progress", READY)
-STATUS_LABELS = {"planned": "Planned", "in_progress": "In progress", "ready": "Ready for review"}
+STATUSES = (PLANNED, IN_PROGRESS, READY)
+STATUS_LABELS = {PLANNED: "Planned", IN_PROGRESS: "In progress", READY: "Ready for review"}
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -47,7 +48,7 @@ class Deliverable(db.Model):
     type: Mapped[str] = mapped_column(String(30), default="photos")
     format: Mapped[str | None] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(20), default="planned")
+    status: Mapped[str] = mapped_column(String(20), default=PLANNED)
     client_visible: Mapped[bool] = mapped_column(Boolean, default=False)
     approval_status: Mapped[str] = mapped_column(String(20), default=PENDING)
     decided_by_email: Mapped[str | None] = mapped_column(String(254))

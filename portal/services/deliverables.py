@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.extensions import db
 from portal.models import Deliverable, Project
-from portal.models.deliverable import PENDING, STATUSES, TYPES
+from portal.models.deliverable import PENDING, PLANNED, STATUSES, TYPES
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableReady
 from portal.services.activity import Actor, record
@@ -27,7 +27,7 @@ def create_deliverable(
     title: str,
     type: str,
     format: str | None = None,
-    status: str = "planned",
+    status: str = PLANNED,
     client_visible: bool = False,
 ) -> Deliverable:
     """Add a deliverable to a project."""

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func
 
 from portal.extensions import db
 from portal.models import Activity, Client, Deliverable, Project
-from portal.models.project import ON_HOLD, STATUS_LABELS, allowed_transitions
+from portal.models.project import DRAFT, ON_HOLD, STATUS_LABELS, allowed_transitions
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.progress import ProjectProgress
 from portal.services.activity import Actor, record
@@ -42,7 +42,7 @@ def create_project(
     end_date: date | None = None,
     location: str | None = None,
     description: str | None = None,
-    status: str = "draft",
+    status: str = DRAFT,
     commit: bool = True,
 ) -> Project:
     """Create a project for one of the organization's clients (commit=False only flushes)."""

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from portal.extensions import db
 from portal.models import Organization, Proposal, ProposalLine
 from portal.models.activity import ACTOR_CLIENT
+from portal.models.project import CONFIRMED
 from portal.models.proposal import ACCEPTED, DECLINED, DRAFT, EXPIRED, SENT, STATUS_LABELS
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.billing import ProposalAnswered, ProposalSent
@@ -117,7 +118,7 @@ def accept_proposal(
             client_id=proposal.client_id,
             name=proposal.title,
             description=proposal.intro,
-            status="confirmed",
+            status=CONFIRMED,
             commit=False,
         )
         proposal.project_id = project.id

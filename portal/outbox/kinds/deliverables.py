@@ -5,11 +5,12 @@ from __future__ import annotations
 from portal.extensions import db
 from portal.mailer import public_url_for as url
 from portal.models import Deliverable, Notification, Project
+from portal.models.deliverable import APPROVED, PENDING, READY, REJECTED, REVISION_REQUESTED
 from portal.outbox.recipients import operator_recipients, project_recipients
 from portal.outbox.registry import CLIENT, OPERATOR, EmailKind, org_of, require
 from portal.outbox.rows import already_queued
 
-VERDICTS = {"approved": "approved", "revision_requested": "asked for a revision of", "rejected": "rejected"}
+VERDICTS = {APPROVED: "approved", REVISION_REQUESTED: "asked for a revision of", REJECTED: "rejected"}
 
 
 def _deliverable(notification: Notification) -> tuple[Deliverable, Project]:
@@ -25,9 +26,7 @@ class DeliverableReady(
     @classmethod
     def queue(cls, deliverable: Deliverable) -> list[Notification]:
         """Tell the client a deliverable awaits their review (once per version and recipient)."""
-        if not (
-            deliverable.client_visible and deliverable.status == "ready" and deliverable.approval_status == "pending"
-        ):
+        if not (deliverable.client_visible and deliverable.status == READY and deliverable.approval_status == PENDING):
             return []
         project = db.session.get(Project, deliverable.project_id)
         added = []
