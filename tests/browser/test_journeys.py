@@ -1,4 +1,4 @@
-"""The journeys of issue 6, each as a person sees it in Chromium."""
+"""The journeys people take through the app, each as a person sees it in Chromium."""
 
 from __future__ import annotations
 
