@@ -9,6 +9,7 @@ from portal.models.email_verification import EmailVerification
 from portal.models.file import StoredFile
 from portal.models.invitation import Invitation
 from portal.models.invoice import Invoice, InvoiceLine
+from portal.models.media import FileMedia
 from portal.models.message import Message, MessageRead
 from portal.models.notification import Notification, NotificationItem
 from portal.models.operator_session import LoginThrottle, OperatorSession
@@ -28,6 +29,7 @@ __all__ = [
     "ClientSessionUnlock",
     "Deliverable",
     "EmailVerification",
+    "FileMedia",
     "Invitation",
     "Invoice",
     "InvoiceLine",
