@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -31,6 +31,13 @@ class Message(db.Model):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("file.id", ondelete="SET NULL"))
     # An operator's comment on an item hidden from the client: it stays internal even once the item is shared.
     internal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A pin places the message on its file or on the project's map: a point on an image (x, y as fractions of
+    # its width and height, 0..1), a moment in a video (seconds), or a position on the map (WGS 84 degrees).
+    pin_x: Mapped[float | None] = mapped_column(Float)
+    pin_y: Mapped[float | None] = mapped_column(Float)
+    pin_time: Mapped[float | None] = mapped_column(Float)
+    pin_lat: Mapped[float | None] = mapped_column(Float)
+    pin_lon: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
