@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import cache
 
 from sqlalchemy import bindparam
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.extensions import db
 from portal.models import Deliverable, Message, MessageRead, Project, StoredFile
+from portal.models.base import utcnow
 from portal.models.message import MAX_BODY, SENDER_CLIENT, SENDER_OPERATOR, client_visible_message
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.messages import ClientMessages, Messages
@@ -198,13 +200,20 @@ def post_client_message(
 
 
 def _mark_read(project_id: int, email: str, message_id: int) -> None:
-    marker = db.session.execute(
-        db.select(MessageRead).where(MessageRead.project_id == project_id, MessageRead.reader_email == email)
-    ).scalar_one_or_none()
-    if marker is None:
-        db.session.add(MessageRead(project_id=project_id, reader_email=email, last_read_message_id=message_id))
-    elif marker.last_read_message_id < message_id:
-        marker.last_read_message_id = message_id
+    # One upsert that only moves forward: two first messages (or two tabs) at once cannot collide on the
+    # unique row or move the marker backwards.
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(MessageRead).values(
+        project_id=project_id, reader_email=email, last_read_message_id=message_id, updated_at=utcnow()
+    )
+    excluded = statement.excluded
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[MessageRead.project_id, MessageRead.reader_email],
+            set_={"last_read_message_id": excluded.last_read_message_id, "updated_at": excluded.updated_at},
+            where=MessageRead.last_read_message_id < excluded.last_read_message_id,
+        )
+    )
 
 
 def mark_read(project_id: int, email: str, up_to_message_id: int) -> None:
@@ -214,10 +223,7 @@ def mark_read(project_id: int, email: str, up_to_message_id: int) -> None:
     ).scalar()
     if latest:
         _mark_read(project_id, email, latest)
-        try:
-            db.session.commit()
-        except IntegrityError:  # two tabs marking at once: the other one wrote the row
-            db.session.rollback()
+        db.session.commit()
 
 
 def last_read(project_id: int, email: str) -> int:
