@@ -58,7 +58,6 @@ def done(
     template: str | None = None,
     block: str | None = None,
     oob: Iterable[str] = (),
-    trigger: str | None = None,
     **context,
 ) -> Response:
     """Answer a successful POST: a fragment for htmx, or flash + redirect (post/redirect/get)."""
@@ -70,8 +69,6 @@ def done(
         else:
             response = make_response("", 204)
             response.headers["HX-Redirect"] = location
-        if trigger:
-            response.headers["HX-Trigger"] = trigger
         response.vary.add("HX-Request")
         return response
     response = redirect(location, code=303)

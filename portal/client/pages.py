@@ -10,10 +10,10 @@ from sqlalchemy import bindparam
 from portal.client import bp
 from portal.client.devices import forget_device
 from portal.client.session import leave_session
-from portal.client.shell import shell
 from portal.client.timeline import client_timeline
 from portal.client.visibility import overview_statements, sent_to_client, visibility, visible_ids_statement
 from portal.extensions import db
+from portal.htmx import render
 from portal.models import Invoice, Project, Proposal
 from portal.models.project import PHASES, phase_index
 
@@ -76,7 +76,7 @@ def overview():
     params = visibility(g.portal)
     lists = {name: db.session.execute(statement, params).all() for name, statement in overview_statements().items()}
     lists["activity"] = client_timeline(lists["activity"])
-    return shell(
+    return render(
         "client/overview.html",
         projects=_projects(limit=6),
         phases=PHASES,
@@ -88,19 +88,19 @@ def overview():
 @bp.get("/portal/<slug>/projects")
 def projects():
     """The client's projects with their phase."""
-    return shell("client/projects.html", projects=_projects(), phases=PHASES)
+    return render("client/projects.html", projects=_projects(), phases=PHASES)
 
 
 @bp.get("/portal/<slug>/proposals")
 def proposals():
     """Proposals sent to the client."""
-    return shell("client/proposals.html", proposals=_rows("proposals"), today=visibility(g.portal)["v_today"])
+    return render("client/proposals.html", proposals=_rows("proposals"), today=visibility(g.portal)["v_today"])
 
 
 @bp.get("/portal/<slug>/invoices")
 def invoices():
     """Invoices sent to the client."""
-    return shell("client/invoices.html", invoices=_rows("invoices"), today=visibility(g.portal)["v_today"])
+    return render("client/invoices.html", invoices=_rows("invoices"), today=visibility(g.portal)["v_today"])
 
 
 @bp.post("/portal/<slug>/leave")
