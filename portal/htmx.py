@@ -18,6 +18,16 @@ def is_fragment_request() -> bool:
     )
 
 
+def not_modified(etag: str) -> Response | None:
+    """A 304 when the poller already holds ``etag``, else None (then the changed blocks are sent)."""
+    if etag not in request.headers.get("If-None-Match", ""):
+        return None
+    response = Response(status=304)
+    response.headers["ETag"] = etag
+    response.vary.add("HX-Request")
+    return response
+
+
 def render(
     template: str,
     block: str | None = None,

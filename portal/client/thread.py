@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cache
 
-from flask import Response, abort, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from sqlalchemy import bindparam
 
 from portal.blocks import fragment, partial
@@ -23,6 +23,7 @@ from portal.client.session import (
 )
 from portal.client.visibility import visible_ids_statement
 from portal.extensions import db, limiter
+from portal.htmx import not_modified
 from portal.models import ClientSession, Message, PortalLink, Project
 from portal.services import messages
 from portal.services.errors import ServiceError
@@ -101,11 +102,9 @@ def thread(project_id: int):
     if not row.visible:
         abort(404)
     etag = f'W/"t{project_id}-{row.latest or 0}-{row.total}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = Response(status=304)
-        response.headers["ETag"] = etag
-        response.vary.add("HX-Request")
-        return response
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
     if not fragment():
         return redirect(url_for("portal.project_page", project_id=project_id, _anchor="thread"))
     load_session(g.portal_slug)

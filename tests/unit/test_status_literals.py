@@ -12,6 +12,8 @@ from portal.models import deliverable, invoice, project, proposal
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 STATUS_NAME = re.compile(r"status|state", re.IGNORECASE)
+# A status spelled out is caught whatever the variable holding it is called (``shown == "sent"``).
+STATUS_VALUES = {value for namespace in status_globals().values() for value in vars(namespace).values()}
 
 
 def _jinja_names(node) -> set[str]:
@@ -23,11 +25,11 @@ def _jinja_names(node) -> set[str]:
     return found
 
 
-def _jinja_literal(node) -> bool:
+def _jinja_literal(node, statuses_only: bool = False) -> bool:
     if isinstance(node, nodes.Const):
-        return isinstance(node.value, str)
+        return isinstance(node.value, str) and (not statuses_only or node.value in STATUS_VALUES)
     if isinstance(node, nodes.Tuple | nodes.List):
-        return any(_jinja_literal(item) for item in node.items)
+        return any(_jinja_literal(item, statuses_only) for item in node.items)
     return False
 
 
@@ -37,7 +39,7 @@ def template_literal_comparisons(env, source: str) -> list[int]:
     for compare in env.parse(source).find_all(nodes.Compare):
         sides = [compare.expr, *(operand.expr for operand in compare.ops)]
         named = any(STATUS_NAME.search(name) for side in sides for name in _jinja_names(side))
-        if named and any(_jinja_literal(side) for side in sides):
+        if any(_jinja_literal(side, statuses_only=not named) for side in sides):
             lines.append(compare.lineno)
     return lines
 
@@ -95,6 +97,7 @@ def test_no_module_compares_a_status_with_a_literal():
         ('{% if status in ("sent", "overdue") %}x{% endif %}', True),
         ("{% if project.status == PROJECT.ON_HOLD %}x{% endif %}", False),
         ('{% if kind == "photos" %}x{% endif %}', False),
+        ('{{ "Unpaid" if shown == "sent" else shown }}', True),
     ],
 )
 def test_the_template_check_catches_literals(app, source, caught):
