@@ -15,7 +15,9 @@ from portal.client.visibility import overview_statements, sent_to_client, visibi
 from portal.extensions import db
 from portal.htmx import render
 from portal.models import Invoice, Project, Proposal
+from portal.models.invoice import list_columns as invoice_columns
 from portal.models.project import PHASES, phase_index
+from portal.models.proposal import list_columns as proposal_columns
 
 
 @cache
@@ -35,27 +37,11 @@ def _statements() -> dict:
         .where(Project.org_id == bindparam("v_org"), Project.id.in_(visible_ids_statement()))
         .order_by(Project.updated_at.desc())
         .limit(limit),
-        "proposals": db.select(
-            Proposal.id,
-            Proposal.number,
-            Proposal.title,
-            Proposal.status,
-            Proposal.total_minor,
-            Proposal.currency,
-            Proposal.valid_until,
-        )
+        "proposals": db.select(*proposal_columns())
         .where(sent_to_client(Proposal))
         .order_by(Proposal.id.desc())
         .limit(limit),
-        "invoices": db.select(
-            Invoice.id,
-            Invoice.number,
-            Invoice.status,
-            Invoice.total_minor,
-            Invoice.currency,
-            Invoice.issue_date,
-            Invoice.due_date,
-        )
+        "invoices": db.select(*invoice_columns())
         .where(sent_to_client(Invoice))
         .order_by(Invoice.id.desc())
         .limit(limit),
