@@ -131,7 +131,7 @@ def proposals_edit(proposal_id: int):
         return done(
             url_for("dashboard.proposals_show", proposal_id=proposal.id), "Only a draft proposal can be edited."
         )
-    form = fill_choices(ProposalForm(obj=proposal), g.org.id)
+    form = fill_choices(ProposalForm(obj=proposal), g.org.id, proposal.client_id, proposal.project_id)
     if form.is_submitted():
         return submit_document(
             form,

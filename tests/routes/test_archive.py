@@ -307,3 +307,27 @@ def test_upload_then_storage_is_clean_after_project_delete(app):
     browser.post(f"/app/projects/{ids['project']}/delete")
     with app.app_context():
         assert not get_storage().exists(key)
+
+
+def test_archived_client_is_not_offered_for_new_work_but_stays_on_its_own(app):
+    browser, ids = _operator(app)
+    with app.app_context():
+        make_client(db.session.get(Organization, ids["org"]), name="Active Annie")
+        proposal_id = _proposal(ids["org"], ids["client"], ids["project"])
+    assert browser.post(f"/app/projects/{ids['project']}/archive").status_code == 303
+    assert browser.post(f"/app/clients/{ids['client']}/archive").status_code == 303
+
+    for path in ("/app/projects/new", "/app/proposals/new", "/app/invoices/new"):
+        page = browser.get(path).text
+        assert "Active Annie</option>" in page, path
+        assert "Casey Client</option>" not in page, path
+        assert "Harbour shoot</option>" not in page, path
+    # A project form posted with the archived client is refused; nothing is created.
+    refused = browser.post("/app/projects/new", data={"name": "Sneaky", "client_id": ids["client"], "status": "draft"})
+    assert refused.status_code == 422
+    with app.app_context():
+        assert db.session.execute(db.select(Project).where(Project.name == "Sneaky")).scalar() is None
+    # What already belongs to the archived client keeps it selected when edited.
+    assert "Casey Client</option>" in browser.get(f"/app/projects/{ids['project']}/edit").text
+    edit = browser.get(f"/app/proposals/{proposal_id}/edit").text
+    assert "Casey Client</option>" in edit and "Harbour shoot</option>" in edit
