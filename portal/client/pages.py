@@ -9,9 +9,10 @@ from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.devices import forget_device
+from portal.client.overview import overview_statements
 from portal.client.session import leave_session
 from portal.client.timeline import client_timeline
-from portal.client.visibility import overview_statements, sent_to_client, visibility, visible_ids_statement
+from portal.client.visibility import sent_to_client, visibility, visible_ids_statement
 from portal.extensions import db
 from portal.htmx import render
 from portal.models import Invoice, Project, Proposal
