@@ -12,7 +12,14 @@ from portal.models.media import READY
 from portal.storage import S3Storage, StorageError, get_storage
 
 KINDS = {"preview": "preview_key", "thumb": "thumb_key", "poster": "poster_key", "proxy": "proxy_key"}
-TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "mp4": "video/mp4"}
+TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+}
 # Private: a shared cache must never keep it; the browser may, for as long as a gallery visit lasts.
 CACHE = "private, max-age=3600"
 

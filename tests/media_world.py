@@ -46,16 +46,25 @@ def _derived(data: bytes, extension: str, content_type: str) -> str:
     return key
 
 
-def add_media(file, kind: str, *, status: str = READY, duration: float | None = None, video: bytes | None = None):
+def add_media(
+    file,
+    kind: str,
+    *,
+    status: str = READY,
+    duration: float | None = None,
+    video: bytes | None = None,
+    ext="mp4",
+    preview: bytes | None = None,
+):
     """The preview job's result for a file: its FileMedia row and, when ready, its derived objects."""
     media = FileMedia(file_id=file.id, kind=kind, status=status, width=1600, height=1200, duration=duration)
     if status == READY and kind == IMAGE:
-        media.preview_key = _derived(jpeg_bytes((320, 240)), "jpg", "image/jpeg")
-        media.thumb_key = _derived(jpeg_bytes((160, 120)), "jpg", "image/jpeg")
+        media.preview_key = _derived(preview or jpeg_bytes((320, 240)), "jpg", "image/jpeg")
+        media.thumb_key = _derived(preview or jpeg_bytes((160, 120)), "jpg", "image/jpeg")
     if status == READY and kind == VIDEO:
         media.width, media.height = 64, 48
         media.poster_key = _derived(jpeg_bytes((64, 48)), "jpg", "image/jpeg")
-        media.proxy_key = _derived(video or FAKE_MP4, "mp4", "video/mp4")
+        media.proxy_key = _derived(video or FAKE_MP4, ext, f"video/{ext}")
     db.session.add(media)
     db.session.commit()
     return media
