@@ -64,7 +64,7 @@ def _site_photo(index: int) -> bytes:
 
 def _seed(live, video: bytes) -> dict:
     with live.context():
-        org = make_org(unique("Skyline Drones"), slug=unique("sky"))
+        org = make_org("Skyline Drones", slug=unique("sky"))
         make_user(org, email=f"{unique('op')}@example.com")
         customer = make_client(org, email=f"{unique('client')}@example.com", name="Casey Client")
         project = make_project(org, customer, name="Quay inspection", status="delivered")
