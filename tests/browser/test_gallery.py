@@ -16,6 +16,7 @@ from tests.browser.helpers import (
     assert_same_document,
     assert_tap_targets,
     enter_portal,
+    log_in,
     mark_document,
     unique,
 )
@@ -65,7 +66,7 @@ def _site_photo(index: int) -> bytes:
 def _seed(live, video: bytes) -> dict:
     with live.context():
         org = make_org("Skyline Drones", slug=unique("sky"))
-        make_user(org, email=f"{unique('op')}@example.com")
+        operator = make_user(org, email=f"{unique('op')}@example.com")
         customer = make_client(org, email=f"{unique('client')}@example.com", name="Casey Client")
         project = make_project(org, customer, name="Quay inspection", status="delivered")
         photos = make_deliverable(project, title="Site photos", client_visible=True, status="ready", format="JPEG")
@@ -76,7 +77,14 @@ def _seed(live, video: bytes) -> dict:
         clip = store(project, "flight.webm", video, "video/webm", photos)
         add_media(clip, VIDEO, duration=1.5, video=video, ext="webm")
         _link, token = make_link(org, customer, project, name="Casey Client")
-        seeded = {"slug": org.slug, "project": project.id, "photo": first, "video": clip.id, "token": token}
+        seeded = {
+            "slug": org.slug,
+            "project": project.id,
+            "photo": first,
+            "video": clip.id,
+            "token": token,
+            "operator": operator.email,
+        }
         db.session.remove()
         return seeded
 
@@ -172,3 +180,28 @@ def test_the_gallery_and_pins_work_at_375_px_by_tap(live_server, new_page, scree
     assert_no_sideways_scroll(page, "a photo's comments, phone")
     assert_tap_targets(page, "a photo's comments, phone")
     assert_accessible(page, "a photo's comments, phone")
+
+
+def test_operator_pins_the_videos_current_moment(live_server, new_page):
+    live = live_server
+    page = new_page()
+    page.goto(live("/login"))
+    seeded = _seed(live, bytes(page.evaluate(RECORD_WEBM)))
+    log_in(page, live, seeded["operator"])
+    page.goto(live(f"/app/projects/{seeded['project']}"))
+    expect(page.locator("[data-gallery] img")).to_have_count(3)
+    assert_accessible(page, "operator project page with the gallery")
+    page.get_by_role("link", name="Comment on flight.webm").first.click()
+    player = page.locator("[data-pin-video]")
+    expect(player).to_be_visible()
+    assert_accessible(page, "operator: a video's comments")
+    page.evaluate("(v) => { v.muted = true; return v.play(); }", player.element_handle())
+    page.wait_for_function("(v) => v.currentTime > 0.3", arg=player.element_handle(), timeout=10_000)
+    page.evaluate("(v) => v.pause()", player.element_handle())
+    page.get_by_role("button", name="Use the current moment").click()
+    moment = float(page.get_by_label("Seconds into the video").input_value())
+    assert moment > 0.2
+    page.get_by_label("Your comment").fill("Cut the shaky start here")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".pin-list")).to_contain_text("Cut the shaky start here")
+    expect(page.locator(".pin-list [data-seek]")).to_have_count(1)
