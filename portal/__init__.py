@@ -239,8 +239,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
     from portal.models import media
 
+    # Every state but ready and failed means "processing" on a page (the preview job may add states of its own).
     app.jinja_env.globals["MEDIA"] = SimpleNamespace(
-        PENDING=media.PENDING, READY=media.READY, FAILED=media.FAILED, IMAGE=media.IMAGE, VIDEO=media.VIDEO
+        READY=media.READY, FAILED=media.FAILED, IMAGE=media.IMAGE, VIDEO=media.VIDEO
     )
 
 

@@ -6,7 +6,7 @@ import math
 
 from portal.extensions import db
 from portal.models import FileMedia, Message, Project, StoredFile
-from portal.models.media import IMAGE, VIDEO
+from portal.models.media import IMAGE, READY, VIDEO
 from portal.models.message import client_visible_message
 from portal.services import messages
 from portal.services.activity import Actor
@@ -56,7 +56,7 @@ def check_pin(file: StoredFile, x=None, y=None, time=None) -> dict:
         return {"pin_x": x, "pin_y": y}
     if kind != VIDEO:
         raise ServiceError("A moment can be pinned on a video only.", "pin")
-    if media is None or media.duration is None:
+    if media is None or media.status != READY or media.duration is None:
         raise ServiceError("The video is still being processed: pin a moment once it has a length.", "pin")
     if not 0 <= time <= media.duration:
         raise ServiceError(f"That moment lies outside the video (0 to {media.duration:.1f} seconds).", "pin")

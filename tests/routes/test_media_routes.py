@@ -134,3 +134,19 @@ def test_the_gallery_block_as_a_fragment(app, world):
         world.url(f"/deliverables/{world.deliverable_id}/comments"), data={"body": "Looks good"}, headers=HX
     )
     assert response.status_code == 200 and "<html" not in response.text and "data-gallery" in response.text
+
+
+def test_a_video_still_processing_says_so_and_serves_nothing(app, world):
+    from portal.models.media import PENDING
+
+    with app.app_context():
+        db.session.get(FileMedia, world.video_id).status = PENDING
+        db.session.commit()
+    browser = open_portal(app, world)
+    page = browser.get(world.url(f"/projects/{world.project_id}")).text
+    assert "Processing the video…" in page and f"/files/{world.video_id}/media/proxy" not in page
+    own_page = browser.get(world.url(f"/files/{world.video_id}/pins")).text
+    assert "Processing the video…" in own_page and "<video" not in own_page
+    assert browser.get(world.url(f"/files/{world.video_id}/media/proxy")).status_code == 404
+    refused = browser.post(world.url(f"/files/{world.video_id}/pins"), data={"body": "Hi", "time": "1"})
+    assert refused.status_code == 422 and "still being processed" in refused.text
