@@ -163,6 +163,7 @@ def test_the_gallery_and_pins_work_at_375_px_by_tap(live_server, new_page, scree
     page.goto(live(f"/portal/{seeded['slug']}/projects/{seeded['project']}"))
     expect(page.locator("[data-gallery] img")).to_have_count(3)
     assert_no_sideways_scroll(page, "project page with the gallery, phone")
+    assert_tap_targets(page, "project page with the gallery, phone")
     assert_accessible(page, "project page with the gallery, phone")
     screenshot(page, "portal-gallery-phone")
     page.locator("[data-gallery] a[data-pswp-width]").nth(1).tap()
