@@ -114,6 +114,8 @@ def test_client_reviews_photos_and_video(live_server, new_page, screenshot):
     expect(page.locator(".pswp__counter")).to_have_text(re.compile(r"2\s*/\s*3"))
     page.get_by_role("button", name="Next photo").click()
     expect(page.locator(".pswp__counter")).to_have_text(re.compile(r"3\s*/\s*3"))
+    comment = page.get_by_role("link", name="Comment on this photo")
+    expect(comment).to_have_attribute("href", re.compile(r"/files/\d+/pins$"))
     screenshot(page, "portal-gallery-desktop")
     page.keyboard.press("Escape")
     expect(viewer).to_have_count(0)

@@ -31,5 +31,23 @@ document.addEventListener("click", async (event) => {
     arrowNextTitle: "Next photo",
     zoomTitle: "Zoom",
   });
+  // A way from the photo on screen to its comments and pins.
+  viewer.on("uiRegister", () => {
+    viewer.ui.registerElement({
+      name: "comment",
+      order: 9,
+      isButton: true,
+      tagName: "a",
+      title: "Comment on this photo",
+      html: "Comment",
+      onInit: (button, pswp) => {
+        const update = () => {
+          button.href = pswp.getItemData(pswp.currIndex).element.dataset.pins;
+        };
+        pswp.on("change", update);
+        update();
+      },
+    });
+  });
   viewer.init();
 });
