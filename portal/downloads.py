@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from zipfile import ZIP_STORED
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
+from zipfile import ZIP_STORED
 
 from flask import Response, current_app, redirect, request, stream_with_context
 from werkzeug.http import parse_range_header

@@ -114,7 +114,10 @@ def build_bundle(bundle_id: int) -> None:
 
         try:
             storage.save(
-                _IterReader(iter(archive), total, report), key, "application/zip", part_size=multipart.part_size_for(total)
+                _IterReader(iter(archive), total, report),
+                key,
+                "application/zip",
+                part_size=multipart.part_size_for(total),
             )
         except Exception as exc:
             current_app.logger.exception("building bundle %s failed", bundle_id)

@@ -94,7 +94,10 @@ def _stale_keys(deliverable_id: int | None) -> list[str]:
     """Delete, in the caller's transaction, the deliverable's bundles whose files no longer are its files."""
     if deliverable_id is None:
         return []
-    wanted = {fingerprint(deliverable_files(deliverable_id, True)), fingerprint(deliverable_files(deliverable_id, False))}
+    wanted = {
+        fingerprint(deliverable_files(deliverable_id, True)),
+        fingerprint(deliverable_files(deliverable_id, False)),
+    }
     return list(
         db.session.execute(
             db.delete(Bundle)
@@ -141,7 +144,5 @@ def storage_used(org_id: int) -> int:
         .join(Project, Project.id == StoredFile.project_id)
         .where(Project.org_id == org_id)
     )
-    bundles = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(Bundle.size), 0)).where(Bundle.org_id == org_id)
-    )
+    bundles = db.session.scalar(db.select(db.func.coalesce(db.func.sum(Bundle.size), 0)).where(Bundle.org_id == org_id))
     return int(files) + int(bundles)

@@ -11,6 +11,7 @@ from portal.models import Deliverable, Project, StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
+from portal.services import bundles
 from portal.services.activity import Actor, record
 from portal.services.archive import remove_stored
 from portal.services.errors import ServiceError
@@ -104,6 +105,7 @@ def upload_files(
         queued = []
         if uploaded_by_type == UPLOADED_BY_CLIENT:
             queued = outbox(ClientUpload.queue(project, actor.label, [f.filename for f in stored]))
+        stale = bundles.invalidate(deliverable.id if deliverable else None)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -111,6 +113,7 @@ def upload_files(
             storage.delete(item.storage_key)
         current_app.logger.exception("upload to project %s failed", project.id)
         raise
+    bundles.remove_objects(stale)
     dispatch(queued)
     return stored
 
@@ -119,6 +122,7 @@ def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> Stored
     """Attach a file to one of its project's deliverables, or detach it (None)."""
     project = db.session.get(Project, file.project_id)
     deliverable = _deliverable_of(project, deliverable_id)
+    previous = file.deliverable_id
     file.deliverable_id = deliverable.id if deliverable else None
     summary = (
         f"{actor.label} attached {file.filename} to {deliverable.title}"
@@ -126,7 +130,9 @@ def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> Stored
         else f"{actor.label} detached {file.filename}"
     )
     record(project.org_id, actor, "file.attached", summary, project_id=project.id, subject=file)
+    stale = bundles.invalidate(previous, file.deliverable_id)
     db.session.commit()
+    bundles.remove_objects(stale)
     return file
 
 
@@ -144,14 +150,16 @@ def set_visibility(file: StoredFile, actor: Actor, visible: bool) -> StoredFile:
         subject=file,
         details={"client_visible": visible},
     )
+    stale = bundles.invalidate(file.deliverable_id)
     db.session.commit()
+    bundles.remove_objects(stale)
     return file
 
 
 def delete_file(file: StoredFile, actor: Actor) -> None:
     """Delete a file's row, then its stored bytes."""
     project = db.session.get(Project, file.project_id)
-    key, name = file.storage_key, file.filename
+    key, name, deliverable_id = file.storage_key, file.filename, file.deliverable_id
     record(
         project.org_id,
         actor,
@@ -161,8 +169,9 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
         details={"file_id": file.id, "name": name, "sha256": file.sha256},
     )
     db.session.delete(file)
+    stale = bundles.invalidate(deliverable_id)
     db.session.commit()
-    remove_stored([key])
+    remove_stored([key, *stale])
 
 
 def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, deliverable=None) -> None:
