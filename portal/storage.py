@@ -172,7 +172,9 @@ class S3Storage:
                 self._key(key),
                 ExtraArgs={"ContentType": content_type},
                 Config=TransferConfig(
-                    multipart_threshold=8 * CHUNK, multipart_chunksize=part_size or 8 * CHUNK, use_threads=False
+                    multipart_threshold=part_size or 8 * CHUNK,
+                    multipart_chunksize=part_size or 8 * CHUNK,
+                    use_threads=False,
                 ),
             )
         except Exception as exc:  # botocore raises many kinds
