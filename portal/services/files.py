@@ -7,7 +7,8 @@ from typing import BinaryIO
 from flask import current_app
 
 from portal.extensions import db
-from portal.models import Deliverable, Project, StoredFile
+from portal.formatting import filesize
+from portal.models import Deliverable, Organization, Project, StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
@@ -15,6 +16,7 @@ from portal.services import bundles
 from portal.services.activity import Actor, record
 from portal.services.archive import remove_stored
 from portal.services.errors import ServiceError
+from portal.services.organizations import file_limit
 from portal.storage import get_storage, new_key
 from portal.uploads import CheckedUpload, UploadRejected, check_upload
 
@@ -71,11 +73,18 @@ def upload_files(
         raise ServiceError(str(exc), "files") from exc
     storage = get_storage()
     stored: list[StoredFile] = []
+    limit = file_limit(db.session.get(Organization, project.org_id))
     try:
         for upload, stream in checked:
             saved = storage.save(
                 stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension), upload.content_type
             )
+            if saved.size > limit:
+                storage.delete(saved.key)
+                raise ServiceError(
+                    f"“{upload.filename}” is larger than this organization’s limit of {filesize(limit)} per file.",
+                    "files",
+                )
             stored.append(
                 StoredFile(
                     project_id=project.id,
