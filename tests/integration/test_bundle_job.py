@@ -229,3 +229,30 @@ def test_on_s3_the_zip_is_stored_in_the_bucket_and_downloads_redirect_to_it(s3_a
     response = world.browser.get(f"{base}/file")
     assert response.status_code == 302 and "X-Amz-Signature=" in response.headers["Location"]
     assert "response-content-disposition=attachment" in response.headers["Location"]
+
+
+def test_the_ready_email_goes_to_each_requester_who_has_not_downloaded(app):
+    from portal.outbox import email_context
+    from portal.outbox.kinds.bundles import BundleReady
+
+    deliverable_id, _hashes = _deliverable_with_files(app)
+    bundle_id = _ask(app, deliverable_id)
+    with app.app_context():
+        deliverable = db.session.get(Deliverable, deliverable_id)
+        files = bundles.deliverable_files(deliverable_id, client_only=True)
+        assert bundles.request(deliverable, files, "Client@Example.com", CLIENT)[1] is False  # same person, no rebuild
+        bundles.request(deliverable, files, "op@example.com", "operator")
+        bundle = db.session.get(Bundle, bundle_id)
+        bundle.status = READY
+        rows = BundleReady.queue(bundle)
+        db.session.commit()
+        assert sorted(n.to_email for n in rows) == ["client@example.com", "op@example.com"]
+        by_email = {n.to_email: n for n in rows}
+        client_context = email_context(by_email["client@example.com"])
+        assert f"/deliverables/{deliverable_id}/zip" in client_context["url"] and "/portal/" in client_context["url"]
+        assert "/app/deliverables/" in email_context(by_email["op@example.com"])["url"]
+        assert BundleReady.still_wanted(by_email["client@example.com"])
+        bundles.mark_downloaded(bundle, "client@example.com")
+        assert not BundleReady.still_wanted(by_email["client@example.com"])
+        assert BundleReady.still_wanted(by_email["op@example.com"])
+        db.session.remove()

@@ -218,3 +218,26 @@ def test_operator_download_all_and_foreign_ids(app, big):
     for suffix in ("", "/file"):
         assert operator.get(f"/app/deliverables/{foreign_id}/zip{suffix}").status_code == 404
     assert operator.post(f"/app/deliverables/{foreign_id}/zip").status_code == 404
+
+
+def test_asking_for_a_zip_needs_the_csrf_token(app, database_url, tmp_path, big):
+    import re
+
+    from tests.conftest import make_test_app
+
+    world, slug, review_id, _ = _world(app)
+    strict = make_test_app(database_url, tmp_path, WTF_CSRF_ENABLED=True, ZIP_BUNDLE_BYTES=1)
+    browser = strict.test_client()
+
+    def token(html: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    entry = browser.get(f"/p/{world.token}")
+    assert browser.post(f"/p/{world.token}", data={"csrf_token": token(entry.text)}).status_code == 303
+    page = browser.get(f"/portal/{slug}/deliverables/{review_id}/zip")
+    assert browser.post(f"/portal/{slug}/deliverables/{review_id}/zip").status_code == 400
+    with strict.app_context():
+        assert db.session.scalar(db.select(db.func.count(Bundle.id))) == 0
+        db.session.remove()
+    asked = browser.post(f"/portal/{slug}/deliverables/{review_id}/zip", data={"csrf_token": token(page.text)})
+    assert asked.status_code == 303
