@@ -19,9 +19,11 @@ from portal.outbox.kinds.bundles import BundleReady
 from portal.services.bundles import fingerprint
 from portal.storage import get_storage
 
-# A build still claimed after this long belongs to a worker that died: another may take it over.
 JOB_TIMEOUT = timedelta(hours=6)
+# A build writes its progress at least this often, so one silent for STALLED belongs to a worker that died.
 PROGRESS_SECONDS = 1.0
+HEARTBEAT_SECONDS = 60.0
+STALLED = timedelta(minutes=10)
 
 
 class _IterReader:
@@ -58,13 +60,28 @@ def enqueue_build(bundle_id: int) -> None:
     build_bundle(bundle_id)
 
 
+def requeue_stalled() -> int:
+    """Queue again the builds nobody is working on (lost with Redis, or their worker died); the sweeper calls this."""
+    stalled = db.session.execute(
+        db.select(Bundle.id)
+        .where(Bundle.status == BUILDING, Bundle.updated_at < datetime.now(UTC) - STALLED)
+        .order_by(Bundle.id)
+        .limit(20)
+    ).scalars()
+    ids = list(stalled)
+    db.session.commit()
+    for bundle_id in ids:
+        enqueue_build(bundle_id)
+    return len(ids)
+
+
 def _claim(bundle_id: int) -> datetime | None:
     """Take the build (one conditional update): the claim's time, or None when it is done or someone has it."""
     now = datetime.now(UTC)
     claimed = db.session.execute(
         db.update(Bundle)
         .where(Bundle.id == bundle_id, Bundle.status == BUILDING)
-        .where(db.or_(Bundle.claimed_at.is_(None), Bundle.claimed_at < now - JOB_TIMEOUT))
+        .where(db.or_(Bundle.claimed_at.is_(None), Bundle.updated_at < now - STALLED))
         .values(claimed_at=now, progress=0, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -108,7 +125,8 @@ def build_bundle(bundle_id: int) -> None:
 
         def report(sent: int) -> None:
             percent = min(99, sent * 100 // max(total, 1))
-            if percent > shown["percent"] and time.monotonic() - shown["at"] >= PROGRESS_SECONDS:
+            quiet = time.monotonic() - shown["at"]
+            if (percent > shown["percent"] and quiet >= PROGRESS_SECONDS) or quiet >= HEARTBEAT_SECONDS:
                 shown.update(percent=percent, at=time.monotonic())
                 _mine(bundle_id, claim, progress=percent)
 

@@ -14,7 +14,7 @@ import pytest
 from portal.extensions import db
 from portal.jobs import bundles as bundle_job
 from portal.models import Bundle, Deliverable, Notification, Project
-from portal.models.bundle import BUILDING, READY
+from portal.models.bundle import READY
 from portal.outbox.registry import CLIENT
 from portal.services import bundles
 from portal.storage import get_storage
@@ -173,22 +173,31 @@ def test_a_file_added_while_building_leaves_no_zip_behind(app):
         db.session.remove()
 
 
-def test_a_claim_held_by_a_dead_worker_is_taken_over(app):
+def test_a_build_whose_worker_died_is_queued_again_and_taken_over(app):
     from datetime import UTC, datetime
 
     deliverable_id, hashes = _deliverable_with_files(app)
     bundle_id = _ask(app, deliverable_id)
     with app.app_context():
-        db.session.execute(
-            db.update(Bundle)
-            .where(Bundle.id == bundle_id)
-            .values(claimed_at=datetime.now(UTC) - bundle_job.JOB_TIMEOUT * 2, status=BUILDING)
-        )
+        # Claimed by a worker that then went silent: no progress for longer than STALLED.
+        silent = datetime.now(UTC) - bundle_job.STALLED * 2
+        db.session.execute(db.update(Bundle).where(Bundle.id == bundle_id).values(claimed_at=silent, updated_at=silent))
         db.session.commit()
-        bundle_job.build_bundle(bundle_id)
+        assert bundle_job.requeue_stalled() == 1  # without Redis the sweeper builds it inline
         assert db.session.get(Bundle, bundle_id).status == READY
+        assert bundle_job.requeue_stalled() == 0
         db.session.remove()
     _check(_stored_zip(app, bundle_id), hashes)
+
+
+def test_a_live_build_is_not_taken_over(app):
+    deliverable_id, _hashes = _deliverable_with_files(app)
+    bundle_id = _ask(app, deliverable_id)
+    with app.app_context():
+        assert bundle_job._claim(bundle_id) is not None
+        assert bundle_job._claim(bundle_id) is None
+        assert bundle_job.requeue_stalled() == 0
+        db.session.remove()
 
 
 @pytest.fixture
@@ -255,4 +264,35 @@ def test_the_ready_email_goes_to_each_requester_who_has_not_downloaded(app):
         bundles.mark_downloaded(bundle, "client@example.com")
         assert not BundleReady.still_wanted(by_email["client@example.com"])
         assert BundleReady.still_wanted(by_email["op@example.com"])
+        db.session.remove()
+
+
+def test_four_people_asking_at_once_share_one_bundle(app):
+    from portal.models import BundleRequest
+
+    deliverable_id, _hashes = _deliverable_with_files(app)
+    barrier, results, errors = threading.Barrier(4), [], []
+
+    def ask(n: int):
+        try:
+            with app.app_context():
+                deliverable = db.session.get(Deliverable, deliverable_id)
+                files = bundles.deliverable_files(deliverable_id, client_only=True)
+                barrier.wait()
+                bundle, build = bundles.request(deliverable, files, f"person{n}@example.com", CLIENT)
+                results.append((bundle.id, build))
+                db.session.remove()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len({bundle_id for bundle_id, _ in results}) == 1 and sum(build for _, build in results) == 1
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Bundle.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(BundleRequest.id))) == 4
         db.session.remove()
