@@ -1,7 +1,7 @@
 """Bundles (a deliverable's stored ZIP) and a per-organization file size limit
 
 Revision ID: 9cdeb121b789
-Revises: ba45eb8b22ca
+Revises: 5269c8b3da57
 Create Date: 2026-12-03 02:42:02.231969
 
 """
@@ -12,7 +12,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '9cdeb121b789'
-down_revision = 'ba45eb8b22ca'
+down_revision = '5269c8b3da57'
 branch_labels = None
 depends_on = None
 
