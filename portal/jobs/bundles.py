@@ -26,6 +26,10 @@ HEARTBEAT_SECONDS = 60.0
 STALLED = timedelta(minutes=10)
 
 
+class _Abandoned(Exception):
+    """The bundle was invalidated or deleted while it was being written: stop copying."""
+
+
 class _IterReader:
     """A file-like ``read`` over an iterator of chunks, holding at most one read's worth of bytes."""
 
@@ -116,7 +120,7 @@ def build_bundle(bundle_id: int) -> None:
             ).scalars()
         )
         if len(files) != len(bundle.file_ids) or fingerprint(files) != bundle.fingerprint:
-            _mine(bundle_id, claim, status=FAILED, error="The files changed while the ZIP was asked for.")
+            _mine(bundle_id, claim, status=FAILED, error="its files changed meanwhile")
             return
         archive = build_zip(zip_entries(files), storage)
         total = len(archive)
@@ -128,7 +132,8 @@ def build_bundle(bundle_id: int) -> None:
             quiet = time.monotonic() - shown["at"]
             if (percent > shown["percent"] and quiet >= PROGRESS_SECONDS) or quiet >= HEARTBEAT_SECONDS:
                 shown.update(percent=percent, at=time.monotonic())
-                _mine(bundle_id, claim, progress=percent)
+                if not _mine(bundle_id, claim, progress=percent):
+                    raise _Abandoned()
 
         try:
             storage.save(
@@ -137,11 +142,15 @@ def build_bundle(bundle_id: int) -> None:
                 "application/zip",
                 part_size=multipart.part_size_for(total),
             )
-        except Exception as exc:
+        except _Abandoned:
+            db.session.rollback()
+            storage.delete(key)
+            return
+        except Exception:
             current_app.logger.exception("building bundle %s failed", bundle_id)
             db.session.rollback()
             storage.delete(key)
-            _mine(bundle_id, claim, status=FAILED, error=f"The ZIP could not be written: {type(exc).__name__}")
+            _mine(bundle_id, claim, status=FAILED, error="storage could not write it")
             return
         # Ready and its emails in one transaction: nobody is told of a ZIP that is not there, nor left untold.
         if not _mine(bundle_id, claim, commit=False, status=READY, progress=100, size=total):

@@ -296,3 +296,34 @@ def test_four_people_asking_at_once_share_one_bundle(app):
         assert db.session.scalar(db.select(db.func.count(Bundle.id))) == 1
         assert db.session.scalar(db.select(db.func.count(BundleRequest.id))) == 4
         db.session.remove()
+
+
+def test_a_storage_failure_marks_it_failed_and_asking_again_rebuilds_it(app, monkeypatch):
+    from portal.models.bundle import FAILED
+    from portal.storage import StorageError
+
+    deliverable_id, hashes = _deliverable_with_files(app)
+    bundle_id = _ask(app, deliverable_id)
+    storage_class = type(_storage(app))
+    real_save = storage_class.save
+
+    def broken(self, stream, key, content_type, part_size=None):
+        stream.read(1024)
+        raise StorageError("disk full")
+
+    monkeypatch.setattr(storage_class, "save", broken)
+    with app.app_context():
+        bundle_job.build_bundle(bundle_id)
+        bundle = db.session.get(Bundle, bundle_id)
+        assert bundle.status == FAILED and bundle.error == "storage could not write it"
+        assert not get_storage().exists(bundle.storage_key)
+        assert db.session.scalar(db.select(db.func.count(Notification.id))) == 0
+        monkeypatch.setattr(storage_class, "save", real_save)
+        deliverable = db.session.get(Deliverable, deliverable_id)
+        files = bundles.deliverable_files(deliverable_id, client_only=True)
+        again, build = bundles.request(deliverable, files, "client@example.com", CLIENT)
+        assert again.id == bundle_id and build
+        bundle_job.build_bundle(bundle_id)
+        assert db.session.get(Bundle, bundle_id).status == READY
+        db.session.remove()
+    _check(_stored_zip(app, bundle_id), hashes)
