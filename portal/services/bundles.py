@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -135,6 +135,26 @@ def remove_objects(keys: list[str]) -> None:
             storage.delete(key)
         except Exception:
             current_app.logger.exception("could not remove bundle %s", key)
+
+
+def prune_old(now: datetime | None = None) -> int:
+    """Delete prepared ZIPs older than ``BUNDLE_RETENTION_DAYS`` (the sweeper calls this); the next ask rebuilds."""
+    days = current_app.config["BUNDLE_RETENTION_DAYS"]
+    if not days:
+        return 0
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    old = db.select(Bundle.id).where(Bundle.status != BUILDING, Bundle.updated_at < cutoff).limit(200)
+    keys = list(
+        db.session.execute(
+            db.delete(Bundle)
+            .where(Bundle.id.in_(old.scalar_subquery()))
+            .returning(Bundle.storage_key)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    db.session.commit()
+    remove_objects(keys)
+    return len(keys)
 
 
 def storage_used(org_id: int) -> int:

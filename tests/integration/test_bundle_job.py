@@ -327,3 +327,17 @@ def test_a_storage_failure_marks_it_failed_and_asking_again_rebuilds_it(app, mon
         assert db.session.get(Bundle, bundle_id).status == READY
         db.session.remove()
     _check(_stored_zip(app, bundle_id), hashes)
+
+
+def test_the_sweeper_deletes_zips_built_long_ago(app):
+    from datetime import UTC, datetime, timedelta
+
+    deliverable_id, _hashes = _deliverable_with_files(app)
+    bundle_id = _ask(app, deliverable_id)
+    with app.app_context():
+        bundle_job.build_bundle(bundle_id)
+        key = db.session.get(Bundle, bundle_id).storage_key
+        assert bundles.prune_old() == 0 and get_storage().exists(key)
+        assert bundles.prune_old(datetime.now(UTC) + timedelta(days=31)) == 1
+        assert db.session.get(Bundle, bundle_id) is None and not get_storage().exists(key)
+        db.session.remove()
