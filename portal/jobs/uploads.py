@@ -6,6 +6,7 @@ import hashlib
 
 from flask import current_app
 
+from portal import multipart
 from portal.extensions import db
 from portal.jobs import enqueue_unique, get_queue, job_app_context
 from portal.models import Project, StoredFile, Upload
@@ -38,22 +39,31 @@ def _actor(upload: Upload) -> Actor:
 
 
 def process_upload(upload_id: int) -> None:
-    """Sniff, hash and size the stored object in one read; record a file or remove the object and say why."""
+    """Join (local parts), sniff, hash and size the object in one read; record a file or remove it and say why."""
     with job_app_context():
         upload = db.session.get(Upload, upload_id)
         if upload is None or upload.status != PROCESSING:
             return
         storage = get_storage()
-        digest, size, head, reason = hashlib.sha256(), 0, b"", None
+        digest, seen, reason = hashlib.sha256(), {"size": 0, "head": b""}, None
+
+        def read(chunk: bytes) -> None:
+            if len(seen["head"]) < SNIFF_BYTES:
+                seen["head"] += chunk[: SNIFF_BYTES - len(seen["head"])]
+            digest.update(chunk)
+            seen["size"] += len(chunk)
+
+        joining = multipart.awaiting_join(storage, upload)
         try:
-            for chunk in storage.iter_chunks(upload.storage_key):
-                if len(head) < SNIFF_BYTES:
-                    head += chunk[: SNIFF_BYTES - len(head)]
-                digest.update(chunk)
-                size += len(chunk)
+            if joining:
+                multipart.join_local(storage, upload, read)
+            else:
+                for chunk in storage.iter_chunks(upload.storage_key):
+                    read(chunk)
         except Exception:
             current_app.logger.exception("reading upload %s failed", upload_id)
             reason = "The stored file could not be read; please upload it again."
+        size, head = seen["size"], seen["head"]
         checked = None
         if reason is None:
             try:
@@ -65,6 +75,8 @@ def process_upload(upload_id: int) -> None:
         actor = _actor(upload)
         if reason is not None:
             storage.delete(upload.storage_key)
+            if joining:
+                multipart.abort(storage, upload)
             multipart_uploads.fail(upload, actor, reason)
             return
         stored = StoredFile(
