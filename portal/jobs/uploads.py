@@ -20,17 +20,32 @@ from portal.services.activity import Actor, record
 from portal.storage import get_storage
 from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
 
+# A slow disk or object store reads (and joins) at least this fast; the job's timeout follows from it.
+READ_BYTES_PER_SECOND = 20 * 1024 * 1024
+
 
 def enqueue_processing(upload_id: int) -> None:
     """Queue the check of a completed upload, or run it now without Redis."""
     queue = get_queue()
     if queue is not None:
+        size = db.session.scalar(db.select(Upload.size).where(Upload.id == upload_id)) or 0
         try:
-            enqueue_unique(queue, process_upload, upload_id, job_id=f"{queue.name}-upload-{upload_id}")
+            enqueue_unique(
+                queue,
+                process_upload,
+                upload_id,
+                job_id=f"{queue.name}-upload-{upload_id}",
+                job_timeout=job_timeout(size),
+            )
             return
         except Exception:
             current_app.logger.warning("could not enqueue upload %s; checking it inline", upload_id, exc_info=True)
     process_upload(upload_id)
+
+
+def job_timeout(size: int) -> int:
+    """Seconds the upload job may run: RQ's default 3 minutes would kill the read of a 50 GB file midway."""
+    return 300 + size // READ_BYTES_PER_SECOND
 
 
 def _actor(upload: Upload) -> Actor:
