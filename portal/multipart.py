@@ -36,6 +36,10 @@ class PartRejected(ValueError):
     """A part or a completion the backend must refuse; the message is safe to show."""
 
 
+class PartIncomplete(PartRejected):
+    """A part whose body ended before the length its request announced."""
+
+
 def part_size_for(size: int) -> int:
     """Bytes per part (the last may be shorter): 5 MiB, or more so the file stays under 10,000 parts."""
     return max(MIN_PART, -(-size // MAX_PARTS))
@@ -127,8 +131,11 @@ def list_parts(storage: Storage, upload) -> list[Part]:
     return parts
 
 
-def write_local_part(storage: LocalStorage, upload, number: int, stream: BinaryIO, limit: int) -> Part:
-    """Copy one part's bytes to disk in chunks, refusing more than ``limit`` bytes; return its ETag."""
+def write_local_part(
+    storage: LocalStorage, upload, number: int, stream: BinaryIO, limit: int, announced: int | None = None
+) -> Part:
+    """Copy one part's bytes to disk in chunks, refusing more than ``limit`` bytes, or fewer than the request
+    ``announced`` (a dropped connection); return its ETag."""
     folder = _local_dir(storage, upload.backend_upload_id)
     if not folder.is_dir():
         raise PartRejected("This upload is no longer open.")
@@ -142,6 +149,9 @@ def write_local_part(storage: LocalStorage, upload, number: int, stream: BinaryI
                     raise PartRejected(f"A part may hold at most {limit} bytes.")
                 digest.update(chunk)
                 out.write(chunk)
+        if announced is not None and size != announced:
+            # Kept, a cut-off part would be listed as stored: the resumed upload would skip it and never complete.
+            raise PartIncomplete("The part arrived incomplete; send it again.")
         etag = f'"{digest.hexdigest()}"'
         (folder / f"{number}.etag").write_text(etag)
         os.replace(partial, folder / f"{number}.part")
