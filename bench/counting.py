@@ -54,7 +54,12 @@ def counting(app, log_path: str):
             with open(log_path, "a") as log:
                 log.write(f"{line} {received[0]} {sent}\n")
 
-        return _CountedBody(app(environ, start_response), write)
+        body = app(environ, start_response)
+        wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(wrapper, type) and isinstance(body, wrapper):
+            write(-1)  # left unwrapped, so the server can still sendfile() it (sent bytes not counted)
+            return body
+        return _CountedBody(body, write)
 
     return middleware
 
