@@ -166,6 +166,7 @@ def download(session: Session, path: str, rate: int | None = None, stop: threadi
     until done or ``stop`` is set; bytes received."""
     answer = session.request("GET", path, preload_content=False)
     if answer.status in (302, 303, 307):
+        answer.drain_conn()  # read the redirect's little body, or the pooled connection would hand it on
         answer.release_conn()
         answer = session.http.request("GET", answer.headers["Location"], preload_content=False, redirect=False)
     assert answer.status == 200, answer.status
