@@ -218,9 +218,8 @@ def main() -> None:
             print(big_report.table(results, args.size_mb, args.small_mb), flush=True)
     finally:
         stop(weed)
-    command = "python -m bench.big_files " + " ".join(
-        f"--{k.replace('_', '-')} {v}" for k, v in (("size_mb", args.size_mb), ("small_mb", args.small_mb))
-    )
+    command = f"python -m bench.big_files --size-mb {args.size_mb} --small-mb {args.small_mb} --modes {args.modes}"
+    command += " --write"
     machine = f"{platform.node() or 'this machine'} ({os.cpu_count()} cores, {platform.machine()})"
     when = datetime.now(UTC)
     if args.write:
