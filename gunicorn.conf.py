@@ -16,7 +16,8 @@ import threading
 bind = f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# gunicorn turns "sync" into "gthread" whenever threads > 1: one thread unless the class is threaded.
+threads = int(os.environ.get("GUNICORN_THREADS", "8" if worker_class == "gthread" else "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 accesslog = "-"
 errorlog = "-"
