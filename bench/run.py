@@ -104,7 +104,11 @@ class Server:
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=20)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not leave it serving
+            self.process.kill()
+            self.process.wait()
 
 
 def enter_portal(base: str, token: str) -> str:
@@ -144,8 +148,9 @@ def wrk(url: str, headers: dict, seconds: int, connections: int) -> dict:
     return {"rps": rps, "p50": latency["50"], "p99": latency["99"], "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
-def measure(base: str, first: dict, cookie: str, seconds: int) -> dict:
-    """The four portal endpoints: throughput at 8 connections, latency at 1."""
+def measure(base: str, first: dict, cookie: str, seconds: int, only: tuple[str, ...] = ()) -> dict:
+    """The four portal endpoints (or those whose name contains a word of ``only``): throughput at 8 connections,
+    latency at 1."""
     slug, project = first["slug"], first["project_id"]
     thread = f"{base}/portal/{slug}/projects/{project}/thread"
     _status, _body, headers = fetch(thread, {"Cookie": cookie, "HX-Request": "true"})
@@ -157,6 +162,8 @@ def measure(base: str, first: dict, cookie: str, seconds: int) -> dict:
     }
     results = {}
     for name, (url, hdrs) in endpoints.items():
+        if only and not any(word in name for word in only):
+            continue
         status, _body, _h = fetch(url, hdrs)
         assert status in (200, 304), (name, status)
         load = wrk(url, hdrs, seconds, 8)
@@ -167,7 +174,7 @@ def measure(base: str, first: dict, cookie: str, seconds: int) -> dict:
     return results
 
 
-def run(databases: list[str], scales: list[int], seconds: int) -> dict:
+def run(databases: list[str], scales: list[int], seconds: int, only: tuple[str, ...] = ()) -> dict:
     figures = {}
     for kind in databases:
         for scale in scales:
@@ -189,16 +196,17 @@ def run(databases: list[str], scales: list[int], seconds: int) -> dict:
                     server = Server("wsgi:app", env)
                     try:
                         cookie = enter_portal(server.base, first["token"])
-                        results = measure(server.base, first, cookie, seconds)
+                        results = measure(server.base, first, cookie, seconds, only)
                         page = fetch(
                             f"{server.base}/portal/{first['slug']}/projects/{first['project_id']}", {"Cookie": cookie}
                         )[1]
                     finally:
                         server.stop()
                     figures[(kind, scale)] = {"results": results, "generated_s": generated}
+                    print(kind, scale, f"generated in {generated:.0f} s", results, flush=True)
                     if scale == max(scales):
                         figures[(kind, "ceilings")] = ceilings(env, first, cookie, page, seconds, folder)
-                    print(kind, scale, results, flush=True)
+                        print(kind, "ceilings", figures[(kind, "ceilings")], flush=True)
                 finally:
                     drop()
     return figures
@@ -268,12 +276,14 @@ def write_report(figures: dict, databases: list[str], scales: list[int], seconds
         if ceil:
             memory = ceil["templates from memory"]["rps"]
             bare = ceil["bare Flask, same bytes"]["rps"]
+        if ceil and "project page" in results_big:
             lines.append(
                 f"- project page at {big}× / same templates from memory: "
                 f"**{results_big['project page']['rps'] / memory:.2f}** (goal ≥ 0.5)"
             )
+        if ceil and "idle 304 poll" in results_big:
             lines.append(
-                f"- idle 304 poll / bare Flask: **{results_big['idle 304 poll']['rps'] / bare:.2f}** (goal ≥ 0.25)"
+                f"- idle 304 poll / bare Flask: **{results_big['idle 304 poll']['rps'] / bare:.2f}** (goal ≥ 0.5)"
             )
         lines.append(f"- data generation took {figures[(kind, big)]['generated_s']:.0f} s at {big}×")
         lines.append("")
@@ -294,10 +304,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--scales", default="1,100")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--only", default="", help="measure only endpoints whose name contains one of these words")
     args = parser.parse_args()
     databases = args.databases.split(",")
     scales = [int(s) for s in args.scales.split(",")]
-    figures = run(databases, scales, args.seconds)
+    figures = run(databases, scales, args.seconds, tuple(w for w in args.only.split(",") if w))
     report = write_report(figures, databases, scales, args.seconds)
     (ROOT / "docs" / "PERFORMANCE.md").write_text(report)
     print(report)
