@@ -249,8 +249,8 @@ def generate(scale: int) -> dict:
     if connection.dialect.name == "postgresql":
         # Ids were given above: the sequences move past them, as if the rows had been inserted one by one.
         for model in (Organization, Client, Project, Deliverable, StoredFile, Message, Proposal, Invoice, PortalLink):
-            name = model.__table__.name
-            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), max(id)) FROM \"{name}\""))
+            table = f'"{model.__table__.name}"'
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
     db.session.commit()
     # A database in service has planner statistics; a freshly loaded one needs them gathered once.
     if connection.dialect.name == "postgresql":

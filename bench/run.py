@@ -149,8 +149,8 @@ def wrk(url: str, headers: dict, seconds: int, connections: int) -> dict:
 
 
 def measure(base: str, first: dict, cookie: str, seconds: int, only: tuple[str, ...] = ()) -> dict:
-    """Every portal page, the thread fragment and the idle poll (or those whose name contains a word of ``only``): throughput at 8 connections,
-    latency at 1."""
+    """Every portal page, the thread fragment and the idle poll (or those whose name contains a word of ``only``):
+    throughput at 8 connections, latency at 1."""
     slug, project = first["slug"], first["project_id"]
     thread = f"{base}/portal/{slug}/projects/{project}/thread"
     _status, _body, headers = fetch(thread, {"Cookie": cookie, "HX-Request": "true"})
