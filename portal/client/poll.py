@@ -4,11 +4,13 @@ state; an unchanged thread is answered 304 before the app's request machinery ru
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 from functools import cache
 
 from flask import Flask
 from itsdangerous import BadSignature
+from psycopg.rows import namedtuple_row
 from sqlalchemy import bindparam
 from werkzeug.http import parse_cookie
 from werkzeug.wrappers import Response
@@ -97,15 +99,27 @@ class IdlePoll:
     def __init__(self, app: Flask, wsgi_app, finish):
         self.app, self.wsgi_app, self.finish = app, wsgi_app, finish
         self.engine = None
+        self.compiled: tuple[str, dict] | None = None
+        self.headers: list | None = None
+        # Decoded session cookies by their exact signed value (a value decodes the same way until it expires).
+        self.cookies: dict[str, tuple[dict, int]] = {}
 
     def __call__(self, environ, start_response):
-        response = self.answer(environ) if environ.get("REQUEST_METHOD") == "GET" else None
-        if response is None:
+        etag = self.answer(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        if etag is None:
             return self.wsgi_app(environ, start_response)
-        return response(environ, start_response)
+        start_response("304 NOT MODIFIED", [("ETag", etag), *self.fixed_headers()])
+        return []
 
-    def answer(self, environ) -> Response | None:
-        """The 304, or None when the app must answer."""
+    def fixed_headers(self) -> list:
+        """The headers of every idle poll's 304 but its ETag, as the app's own 304 carries them."""
+        if self.headers is None:
+            response = self.finish(not_modified(""), "/portal/")
+            self.headers = [(name, value) for name, value in response.headers.items() if name != "ETag"]
+        return self.headers
+
+    def answer(self, environ) -> str | None:
+        """The unchanged thread's ETag (answered 304), or None when the app must answer."""
         match = THREAD_PATH.fullmatch(environ.get("PATH_INFO", ""))
         wanted = environ.get("HTTP_IF_NONE_MATCH")
         cookie = environ.get("HTTP_COOKIE")
@@ -115,30 +129,64 @@ class IdlePoll:
         if found is None:
             return None
         project_id = int(match.group(2))
-        if self.engine is None:
-            with self.app.app_context():
-                self.engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-        with self.engine.connect() as conn:
-            row = conn.execute(poll_statement(), poll_params(*found, project_id)).one_or_none()
+        row = self.fetch(poll_params(*found, project_id))
         if row is None or not row.visible or not row_is_alive(found[1], row):
             return None
         etag = thread_etag(project_id, row)
-        if etag not in wanted:
-            return None
-        response = not_modified(etag)
-        self.finish(response, environ["PATH_INFO"])
-        return response
+        return etag if etag in wanted else None
+
+    def fetch(self, params: dict):
+        """The poll statement's row. On PostgreSQL the statement, compiled once, runs as a prepared statement on
+        the pooled driver connection in autocommit (no transaction round trips, none of the Core execution
+        machinery); engine event listeners still see it. Elsewhere it runs through Core."""
+        if self.engine is None:
+            with self.app.app_context():
+                self.engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+                if self.engine.dialect.name == "postgresql":
+                    compiled = poll_statement().compile(dialect=self.engine.dialect)
+                    self.compiled = (str(compiled), compiled.params)
+        if self.engine.dialect.name != "postgresql":
+            with self.engine.connect() as conn:
+                return conn.execute(poll_statement(), params).one_or_none()
+        sql, defaults = self.compiled
+        params = {**defaults, **params}
+        pooled = self.engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            before, driver.autocommit = driver.autocommit, True
+            try:
+                with driver.cursor(row_factory=namedtuple_row) as cursor:
+                    events = self.engine.dispatch
+                    events.before_cursor_execute(None, cursor, sql, params, None, False)
+                    cursor.execute(sql, params, prepare=True)
+                    events.after_cursor_execute(None, cursor, sql, params, None, False)
+                    return cursor.fetchone()
+            finally:
+                driver.autocommit = before
+        finally:
+            pooled.close()
 
     def session_entry(self, cookie: str, slug: str) -> tuple[int, dict] | None:
         """The signed session cookie's entry for this organization, read as Flask's session interface would."""
         app = self.app
         value = parse_cookie(cookie).get(app.session_interface.get_cookie_name(app))
-        serializer = app.session_interface.get_signing_serializer(app)
-        if not value or serializer is None:
+        if not value:
             return None
-        try:
-            data = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
-        except BadSignature:  # bad or expired: the app answers (and ignores the cookie) as usual
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        data, signed_at = self.cookies.get(value) or (None, 0)
+        if data is None:
+            serializer = app.session_interface.get_signing_serializer(app)
+            if serializer is None:
+                return None
+            try:
+                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+            except BadSignature:  # bad or expired: the app answers (and ignores the cookie) as usual
+                return None
+            signed_at = int(signed_at.timestamp())
+            if len(self.cookies) > 1000:
+                self.cookies.clear()
+            self.cookies[value] = (data, signed_at)
+        elif time.time() - signed_at > max_age:
             return None
         sessions = data.get(SESSION_KEY) if isinstance(data, dict) else None
         if not isinstance(sessions, dict):
