@@ -268,7 +268,7 @@ def test_archived_items_disappear_from_the_portal(app):
     with app.app_context():
         world = make_world(app, slug="archive-portal")
         proposal_id = _proposal(world.org.id, world.project.client_id, status="sent", number="P-9", title="Offer nine")
-        slug, project_id, review_id = world.org.slug, world.project.id, world.review.id
+        slug, project_id, review_id, image_id = world.org.slug, world.project.id, world.review.id, world.image.id
         browser = world.browser
         user = make_user(world.org)
         operator = login(app.test_client(), user, world.org)
@@ -276,8 +276,15 @@ def test_archived_items_disappear_from_the_portal(app):
     card = f'id="deliverable-{review_id}"'
     assert card in browser.get(f"/portal/{slug}/projects/{project_id}").text
 
+    download = f"/portal/{slug}/files/{image_id}"
+    assert browser.get(download).status_code in (200, 302)
+
     operator.post(f"/app/deliverables/{review_id}/archive")
-    assert card not in browser.get(f"/portal/{slug}/projects/{project_id}").text
+    page = browser.get(f"/portal/{slug}/projects/{project_id}").text
+    assert card not in page
+    # Its files leave with it: not listed among the project's other files, not downloadable.
+    assert "pier.png" not in page
+    assert browser.get(download).status_code == 404
     assert browser.get(f"/portal/{slug}/deliverables/{review_id}/zip").status_code == 404
 
     operator.post(f"/app/proposals/{proposal_id}/archive")
