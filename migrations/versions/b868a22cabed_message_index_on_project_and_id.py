@@ -1,7 +1,7 @@
 """A thread's latest message reads one index: message (project_id, id)
 
 Revision ID: b868a22cabed
-Revises: ba45eb8b22ca
+Revises: 5269c8b3da57
 Create Date: 2026-12-03 02:50:42.091709
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b868a22cabed'
-down_revision = 'ba45eb8b22ca'
+down_revision = '5269c8b3da57'
 branch_labels = None
 depends_on = None
 
