@@ -138,14 +138,16 @@ class IdlePoll:
     def fetch(self, params: dict):
         """The poll statement's row. On PostgreSQL the statement, compiled once, runs as a prepared statement on
         the pooled driver connection in autocommit (no transaction round trips, none of the Core execution
-        machinery); engine event listeners still see it. Elsewhere it runs through Core."""
+        machinery); cursor event listeners still see it (without a Core connection or context). Elsewhere it runs
+        through Core."""
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-                if self.engine.dialect.name == "postgresql":
+                # Flask-SQLAlchemy's query recording needs Core's execution context: it keeps the Core path.
+                if self.engine.dialect.name == "postgresql" and not self.app.config.get("SQLALCHEMY_RECORD_QUERIES"):
                     compiled = poll_statement().compile(dialect=self.engine.dialect)
                     self.compiled = (str(compiled), compiled.params)
-        if self.engine.dialect.name != "postgresql":
+        if self.compiled is None:
             with self.engine.connect() as conn:
                 return conn.execute(poll_statement(), params).one_or_none()
         sql, defaults = self.compiled
