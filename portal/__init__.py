@@ -6,7 +6,7 @@ import logging
 import sys
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import StrictUndefined
@@ -236,6 +236,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
     app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
+    app.jinja_env.globals.update(formatting.status_globals())
 
 
 def register_security_headers(app: Flask) -> None:
@@ -249,7 +250,7 @@ def register_security_headers(app: Flask) -> None:
         "base-uri 'self'; form-action 'self'"
     )
 
-    def security_headers(response, path: str):
+    def security_headers(response, path: str, private_media: bool = False):
         """Add the headers every response carries (also to the idle polls answered ahead of the app)."""
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -260,12 +261,14 @@ def register_security_headers(app: Flask) -> None:
         if path.startswith(("/app", "/login", "/signup")):
             response.headers.setdefault("Cache-Control", "no-store")
         if is_portal_path(path):
-            response.headers["Cache-Control"] = "no-store"
+            # A file's private preview may stay in the browser's own cache (media_files sets it); nothing else may.
+            if not private_media:
+                response.headers["Cache-Control"] = "no-store"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-    app.after_request(lambda response: security_headers(response, request.path))
+    app.after_request(lambda response: security_headers(response, request.path, bool(g.get("private_media"))))
 
     from portal.client import poll
 

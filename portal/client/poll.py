@@ -83,8 +83,8 @@ def thread_etag(project_id: int, row) -> str:
     return f'W/"t{project_id}-{row.latest or 0}-{row.total}"'
 
 
-def not_modified(etag: str) -> Response:
-    """The bodiless answer to a poll whose thread is unchanged."""
+def _not_modified(etag: str) -> Response:
+    """The bodiless answer to a poll whose thread is unchanged, as the app's own carries it."""
     response = Response(status=304)
     response.headers["ETag"] = etag
     response.vary.update(("HX-Request", "Cookie"))
@@ -114,7 +114,7 @@ class IdlePoll:
     def fixed_headers(self) -> list:
         """The headers of every idle poll's 304 but its ETag, as the app's own 304 carries them."""
         if self.headers is None:
-            response = self.finish(not_modified(""), "/portal/")
+            response = self.finish(_not_modified(""), "/portal/")
             self.headers = [(name, value) for name, value in response.headers.items() if name != "ETag"]
         return self.headers
 

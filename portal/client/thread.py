@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, request, url_for
 
+from portal.blocks import fragment, partial
 from portal.client import bp, project_page
 from portal.client.forms import MessageForm
 from portal.client.loaders import load_project
-from portal.client.poll import not_modified, poll_params, poll_statement, row_is_alive, thread_etag
+from portal.client.poll import poll_params, poll_statement, row_is_alive, thread_etag
 from portal.client.session import client_actor, code_was_replaced, forget_session, load_session, session_entry
-from portal.client.visibility import badge_counts
 from portal.extensions import db, limiter
-from portal.htmx import confirm, is_fragment_request, render
+from portal.htmx import not_modified
 from portal.services import messages
 from portal.services.errors import ServiceError
 
@@ -45,9 +45,10 @@ def thread(project_id: int):
     if not row.visible:
         abort(404)
     etag = thread_etag(project_id, row)
-    if etag in request.headers.get("If-None-Match", ""):
-        return not_modified(etag)
-    if not is_fragment_request():
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    if not fragment():
         return redirect(url_for("portal.project_page", project_id=project_id, _anchor="thread"))
     load_session(g.portal_slug)
     response = project_page.render(load_project(project_id), "thread_messages", oob=("badges",), etag=etag)
@@ -61,10 +62,8 @@ def mark_read(project_id: int):
     project = load_project(project_id)
     up_to = request.form.get("up_to", type=int) or 0
     messages.mark_read(project.id, g.portal.email, up_to)
-    if is_fragment_request():
-        g.pop("portal_counts", None)
-        return render("client/_badges_oob.html", counts=badge_counts(g.portal))
-    return redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303)
+    g.pop("portal_counts", None)  # the unread badge changed: the sidebar's counts are read afresh
+    return partial(url_for("portal.project_page", project_id=project.id, _anchor="thread"), "client/_badges_oob.html")
 
 
 @bp.post("/portal/<slug>/projects/<int:project_id>/messages")
@@ -79,11 +78,6 @@ def post_message(project_id: int):
             db.session.rollback()
             form.body.errors = [*form.body.errors, exc.message]
         else:
-            if is_fragment_request():
-                return confirm(project_page.render(project, "thread", oob=("badges",)), "Message sent.")
-            return confirm(
-                redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303),
-                "Message sent.",
-            )
-    status_code = 200 if is_fragment_request() else 422
-    return project_page.render(project, "thread", oob=("badges",), status_code=status_code, message_form=form)
+            location = url_for("portal.project_page", project_id=project.id, _anchor="thread")
+            return project_page.done(project, location, "Message sent.", "thread", oob=("badges",))
+    return project_page.invalid(project, "thread", oob=("badges",), message_form=form)
