@@ -55,15 +55,15 @@ def test_a_client_action_builds_only_the_blocks_it_returns(app, monkeypatch, act
         ids = {"project": world.project.id, "deliverable": world.review.id, "session": session.id}
     path, form, blocks, most = ACTIONS[action]
     rendered = []
-    original = project_page.render
+    original = project_page.PAGE.render
 
-    def render(project, block=None, *, oob=(), **kwargs):
+    def render(obj, block=None, *, oob=(), **kwargs):
         with counting() as statements:
-            response = original(project, block, oob=oob, **kwargs)
+            response = original(obj, block, oob=oob, **kwargs)
         rendered.append(((block, *oob), len(statements)))
         return response
 
-    monkeypatch.setattr(project_page, "render", render)
+    monkeypatch.setattr(project_page.PAGE, "render", render)
     with app.app_context(), counting() as statements:
         response = world.browser.post(f"/portal/counts{path.format(**ids)}", data=form, headers=HX)
     assert response.status_code == 200 and 'class="error"' not in response.text
