@@ -8,13 +8,14 @@ from flask import current_app
 
 from portal.extensions import db
 from portal.jobs import enqueue_unique, get_queue, job_app_context
+from portal.jobs.previews import enqueue_previews
 from portal.models import Project, StoredFile, Upload
 from portal.models.activity import ACTOR_CLIENT, ACTOR_OPERATOR
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.models.upload import PROCESSING, READY
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.files import ClientUpload
-from portal.services import multipart_uploads
+from portal.services import media, multipart_uploads
 from portal.services.activity import Actor, record
 from portal.storage import get_storage
 from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
@@ -82,6 +83,7 @@ def process_upload(upload_id: int) -> None:
         )
         db.session.add(stored)
         db.session.flush()
+        previews = media.add_pending([stored])
         upload.status, upload.file_id = READY, stored.id
         record(
             upload.org_id,
@@ -97,3 +99,4 @@ def process_upload(upload_id: int) -> None:
             project = db.session.get(Project, upload.project_id)
             queued = ClientUpload.queue(project, actor.label, [stored.filename])
         commit_and_dispatch(queued)
+        enqueue_previews(previews)

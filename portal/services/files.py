@@ -11,6 +11,7 @@ from portal.models import Deliverable, Project, StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
+from portal.services import media
 from portal.services.activity import Actor, record
 from portal.services.archive import remove_stored
 from portal.services.errors import ServiceError
@@ -92,6 +93,7 @@ def upload_files(
             )
         db.session.add_all(stored)
         db.session.flush()
+        previews = media.add_pending(stored)
         names = ", ".join(f.filename for f in stored)
         record(
             project.org_id,
@@ -112,6 +114,7 @@ def upload_files(
         current_app.logger.exception("upload to project %s failed", project.id)
         raise
     dispatch(queued)
+    media.queue_previews(previews)
     return stored
 
 
@@ -160,9 +163,10 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
         project_id=project.id,
         details={"file_id": file.id, "name": name, "sha256": file.sha256},
     )
+    derived = media.take_derived_keys(file_ids=[file.id])
     db.session.delete(file)
     db.session.commit()
-    remove_stored([key])
+    remove_stored([key, *derived])
 
 
 def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, deliverable=None) -> None:
