@@ -16,9 +16,9 @@ from portal.client.forms import MessageForm, UploadForm
 from portal.client.shell import shell
 from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed
 from portal.extensions import db
-from portal.models import Deliverable, Project, StoredFile
+from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.project import PHASES, phase_index
-from portal.services import messages
+from portal.services import media, messages
 
 PAGE = "client/project.html"
 
@@ -39,7 +39,9 @@ def _statements() -> dict:
             StoredFile.deliverable_id,
             StoredFile.uploaded_by_type,
             StoredFile.created_at,
+            *media.row_columns(),
         )
+        .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
         .where(StoredFile.project_id == project_id, StoredFile.client_visible.is_(True))
         .order_by(StoredFile.created_at, StoredFile.id),
     }

@@ -100,7 +100,7 @@ def _overlay(src, put: Put) -> tuple[str, list[float]]:
     )
     out_h, out_w = _scaled_shape(dst_width, dst_height, PREVIEW_BOX)
     # Keep the same extent at the web size.
-    dst_transform = dst_transform * dst_transform.scale(dst_width / out_w, dst_height / out_h)
+    dst_transform = dst_transform @ dst_transform.scale(dst_width / out_w, dst_height / out_h)
     rgba = _rgba(data, mask)
     warped = np.zeros((4, out_h, out_w), dtype=np.uint8)
     for i in range(4):

@@ -12,7 +12,7 @@ from sqlalchemy import delete, exists, or_, select, update
 
 from portal.extensions import db
 from portal.models import FileMedia, StoredFile
-from portal.models.media import FAILED, PENDING, PROCESSING, READY
+from portal.models.media import FAILED, IN_PROGRESS, PENDING, PROCESSING, READY
 from portal.previews import kind_for
 
 GENERIC_FAILURE = "No preview could be made of this file. The original is unchanged and can still be downloaded."
@@ -24,6 +24,15 @@ def pending_kind(content_type: str | None) -> str | None:
     if kind is None:
         return None
     return getattr(kind, "pending_kind", kind.name)
+
+
+def row_columns() -> tuple:
+    """Columns for a file list joined to FileMedia: previews still coming, failed (with why), thumbnail ready."""
+    return (
+        FileMedia.status.in_(IN_PROGRESS).label("media_processing"),
+        FileMedia.error.label("media_error"),
+        ((FileMedia.status == READY) & FileMedia.thumb_key.is_not(None)).label("media_thumb"),
+    )
 
 
 def add_pending(files: list[StoredFile]) -> list[int]:
