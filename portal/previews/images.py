@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from portal.models.media import IMAGE
 from portal.previews import PREVIEW_BOX, THUMB_BOX, Limits, PreviewFailed, PreviewKind, Put, Result, register
@@ -74,6 +75,20 @@ def store_stills(image: Image.Image, put: Put, result: Result, icc: bytes | None
     result.keys["thumb"] = put("thumb.jpg", thumb, "image/jpeg")
 
 
+_strict = threading.Lock()
+
+
+def _load_strictly(image: Image.Image) -> None:
+    """Decode, refusing a truncated file even where another library (WeasyPrint) told Pillow to accept them."""
+    with _strict:
+        accept = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = accept
+
+
 def decoded(path: Path, limits: Limits, box: int = PREVIEW_BOX) -> tuple[Image.Image, Result]:
     """Open, bound, and decode an image at the smallest scale that still fills ``box``; upright, with capture data.
 
@@ -109,7 +124,7 @@ def decoded(path: Path, limits: Limits, box: int = PREVIEW_BOX) -> tuple[Image.I
         if image.width * image.height * max(len(image.getbands()), 3) > limits.max_decode_bytes:
             raise too_many_pixels(width, height, limits.max_decode_bytes // 4)
         try:
-            image.load()
+            _load_strictly(image)
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)
             working = image.copy()

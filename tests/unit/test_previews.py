@@ -111,7 +111,10 @@ def test_image_over_the_configured_bound_fails_before_decoding(tmp_path):
         run(tmp_path, data, "image/jpeg", limits=Limits(max_image_pixels=500_000))
 
 
-def test_truncated_jpeg_fails_clearly(tmp_path):
+def test_truncated_jpeg_fails_clearly(tmp_path, monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint leaves it
     with pytest.raises(PreviewFailed, match="damaged or incomplete"):
         run(tmp_path, media_samples.truncated_jpeg(), "image/jpeg")
 
