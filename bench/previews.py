@@ -111,12 +111,14 @@ def make_input(case: str, folder: Path, video_mb: int) -> Path:
     if path.exists():
         return path
     started = time.perf_counter()
+    partial = path.with_name("partial-" + path.name)  # an interrupted run leaves no half-made input behind
     if case == "jpeg":
-        make_jpeg(path)
+        make_jpeg(partial)
     elif case == "tiff":
-        make_tiff(path)
+        make_tiff(partial)
     else:
-        make_video(path, "libx264" if case == "h264" else "libx265", video_mb)
+        make_video(partial, "libx264" if case == "h264" else "libx265", video_mb)
+    partial.replace(path)
     print(f"made {path.name}: {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.0f} s", flush=True)
     return path
 

@@ -120,14 +120,17 @@ def decoded(path: Path, limits: Limits, box: int = PREVIEW_BOX) -> tuple[Image.I
             orientation = 1
         icc = image.info.get("icc_profile")
         if image.format == "JPEG":
-            image.draft("RGB", (box, box))
+            # The smallest scale whose longer side still reaches the box: 1/4 for a 100-megapixel photo.
+            scale = min(1.0, box / max(width, height))
+            image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
         if image.width * image.height * max(len(image.getbands()), 3) > limits.max_decode_bytes:
             raise too_many_pixels(width, height, limits.max_decode_bytes // 4)
         try:
-            _load_strictly(image)
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)
-            working = image.copy()
+            _load_strictly(image)
+            # Loaded pixels outlive the closed file: no second copy of a large decode.
+            working = image
         except Image.DecompressionBombError as exc:
             raise too_many_pixels(width, height, limits.max_image_pixels) from exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
