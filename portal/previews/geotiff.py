@@ -22,6 +22,7 @@ from portal.previews.images import DAMAGED, set_pillow_ceiling, store_stills, to
 WEB_MERCATOR = "EPSG:3857"
 # Web Mercator is defined to about ±85.05°; an overlay beyond cannot be drawn on a web map.
 MERCATOR_LIMIT = 85.05
+BLOCK_CACHE_MB = 128
 
 
 def _scaled_shape(width: int, height: int, box: int) -> tuple[int, int]:
@@ -85,15 +86,12 @@ def _wgs84_bounds(src) -> list[float]:
     return [round(v, 7) for v in values]
 
 
-def _overlay(src, put: Put) -> tuple[str, list[float]]:
-    """Reproject a reduced copy to Web Mercator and store it as a transparent PNG; returns its key and bounds."""
+def _overlay(src, rgba: np.ndarray, put: Put) -> str:
+    """Reproject the reduced copy to Web Mercator and store it as a transparent PNG; returns its key."""
     from rasterio.transform import from_bounds
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-    bounds = _wgs84_bounds(src)
-    # Read at twice the web size first: reprojecting the reduced copy costs the same for any original size.
-    height, width = _scaled_shape(src.width, src.height, 2 * PREVIEW_BOX)
-    data, mask = _read(src, (height, width))
+    height, width = rgba.shape[:2]
     src_transform = from_bounds(*src.bounds, width, height)
     dst_transform, dst_width, dst_height = calculate_default_transform(
         src.crs, WEB_MERCATOR, width, height, *src.bounds
@@ -101,7 +99,6 @@ def _overlay(src, put: Put) -> tuple[str, list[float]]:
     out_h, out_w = _scaled_shape(dst_width, dst_height, PREVIEW_BOX)
     # Keep the same extent at the web size.
     dst_transform = dst_transform @ dst_transform.scale(dst_width / out_w, dst_height / out_h)
-    rgba = _rgba(data, mask)
     warped = np.zeros((4, out_h, out_w), dtype=np.uint8)
     for i in range(4):
         reproject(
@@ -118,7 +115,7 @@ def _overlay(src, put: Put) -> tuple[str, list[float]]:
     image = Image.fromarray(np.dstack(list(warped)), "RGBA")
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
-    return put("overlay.png", out.getvalue(), "image/png"), bounds
+    return put("overlay.png", out.getvalue(), "image/png")
 
 
 def _exif(path: Path, limits: Limits) -> dict:
@@ -154,7 +151,8 @@ class Rasters(PreviewKind):
         from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
         try:
-            with warnings.catch_warnings():
+            # A small block cache: a reduced read needs one row of blocks at a time, not GDAL's 5 % of the RAM.
+            with warnings.catch_warnings(), rasterio.Env(GDAL_CACHEMAX=BLOCK_CACHE_MB):
                 warnings.simplefilter("ignore", NotGeoreferencedWarning)
                 with rasterio.open(path) as src:
                     return self._make(src, path, put, limits)
@@ -167,11 +165,14 @@ class Rasters(PreviewKind):
         georeferenced = src.crs is not None and not src.transform.is_identity
         result = Result(kind=GEOTIFF if georeferenced else IMAGE, width=src.width, height=src.height)
         if georeferenced:
-            result.crs = src.crs.to_string()[:80]
-            result.keys["overlay"], result.overlay_bounds = _overlay(src, put)
+            result.crs, result.overlay_bounds = src.crs.to_string()[:80], _wgs84_bounds(src)
+        # One reduced read serves everything; an overlay is reprojected from twice the web size, for sharpness.
+        box = 2 * PREVIEW_BOX if georeferenced else PREVIEW_BOX
+        rgba = _rgba(*_read(src, _scaled_shape(src.width, src.height, box)))
+        if georeferenced:
+            result.keys["overlay"] = _overlay(src, rgba, put)
         else:
             for name, value in _exif(path, limits).items():
                 setattr(result, name, value)
-        data, mask = _read(src, _scaled_shape(src.width, src.height, PREVIEW_BOX))
-        store_stills(Image.fromarray(_rgba(data, mask), "RGBA"), put, result)
+        store_stills(Image.fromarray(rgba, "RGBA"), put, result)
         return result

@@ -209,3 +209,13 @@ def test_truncated_tiff_fails_clearly(tmp_path):
 def test_which_types_get_previews():
     assert all(is_previewable(t) for t in ("image/jpeg", "image/tiff", "image/heic", "video/quicktime"))
     assert not any(is_previewable(t) for t in ("application/pdf", "application/zip", "image/svg+xml", None))
+
+
+def test_a_large_jpeg_is_decoded_at_reduced_scale(tmp_path):
+    from portal.previews.images import decoded
+
+    path = tmp_path / "big.jpg"
+    path.write_bytes(media_samples.plain_jpeg((8192, 6144)))
+    image, result = decoded(path, Limits())
+    assert (result.width, result.height) == (8192, 6144)
+    assert image.size == (2048, 1536)  # decoded at 1/4: a sixteenth of the pixels
