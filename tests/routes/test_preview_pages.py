@@ -35,6 +35,7 @@ def test_pending_media_shows_processing_on_both_sides_until_ready(app):
     assert 'class="badge s-pending">Processing' in dashboard.text
     fragment = operator.get(f"/app/projects/{project_id}/files", headers=HX)
     assert fragment.status_code == 200 and "Processing" in fragment.text and "<html" not in fragment.text
+    assert "every 5s" in fragment.text  # the list refreshes itself until the previews are made
     with app.app_context():
         make_previews(file_id)
         db.session.remove()
