@@ -23,6 +23,8 @@ WEB_MERCATOR = "EPSG:3857"
 # Web Mercator is defined to about ±85.05°; an overlay beyond cannot be drawn on a web map.
 MERCATOR_LIMIT = 85.05
 BLOCK_CACHE_MB = 128
+# Source rows read at a time: a row of 512-pixel tiles across a 60,000-pixel-wide RGB orthomosaic is ~90 MB.
+STRIP_ROWS = 512
 
 
 def _scaled_shape(width: int, height: int, box: int) -> tuple[int, int]:
@@ -57,12 +59,27 @@ def _rgba(data: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _read(src, out_shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The first bands (up to three) and the dataset mask, resampled to ``out_shape``."""
+    """The first bands (up to three) and the dataset mask, resampled to ``out_shape``.
+
+    Read in bands of source rows that fit the block cache, so each compressed block is decoded once for all the
+    bands it holds, however the file interleaves them."""
     from rasterio.enums import Resampling
+    from rasterio.windows import Window
 
     bands = [1, 2, 3] if src.count >= 3 else [1]
-    data = src.read(bands, out_shape=(len(bands), *out_shape), resampling=Resampling.average)
-    mask = src.dataset_mask(out_shape=out_shape, resampling=Resampling.nearest)
+    out_h, out_w = out_shape
+    rows_per_out = src.height / out_h
+    chunk = max(1, int(STRIP_ROWS / rows_per_out))
+    data = np.empty((len(bands), out_h, out_w), dtype=src.dtypes[0])
+    mask = np.empty((out_h, out_w), dtype=np.uint8)
+    for top in range(0, out_h, chunk):
+        bottom = min(out_h, top + chunk)
+        window = Window(0, top * rows_per_out, src.width, (bottom - top) * rows_per_out)
+        shape = (bottom - top, out_w)
+        data[:, top:bottom] = src.read(
+            bands, window=window, out_shape=(len(bands), *shape), resampling=Resampling.average
+        )
+        mask[top:bottom] = src.dataset_mask(window=window, out_shape=shape, resampling=Resampling.nearest)
     return data, mask
 
 
