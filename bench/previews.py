@@ -230,8 +230,8 @@ def render(rows: list[tuple[str, int, dict]], command: str) -> str:
         extra = f", {result['codec']}" if result.get("codec") else ""
         extra += ", proxy made" if result.get("proxy") else ""
         lines.append(
-            f"| {label} | {size / 1e6:,.0f} MB | {result['seconds']:,.1f} s | {result['cpu']:,.1f} s | {result['peak_mb']:,} MB | "
-            f"{result['before_mb']:,} MB | {outcome} ({result['size']}{extra}) |"
+            f"| {label} | {size / 1e6:,.0f} MB | {result['seconds']:,.1f} s | {result['cpu']:,.1f} s | "
+            f"{result['peak_mb']:,} MB | {result['before_mb']:,} MB | {outcome} ({result['size']}{extra}) |"
         )
     lines += [
         "",
