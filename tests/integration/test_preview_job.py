@@ -281,7 +281,8 @@ def test_with_redis_the_job_waits_for_a_worker(app, database_url, tmp_path):
 
 
 @pytest.mark.s3
-def test_previews_through_s3(database_url, s3_server, tmp_path):
+def test_previews_through_s3(app, database_url, s3_server, tmp_path):
+    """Previews made and removed on S3 (``app`` is asked for so that the rows made here are emptied after)."""
     from tests.conftest import make_test_app
 
     s3_app = make_test_app(database_url, tmp_path, **s3_server)
