@@ -69,6 +69,8 @@ class PreviewKind:
     """One kind of media: which content types it takes and how it makes their previews."""
 
     name: str = ""
+    # What a file is recorded as until its previews are made, when that may differ (a TIFF may be a GeoTIFF).
+    pending_kind: str = ""
     content_types: frozenset[str] = frozenset()
 
     def accepts(self, content_type: str) -> bool:

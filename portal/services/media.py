@@ -23,7 +23,7 @@ def pending_kind(content_type: str | None) -> str | None:
     kind = kind_for(content_type or "")
     if kind is None:
         return None
-    return getattr(kind, "pending_kind", kind.name)
+    return kind.pending_kind or kind.name
 
 
 def row_columns() -> tuple:
