@@ -100,9 +100,16 @@ def heic_bytes(size: tuple[int, int] = (320, 240)) -> bytes:
 
 
 def video_bytes(
-    codec: str = "libx264", *, seconds: float = 1.0, size=(320, 240), fps: int = 24, fmt: str = "mp4"
+    codec: str = "libx264",
+    *,
+    seconds: float = 1.0,
+    size=(320, 240),
+    fps: int = 24,
+    fmt: str = "mp4",
+    audio: bool = False,
 ) -> bytes:
-    """A short video with a moving bar, encoded by PyAV (``libx264``, ``libx265``, ``mpeg4``, ``prores_ks``…)."""
+    """A short video with a moving bar, encoded by PyAV (``libx264``, ``libx265``, ``mpeg4``, ``prores_ks``…),
+    with a 440 Hz AAC tone when ``audio``."""
     import av
     import numpy as np
 
@@ -114,6 +121,9 @@ def video_bytes(
             stream.pix_fmt = "yuv422p10le" if codec.startswith("prores") else "yuv420p"
             if codec == "libx265":
                 stream.options = {"x265-params": "log-level=error"}
+            sound = container.add_stream("aac", rate=44_100) if audio else None
+            if sound is not None:
+                sound.layout = "stereo"
             for n in range(int(seconds * fps)):
                 frame = np.zeros((size[1], size[0], 3), dtype=np.uint8)
                 frame[:, :, 2] = 120
@@ -123,6 +133,12 @@ def video_bytes(
                     container.mux(packet)
             for packet in stream.encode(None):
                 container.mux(packet)
+            if sound is not None:
+                tone = np.sin(2 * np.pi * 440 * np.linspace(0, seconds, int(44_100 * seconds), dtype=np.float32))
+                chunk = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
+                chunk.sample_rate = 44_100
+                for packet in [*sound.encode(chunk), *sound.encode(None)]:
+                    container.mux(packet)
         return path.read_bytes()
 
 

@@ -151,6 +151,15 @@ def test_video_browsers_cannot_play_gets_an_h264_proxy(tmp_path, codec, fmt, con
     assert _streams(objects["proxy.mp4"], tmp_path) == ("h264", "yuv420p", 320, 240, 24)
 
 
+def test_a_proxy_keeps_the_sound(tmp_path):
+    data = media_samples.video_bytes("libx265", fmt="mov", audio=True)
+    _result, objects = run(tmp_path, data, "video/quicktime")
+    path = tmp_path / "proxy.mp4"
+    path.write_bytes(objects["proxy.mp4"])
+    with av.open(str(path)) as container:
+        assert [(s.type, s.codec_context.name) for s in container.streams] == [("video", "h264"), ("audio", "aac")]
+
+
 def test_large_video_proxy_is_720p(tmp_path):
     data = media_samples.video_bytes("mpeg4", seconds=0.25, size=(1920, 1080))
     result, objects = run(tmp_path, data, "video/mp4")
