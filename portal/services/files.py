@@ -9,6 +9,7 @@ from flask import current_app
 from portal.extensions import db
 from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
+from portal.models.media import media_columns
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
 from portal.services import media
@@ -34,6 +35,7 @@ def list_project_files(project_id: int) -> list:
             StoredFile.created_at,
             StoredFile.sha256,
             Deliverable.title.label("deliverable_title"),
+            *media_columns(),
             *media.row_columns(),
         )
         .outerjoin(Deliverable, Deliverable.id == StoredFile.deliverable_id)
