@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_outbox(app)
+    register_previews(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -130,6 +131,13 @@ def register_outbox(app: Flask) -> None:
     from portal.jobs.email import dispatch
 
     app.extensions["outbox.dispatch"] = dispatch
+
+
+def register_previews(app: Flask) -> None:
+    """Hand new media files to the preview job (services queue them without knowing of jobs)."""
+    from portal.jobs.previews import enqueue_previews
+
+    app.extensions["media.previews"] = enqueue_previews
 
 
 def register_blueprints(app: Flask) -> None:
@@ -280,8 +288,9 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Command-line tools (``flask --app wsgi …``)."""
-    from portal.cli import seed_demo, sweep_outbox, worker
+    from portal.cli import make_previews, seed_demo, sweep_outbox, worker
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(worker)
     app.cli.add_command(sweep_outbox)
+    app.cli.add_command(make_previews)

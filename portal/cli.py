@@ -44,3 +44,16 @@ def sweep_outbox():
     from portal.jobs.email import sweep
 
     click.echo(sweep())
+
+
+@click.command("make-previews")
+@click.option("--retry-failed", is_flag=True, help="Also try again the files whose previews failed.")
+@with_appcontext
+def make_previews(retry_failed: bool):
+    """Queue (or, without Redis, make) the previews of every file that has none yet."""
+    from portal.jobs.previews import enqueue_previews
+    from portal.services.media import backlog
+
+    file_ids = backlog(retry_failed=retry_failed)
+    enqueue_previews(file_ids)
+    click.echo(f"{len(file_ids)} file(s) queued for previews.")

@@ -88,6 +88,12 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "MAX_LOGO_BYTES": _int(env, "MAX_LOGO_KB", 2048) * 1024,
         # Decoding costs memory per pixel; larger web images are refused at upload, read from their header only.
         "MAX_IMAGE_PIXELS": _int(env, "MAX_IMAGE_MEGAPIXELS", 100) * 1_000_000,
+        # Previews: an image header may claim this many pixels; a TIFF raster (read at reduced scale) this many.
+        "PREVIEW_MAX_IMAGE_PIXELS": _int(env, "PREVIEW_MAX_IMAGE_MEGAPIXELS", 200) * 1_000_000,
+        "PREVIEW_MAX_RASTER_PIXELS": _int(env, "PREVIEW_MAX_RASTER_MEGAPIXELS", 4000) * 1_000_000,
+        "PREVIEW_MAX_DECODE_BYTES": _int(env, "PREVIEW_MAX_DECODE_MB", 400) * 1_000_000,
+        # A preview job (a long video's proxy) may run this long; a claim older than this is taken over.
+        "PREVIEW_JOB_TIMEOUT": _int(env, "PREVIEW_JOB_TIMEOUT", 3600),
         "STORAGE_BACKEND": env.get("STORAGE_BACKEND") or ("s3" if env.get("S3_BUCKET") else "local"),
         "STORAGE_DIR": env.get("STORAGE_DIR") or str(INSTANCE_DIR / "uploads"),
         "S3_BUCKET": env.get("S3_BUCKET"),

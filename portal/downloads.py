@@ -15,7 +15,9 @@ from werkzeug.wsgi import wrap_file
 from zipstream import ZipStream
 
 from portal import images
-from portal.models import StoredFile
+from portal.extensions import db
+from portal.models import FileMedia, StoredFile
+from portal.models.media import READY
 from portal.storage import CHUNK, S3Storage, StorageError, get_storage
 from portal.uploads import is_inline
 
@@ -91,8 +93,18 @@ def stream_file(file: StoredFile, *, allow_inline: bool = True) -> Response:
 
 
 def thumbnail(file: StoredFile) -> bytes | None:
-    """A JPEG thumbnail of an image, made once with Pillow and kept in storage; None if it cannot be made."""
+    """A JPEG thumbnail: the preview job's once it is ready, else (images only) one made once with Pillow and kept
+    in storage; None if there is none."""
     storage = get_storage()
+    media = db.session.get(FileMedia, file.id)
+    if media is not None and media.status == READY and media.thumb_key:
+        try:
+            with storage.open(media.thumb_key) as made:
+                return made.read()
+        except StorageError:
+            pass
+    if not file.content_type.startswith("image/"):
+        return None
     key = f"thumbs/{file.sha256}-{THUMB_SIZE[0]}.jpg"
     try:
         with storage.open(key) as cached:

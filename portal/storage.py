@@ -91,6 +91,13 @@ class LocalStorage:
             raise
         return Saved(key, reader.size, reader.sha256.hexdigest())
 
+    def local_path(self, key: str) -> Path:
+        """The file that holds an object, for readers that need a path (FFmpeg, GDAL)."""
+        path = self._path(key)
+        if not path.is_file():
+            raise StorageError(f"no object {key}")
+        return path
+
     def open(self, key: str) -> BinaryIO:
         """Open an object for reading."""
         try:

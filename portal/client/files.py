@@ -57,9 +57,9 @@ def view(file_id: int):
 
 @bp.get("/portal/<slug>/files/<int:file_id>/thumb")
 def thumb(file_id: int):
-    """A small JPEG preview of an image."""
+    """A small JPEG preview of an image, a video or a GeoTIFF."""
     file = load_file(file_id)
-    data = thumbnail(file) if file.content_type.startswith("image/") else None
+    data = thumbnail(file)
     if data is None:
         abort(404)
     response = make_response(data)

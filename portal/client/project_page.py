@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.media import media_columns
 from portal.models.project import PHASES, phase_index
-from portal.services import messages
+from portal.services import media, messages
 
 
 @cache
@@ -36,6 +36,7 @@ def _statements() -> dict:
             StoredFile.uploaded_by_type,
             StoredFile.created_at,
             *media_columns(),
+            *media.row_columns(),
         )
         .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
         .where(StoredFile.project_id == project_id, visible_file())

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import Client, Deliverable, Message, Project, StoredFile, User
 from portal.models.deliverable import APPROVED, PENDING, READY
 from portal.models.message import SENDER_CLIENT, SENDER_OPERATOR
+from portal.services import media
 from portal.storage import get_storage, new_key
 
 
@@ -19,9 +20,10 @@ def taken(project: Project, n: int) -> datetime:
     return datetime.combine(project.start_date, time(15, 30)) + timedelta(minutes=n)
 
 
-def deliverables_and_files(projects: list[Project], owner: User) -> None:
+def deliverables_and_files(projects: list[Project], owner: User) -> list[int]:
     """Deliverables waiting for review, approved and internal, each with its files in storage."""
     storage = get_storage()
+    files: list[StoredFile] = []
     marina, thermal, penthouse = projects[1], projects[2], projects[0]
     specs = [
         (penthouse, "Listing photo set", "photos", "JPEG, 6000×4000", APPROVED, True, 2),
@@ -57,7 +59,7 @@ def deliverables_and_files(projects: list[Project], owner: User) -> None:
                 new_key(f"org/{project.org_id}/project/{project.id}", filename.rsplit(".", 1)[1]),
                 content_type,
             )
-            db.session.add(
+            files.append(
                 StoredFile(
                     project_id=project.id,
                     deliverable_id=deliverable.id,
@@ -71,6 +73,9 @@ def deliverables_and_files(projects: list[Project], owner: User) -> None:
                     uploaded_by_user_id=owner.id,
                 )
             )
+    db.session.add_all(files)
+    db.session.flush()
+    return media.add_pending(files)
 
 
 def messages(projects: list[Project], owner: User) -> None:

@@ -17,7 +17,7 @@ from portal.models.base import utcnow
 from portal.models.notification import TRANSPORT_LOG, TRANSPORT_SMTP
 from portal.models.user import ROLE_OWNER
 from portal.outbox.kinds.links import Invitation
-from portal.services import portal_links
+from portal.services import media, portal_links
 from portal.services.activity import Actor, record
 from portal.urls import public_url_for
 
@@ -27,8 +27,9 @@ def seed() -> list[str]:
     if db.session.execute(db.select(Organization.id).where(Organization.slug == DEMO_SLUG)).first() is None:
         # The demo's history of emails is recorded as already sent, not printed: the log stays readable.
         with email_jobs.held():
-            _seed_everything()
+            previews = _seed_everything()
             _demo_outbox(demo_links())
+        media.queue_previews(previews)
     lines = [f"operator: {email} {password}" for email, password, _n, _s, _r in OPERATORS]
     for link, code in demo_links():
         line = f"portal: {link.client_email} {public_url_for('portal.entry', token=portal_links.link_token(link))}"
@@ -89,7 +90,7 @@ def _demo_outbox(links) -> None:
     db.session.commit()
 
 
-def _seed_everything() -> None:
+def _seed_everything() -> list[int]:
     orgs = {
         DEMO_SLUG: Organization(
             name="Skyline Drone Works",
@@ -177,7 +178,8 @@ def _seed_everything() -> None:
             project_id=project.id,
             subject=project,
         )
-    content.deliverables_and_files(projects, owner)
+    previews = content.deliverables_and_files(projects, owner)
     content.messages(projects, owner)
     db.session.commit()
     seed_billing(org, orgs[SECOND_SLUG], clients, projects, actor, users[OPERATORS[2][0]])
+    return previews

@@ -9,13 +9,14 @@ from flask import current_app
 from portal import multipart
 from portal.extensions import db
 from portal.jobs import enqueue_unique, get_queue, job_app_context
+from portal.jobs.previews import enqueue_previews
 from portal.models import Project, StoredFile, Upload
 from portal.models.activity import ACTOR_CLIENT, ACTOR_OPERATOR
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.models.upload import PROCESSING, READY
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.files import ClientUpload
-from portal.services import bundles, multipart_uploads
+from portal.services import bundles, media, multipart_uploads
 from portal.services.activity import Actor, record
 from portal.storage import get_storage
 from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
@@ -109,6 +110,7 @@ def process_upload(upload_id: int) -> None:
         )
         db.session.add(stored)
         db.session.flush()
+        previews = media.add_pending([stored])
         upload.status, upload.file_id = READY, stored.id
         record(
             upload.org_id,
@@ -126,3 +128,4 @@ def process_upload(upload_id: int) -> None:
         stale = bundles.invalidate(upload.deliverable_id)
         commit_and_dispatch(queued)
         bundles.remove_objects(stale)
+        enqueue_previews(previews)

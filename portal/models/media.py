@@ -11,9 +11,13 @@ from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 
 PENDING = "pending"
+# Claimed by a worker (pending → processing → ready or failed); a claim older than the job's timeout is stale.
+PROCESSING = "processing"
 READY = "ready"
 FAILED = "failed"
-STATUSES = (PENDING, READY, FAILED)
+STATUSES = (PENDING, PROCESSING, READY, FAILED)
+# Not ready yet: pages say "processing" for both.
+IN_PROGRESS = (PENDING, PROCESSING)
 
 IMAGE = "image"
 VIDEO = "video"
@@ -59,6 +63,11 @@ class FileMedia(db.Model):
     def has_position(self) -> bool:
         """Whether it can be placed on the map as a point."""
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether its previews are still to come (pages say "processing")."""
+        return self.status in IN_PROGRESS
 
     def derived_keys(self) -> list[str]:
         """Every stored object made from the original, to delete with it."""

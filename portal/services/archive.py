@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import Client, Deliverable, Invoice, Project, Proposal, StoredFile
 from portal.models.deliverable import PENDING
+from portal.services import media
 from portal.services.activity import Actor, record
 from portal.services.bundles import bundle_keys_of
 from portal.services.errors import ServiceError
@@ -194,7 +195,8 @@ def delete_object(obj, actor: Actor) -> None:
             # lock and then fails its foreign key; a decision waits and then finds the deliverable gone.
             db.session.execute(select(Project.id).where(Project.id == obj.id).with_for_update())
             db.session.execute(select(Deliverable.id).where(Deliverable.project_id == obj.id).with_for_update())
-            keys = list(
+            keys = media.take_derived_keys(project_id=obj.id)
+            keys += list(
                 db.session.execute(
                     delete(StoredFile).where(StoredFile.project_id == obj.id).returning(StoredFile.storage_key)
                 ).scalars()

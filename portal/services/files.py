@@ -13,7 +13,7 @@ from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
 from portal.models.media import media_columns
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
-from portal.services import bundles
+from portal.services import bundles, media
 from portal.services.activity import Actor, record
 from portal.services.archive import remove_stored
 from portal.services.errors import ServiceError
@@ -38,6 +38,7 @@ def list_project_files(project_id: int) -> list:
             StoredFile.sha256,
             Deliverable.title.label("deliverable_title"),
             *media_columns(),
+            *media.row_columns(),
         )
         .outerjoin(Deliverable, Deliverable.id == StoredFile.deliverable_id)
         .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
@@ -105,6 +106,7 @@ def upload_files(
             )
         db.session.add_all(stored)
         db.session.flush()
+        previews = media.add_pending(stored)
         names = ", ".join(f.filename for f in stored)
         record(
             project.org_id,
@@ -127,6 +129,7 @@ def upload_files(
         raise
     bundles.remove_objects(stale)
     dispatch(queued)
+    media.queue_previews(previews)
     return stored
 
 
@@ -180,10 +183,11 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
         project_id=project.id,
         details={"file_id": file.id, "name": name, "sha256": file.sha256},
     )
+    derived = media.take_derived_keys(file_ids=[file.id])
     db.session.delete(file)
     stale = bundles.invalidate(deliverable_id)
     db.session.commit()
-    remove_stored([key, *stale])
+    remove_stored([key, *stale, *derived])
 
 
 def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, deliverable=None) -> None:

@@ -117,3 +117,24 @@ def test_seed_demo_prints_links_under_the_given_public_url(database_url, tmp_pat
     portals = [line.split()[2] for line in output.splitlines() if line.startswith("portal: ")]
     assert portals and all(url.startswith("http://127.0.0.1:5001/p/") for url in portals)
     assert refused.exit_code != 0 and "http://127.0.0.1:5001" in refused.output
+
+
+def test_demo_photos_get_previews_and_their_gps_on_seeding(app):
+    from portal.models import FileMedia
+    from portal.models.media import READY
+
+    with app.app_context():
+        CliRunner().invoke(seed_demo, catch_exceptions=False)
+        photos = db.session.execute(
+            db.select(FileMedia, StoredFile.project_id)
+            .join(StoredFile, StoredFile.id == FileMedia.file_id)
+            .where(StoredFile.content_type == "image/jpeg")
+        ).all()
+        sites = {p.id: (p.site_lat, p.site_lon) for p in db.session.execute(db.select(Project)).scalars()}
+        assert photos
+        for row, project_id in photos:
+            assert row.status == READY and row.thumb_key and row.preview_key and row.captured_at
+            site_lat, site_lon = sites[project_id]
+            # A drone's photo lies near the site it flew (within about a kilometre).
+            assert abs(row.latitude - site_lat) < 0.01 and abs(row.longitude - site_lon) < 0.02
+        db.session.remove()
