@@ -139,10 +139,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.dashboard import bp as dashboard_bp
     from portal.media import bp as media_bp
     from portal.parts import bp as parts_bp
+    from portal.verify import bp as verify_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(parts_bp)
+    app.register_blueprint(verify_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/app")
 
@@ -235,7 +237,14 @@ def register_template_helpers(app: Flask) -> None:
         isotime=formatting.iso_datetime,
     )
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
-    app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
+    from portal.models.deliverable import APPROVAL_LABELS
+
+    app.jinja_env.globals.update(
+        htmx_src=formatting.htmx_sources,
+        swap_oob=False,
+        logo_url=formatting.logo_url,
+        approval_labels=APPROVAL_LABELS,
+    )
 
 
 def register_security_headers(app: Flask) -> None:

@@ -79,7 +79,11 @@ def download_all(deliverable_id: int):
     files = (
         db.session.execute(
             db.select(StoredFile)
-            .where(StoredFile.deliverable_id == deliverable.id, StoredFile.client_visible.is_(True))
+            .where(
+                StoredFile.deliverable_id == deliverable.id,
+                StoredFile.client_visible.is_(True),
+                StoredFile.superseded_at.is_(None),
+            )
             .order_by(StoredFile.id)
         )
         .scalars()

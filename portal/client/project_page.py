@@ -40,7 +40,11 @@ def _statements() -> dict:
             StoredFile.uploaded_by_type,
             StoredFile.created_at,
         )
-        .where(StoredFile.project_id == project_id, StoredFile.client_visible.is_(True))
+        .where(
+            StoredFile.project_id == project_id,
+            StoredFile.client_visible.is_(True),
+            StoredFile.superseded_at.is_(None),
+        )
         .order_by(StoredFile.created_at, StoredFile.id),
     }
 
