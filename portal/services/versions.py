@@ -115,17 +115,30 @@ def new_version(
     number, now = deliverable.version + 1, datetime.now(UTC)
     storage, saved_keys = get_storage(), []
     try:
-        previous = _version_row(deliverable, expected)
         # The WHERE clause is the whole check: of two simultaneous new versions (or a decision racing one),
         # only one row update on this version number succeeds.
         result = db.session.execute(
             update(Deliverable)
             .where(Deliverable.id == deliverable.id, Deliverable.version == expected)
-            .values(version=number, approval_status=PENDING, updated_at=now)
+            .values(
+                version=number,
+                approval_status=PENDING,
+                updated_at=now,
+                # The receipt columns describe the current version only; the Decision rows keep every decision.
+                decided_by_email=None,
+                decided_by_name=None,
+                decided_at=None,
+                decision_reason=None,
+                decision_ip=None,
+                decision_user_agent=None,
+                decision_version=None,
+                decision_file_hashes=None,
+            )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
             raise VersionConflict(f"Someone else sent version {number} first: reload to see it.", "files")
+        previous = _version_row(deliverable, expected)
         listed = {row.file_id for row in previous.files}
         previous.files.extend(VersionFile(file_id=f.id) for f in files if f.id not in listed)
         version = DeliverableVersion(deliverable_id=deliverable.id, number=number, note=note, created_by=actor.label)
