@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from portal.demo import content
+from portal.demo import content, versions
 from portal.demo.billing import seed_billing
 from portal.demo.data import DEMO_SLUG, LINKS, OPERATORS, SECOND_SLUG, SHARED_CLIENT_EMAIL, SITES
 from portal.extensions import db
@@ -177,6 +177,7 @@ def _seed_everything() -> None:
             subject=project,
         )
     content.deliverables_and_files(projects, owner)
+    versions.versions_and_decision(projects, owner)
     content.messages(projects, owner)
     db.session.commit()
     seed_billing(org, orgs[SECOND_SLUG], clients, projects, actor, users[OPERATORS[2][0]])
