@@ -18,7 +18,7 @@ from portal.client.visibility import badge_counts, shown_deliverable, uploads_al
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.project import PHASES, phase_index
-from portal.services import messages
+from portal.services import messages, versions
 
 PAGE = "client/project.html"
 
@@ -82,6 +82,11 @@ class Reads:
         return read_files(self.project.id)
 
     @cached_property
+    def new_file_ids(self) -> set[int]:
+        """The files a deliverable's current version added or replaced."""
+        return versions.new_file_ids(self.project.id)
+
+    @cached_property
     def files_by_deliverable(self) -> dict:
         """The files under their deliverable; a visible file of a hidden deliverable under None, with the others."""
         shown = {deliverable.id for deliverable in self.deliverables}
@@ -110,6 +115,7 @@ def _card(reads: Reads) -> dict:
     return {
         **_comments(reads),
         "files_by_deliverable": {deliverable.id: files},
+        "new_file_ids": reads.new_file_ids,
         "shown_deliverables": {deliverable.id},
         "decision_errors": {},
         "ask_name": not g.portal.name,
@@ -159,6 +165,7 @@ def page_context(reads: Reads) -> dict:
         "phase": phase_index(project.status, project.held_from),
         "deliverables": reads.deliverables,
         "files_by_deliverable": reads.files_by_deliverable,
+        "new_file_ids": reads.new_file_ids,
         "decision_errors": {},
         "ask_name": not g.portal.name,
     }

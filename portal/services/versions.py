@@ -198,6 +198,31 @@ def bump(deliverable: Deliverable, actor: Actor, number: int) -> None:
     db.session.add(version)
 
 
+def new_file_ids(project_id: int) -> set[int]:
+    """The files of the project's deliverables at version 2 or later that their previous version did not list (the
+    client's "new" markers)."""
+    previous = (
+        db.select(VersionFile.file_id)
+        .join(DeliverableVersion, DeliverableVersion.id == VersionFile.version_id)
+        .where(
+            DeliverableVersion.deliverable_id == Deliverable.id,
+            DeliverableVersion.number == Deliverable.version - 1,
+            VersionFile.file_id == StoredFile.id,
+        )
+    )
+    query = (
+        db.select(StoredFile.id)
+        .join(Deliverable, Deliverable.id == StoredFile.deliverable_id)
+        .where(
+            Deliverable.project_id == project_id,
+            Deliverable.version > 1,
+            StoredFile.superseded_at.is_(None),
+            ~previous.exists(),
+        )
+    )
+    return set(db.session.execute(query).scalars())
+
+
 def history(deliverable: Deliverable, *, client: bool) -> list[VersionView]:
     """Every version, newest first, with its files (the client sees only its visible ones) and its changes."""
     rows = db.session.execute(

@@ -74,6 +74,7 @@ def test_new_version_lists_changes_and_keeps_earlier_files(app):
     assert browser.get(f"/portal/{ids.slug}/files/{ids.extra}").status_code == 200
     project_page = browser.get(f"/portal/{ids.slug}/projects/{ids.project}").text
     assert "new.jpg" in project_page and "notes.pdf" not in project_page and "version 2" in project_page
+    assert project_page.count('class="badge s-new"') == 2
     zipped = browser.get(f"/portal/{ids.slug}/deliverables/{ids.deliverable}/zip")
     assert b"notes.pdf" not in zipped.data and b"new.jpg" in zipped.data
 
