@@ -1,5 +1,5 @@
-"""The demo's version history: every deliverable at version 1, and the listing photos at version 2, approved,
-with the decision's certificate."""
+"""The demo's version history: every deliverable at version 1, and the marina's twilight stills at version 2 after
+the client asked for a revision of version 1 (with that decision's certificate)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from portal.demo.media import demo_photo
 from portal.extensions import db
 from portal.models import Client, Decision, Deliverable, DeliverableVersion, Project, StoredFile, User, VersionFile
-from portal.models.deliverable import APPROVED
+from portal.models.deliverable import PENDING, REVISION_REQUESTED
 from portal.services.decisions import file_snapshot
 from portal.storage import get_storage, new_key
 
-TITLE = "Listing photo set"
+TITLE = "Twilight stills"
+REASON = "Could we see one more angle of the east pier?"
 
 
 def _photo(project: Project, deliverable: Deliverable, owner: User, name: str, seed: int) -> StoredFile:
@@ -37,10 +38,10 @@ def _photo(project: Project, deliverable: Deliverable, owner: User, name: str, s
 
 
 def versions_and_decision(projects: list[Project], owner: User) -> None:
-    """Version rows for the demo's deliverables; the listing photos get a second version and its approval."""
+    """Version rows for the demo's deliverables; the twilight stills get a revision request and a second version."""
     db.session.flush()
     ids = [p.id for p in projects]
-    deliverables = db.session.execute(db.select(Deliverable).where(Deliverable.project_id.in_(ids))).scalars()
+    deliverables = db.session.execute(db.select(Deliverable).where(Deliverable.project_id.in_(ids))).scalars().all()
     now = datetime.now(UTC)
     for deliverable in deliverables:
         files = db.session.execute(
@@ -55,42 +56,34 @@ def versions_and_decision(projects: list[Project], owner: User) -> None:
         if deliverable.title != TITLE or len(files) < 2:
             continue
         project = db.session.get(Project, deliverable.project_id)
+        client = db.session.get(Client, project.client_id)
+        db.session.add(
+            Decision(
+                deliverable_id=deliverable.id,
+                version=1,
+                decision=REVISION_REQUESTED,
+                reason=REASON,
+                email=client.email,
+                name=client.name,
+                decided_at=now - timedelta(days=2),
+                time_zone="Europe/Oslo",
+                ip="203.0.113.24",
+                user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Safari/605.1.15",
+                files=file_snapshot([f for f in files if f.client_visible]),
+            )
+        )
         replacement = _photo(project, deliverable, owner, files[1].filename, seed=project.id * 10 + 7)
-        added = _photo(project, deliverable, owner, "listing-photo-set-3.jpg", seed=project.id * 10 + 8)
+        added = _photo(project, deliverable, owner, "twilight-stills-east-pier.jpg", seed=project.id * 10 + 8)
         files[1].superseded_at = now - timedelta(days=1)
         db.session.flush()
-        current = [files[0], replacement, added]
         second = DeliverableVersion(
             deliverable_id=deliverable.id,
             number=2,
             created_by=owner.name,
             created_at=now - timedelta(days=1),
-            note="Photo 2 re-graded (warmer sky) and a third angle of the terrace added.",
+            note="Photo 2 re-graded (warmer sky) and the east pier added, as asked.",
         )
-        second.files = [VersionFile(file_id=f.id) for f in current]
+        second.files = [VersionFile(file_id=f.id) for f in (files[0], replacement, *files[2:], added)]
         db.session.add(second)
-        decided_at = now - timedelta(hours=20)
-        client = db.session.get(Client, project.client_id)
         deliverable.version = 2
-        deliverable.approval_status = APPROVED
-        deliverable.decided_by_email = client.email
-        deliverable.decided_by_name = client.name
-        deliverable.decided_at = decided_at
-        deliverable.decision_version = 2
-        deliverable.decision_ip = "203.0.113.24"
-        deliverable.decision_user_agent = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Safari/605.1.15"
-        deliverable.decision_file_hashes = {str(f.id): f"{f.filename} sha256:{f.sha256}" for f in current}
-        db.session.add(
-            Decision(
-                deliverable_id=deliverable.id,
-                version=2,
-                decision=APPROVED,
-                email=deliverable.decided_by_email,
-                name=deliverable.decided_by_name,
-                decided_at=decided_at,
-                time_zone="Europe/Oslo",
-                ip=deliverable.decision_ip,
-                user_agent=deliverable.decision_user_agent,
-                files=file_snapshot(current),
-            )
-        )
+        deliverable.approval_status = PENDING
