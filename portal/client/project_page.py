@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 from portal import htmx
 from portal.client.forms import MessageForm, UploadForm
 from portal.client.shell import shell
-from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed
+from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed, visible_file
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.project import PHASES, phase_index
@@ -40,11 +40,7 @@ def _statements() -> dict:
             StoredFile.uploaded_by_type,
             StoredFile.created_at,
         )
-        .where(
-            StoredFile.project_id == project_id,
-            StoredFile.client_visible.is_(True),
-            StoredFile.superseded_at.is_(None),
-        )
+        .where(StoredFile.project_id == project_id, visible_file(), StoredFile.superseded_at.is_(None))
         .order_by(StoredFile.created_at, StoredFile.id),
     }
 

@@ -13,11 +13,12 @@ from sqlalchemy import bindparam
 from portal.client.devices import remembered_codes
 from portal.extensions import db
 from portal.models import ClientSession, Organization, PortalLink
+from portal.models.client_session import MAX_AGE_SECONDS
 from portal.services import client_sessions
 from portal.services.activity import Actor
 
 SESSION_KEY = "portal"
-SESSION_MAX_AGE = 7 * 24 * 3600
+SESSION_MAX_AGE = MAX_AGE_SECONDS
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+from portal.demo.content import taken
+from portal.demo.data import site_position
 from portal.demo.media import demo_photo
 from portal.extensions import db
 from portal.models import Client, Decision, Deliverable, DeliverableVersion, Project, StoredFile, User, VersionFile
@@ -18,8 +20,9 @@ REASON = "Could we see one more angle of the east pier?"
 
 
 def _photo(project: Project, deliverable: Deliverable, owner: User, name: str, seed: int) -> StoredFile:
+    data = demo_photo(seed, site_position(project.name), taken(project, seed % 10))
     saved = get_storage().save(
-        io.BytesIO(demo_photo(seed)), new_key(f"org/{project.org_id}/project/{project.id}", "jpg"), "image/jpeg"
+        io.BytesIO(data), new_key(f"org/{project.org_id}/project/{project.id}", "jpg"), "image/jpeg"
     )
     file = StoredFile(
         project_id=project.id,

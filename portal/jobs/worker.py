@@ -22,6 +22,7 @@ from rq.exceptions import StopRequested
 from portal.jobs import get_queue, get_redis
 from portal.jobs.email import sweep
 from portal.jobs.heartbeat import RedisState, beat, forget
+from portal.services.housekeeping import prune_expired
 from portal.services.multipart_uploads import abort_abandoned
 
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError)
@@ -135,6 +136,7 @@ def _sweep_once(app: Flask, redis_state: RedisState | None = None) -> None:
         try:
             result = sweep()
             abort_abandoned()
+            prune_expired()
             if redis_state is not None:
                 if result.get("redis") == "unreachable":
                     redis_state.down("the outbox sweeper could not enqueue")
@@ -184,6 +186,7 @@ def run(burst: bool = False) -> None:
         while True:
             sweep()
             abort_abandoned()
+            prune_expired()
             if burst:
                 return
             time.sleep(interval)

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 
+# A session is refused after this long, however active: the device must enter again through its link.
+MAX_AGE_SECONDS = 7 * 24 * 3600
+
 
 class ClientSession(db.Model):
     """One device's session in one organization: the cookie holds its id and a secret, the database its hash."""
