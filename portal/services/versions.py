@@ -188,7 +188,16 @@ def new_version(
 
 
 def bump(deliverable: Deliverable, actor: Actor, number: int) -> None:
-    """Record a raised version number (the edit form) as a version listing the same files; the caller commits."""
+    """Record a raised version number (the edit form) as a version listing the same files, one winner per number
+    (a conditional update); the caller commits."""
+    result = db.session.execute(
+        update(Deliverable)
+        .where(Deliverable.id == deliverable.id, Deliverable.version == deliverable.version)
+        .values(version=number)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise VersionConflict("Another version was sent since you opened this form: reload it.", "version")
     files = current_files(deliverable.id)
     previous = _version_row(deliverable, deliverable.version)
     listed = {row.file_id for row in previous.files}

@@ -26,21 +26,24 @@ def run_together(*calls):
     return results
 
 
+def second_operator(app):
+    """Another signed-in operator of the (only) organization with members."""
+    from portal.models import Membership, Organization, User
+    from tests.conftest import login
+
+    with app.app_context():
+        org_id = db.session.execute(db.select(Membership.org_id)).scalars().first()
+        user = User(email="second@example.com", name="Second", password_hash="x")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, org_id=org_id, role="owner"))
+        db.session.commit()
+        return login(app.test_client(), user, db.session.get(Organization, org_id))
+
+
 def test_two_new_versions_at_once_have_one_winner(app):
     _browser, operator, ids = setup_world(app)
-    with app.app_context():
-        from portal.models import Membership, User
-
-        org_id = db.session.execute(db.select(Membership.org_id)).scalars().first()
-        second_user = User(email="second@example.com", name="Second", password_hash="x")
-        db.session.add(second_user)
-        db.session.flush()
-        db.session.add(Membership(user_id=second_user.id, org_id=org_id, role="owner"))
-        db.session.commit()
-        from portal.models import Organization
-        from tests.conftest import login
-
-        second = login(app.test_client(), second_user, db.session.get(Organization, org_id))
+    second = second_operator(app)
 
     def send(client, name):
         return lambda: new_version(client, ids, files=[(io.BytesIO(jpeg_bytes()), name)])
@@ -73,3 +76,16 @@ def test_decision_racing_a_new_version(app):
         assert [d.version for d in decisions] in ([], [1])
         if decisions:
             assert sorted(f["name"] for f in decisions[0].files) == ["notes.pdf", "pier.png"]
+
+
+def test_two_version_bumps_in_the_edit_form_have_one_winner(app):
+    _browser, operator, ids = setup_world(app)
+    second = second_operator(app)
+    data = {"title": "Stills", "type": "photos", "status": "ready", "version": 2}
+    url = f"/app/deliverables/{ids.deliverable}/edit"
+    first, other = run_together(lambda: operator.post(url, data=data), lambda: second.post(url, data=data))
+    assert sorted([first.status_code, other.status_code]) == [303, 422]
+    with app.app_context():
+        numbers = db.session.execute(db.select(DeliverableVersion.number).order_by(DeliverableVersion.number)).all()
+        assert [n for (n,) in numbers] == [1, 2]
+        assert db.session.get(Deliverable, ids.deliverable).version == 2
