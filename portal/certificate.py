@@ -6,13 +6,18 @@ import hashlib
 import json
 from zoneinfo import ZoneInfo
 
-from flask import render_template
+from flask import current_app, render_template
 
 from portal.extensions import db
 from portal.formatting import filesize
 from portal.models import Decision, Deliverable, Organization, Project
 from portal.models.deliverable import APPROVAL_LABELS
 from portal.urls import public_url_for
+
+
+def download_limit() -> str:
+    """The per-IP limit on certificate downloads (each one renders a PDF)."""
+    return current_app.config["CERTIFICATE_RATE_LIMIT"]
 
 
 def local_time(decision: Decision) -> str | None:

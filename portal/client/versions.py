@@ -9,7 +9,7 @@ from portal.client import bp
 from portal.client.loaders import load_deliverable
 from portal.client.shell import shell
 from portal.downloads import content_disposition
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import Decision
 from portal.services import versions
 
@@ -27,6 +27,7 @@ def deliverable_versions(deliverable_id: int):
 
 
 @bp.get("/portal/<slug>/decisions/<int:decision_id>/certificate.pdf")
+@limiter.limit(certificate.download_limit)
 def decision_certificate(decision_id: int):
     """The certificate of a decision on a deliverable this session may see."""
     decision = db.session.get(Decision, decision_id)

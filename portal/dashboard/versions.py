@@ -9,7 +9,7 @@ from portal.dashboard import bp
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.downloads import content_disposition
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import Decision, Deliverable
 from portal.services import versions
 from portal.services.errors import ServiceError
@@ -79,6 +79,7 @@ def deliverables_new_version(deliverable_id: int):
 
 
 @bp.get("/decisions/<int:decision_id>/certificate.pdf")
+@limiter.limit(certificate.download_limit)
 def decision_certificate(decision_id: int):
     """The certificate of a decision on a deliverable of this organization."""
     decision = db.session.get(Decision, decision_id)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from portal import certificate
 from portal.extensions import db
 from portal.models import Decision, FileMedia, StoredFile
-from tests.conftest import make_test_app
+from tests.conftest import login, make_test_app
+from tests.factories import make_org, make_user
 from tests.routes.test_versions import new_version, setup_world
 
 AGENT = "Mozilla/5.0 (CertificateTest) Firefox/999"
@@ -130,3 +131,11 @@ def test_verification_is_rate_limited(tmp_path, database_url, ctx):
     anonymous = app.test_client()
     codes = [anonymous.get(f"/verify/nothing-{n}").status_code for n in range(4)]
     assert codes == [404, 404, 404, 429]
+
+
+def test_certificate_downloads_are_rate_limited(tmp_path, database_url, ctx):
+    app = make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=True, CERTIFICATE_RATE_LIMIT="2 per minute")
+    org = make_org()
+    operator = login(app.test_client(), make_user(org), org)
+    codes = [operator.get("/app/decisions/999999/certificate.pdf").status_code for _ in range(3)]
+    assert codes == [404, 404, 429]
