@@ -6,7 +6,7 @@ import logging
 import sys
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import StrictUndefined
@@ -237,14 +237,11 @@ def register_template_helpers(app: Flask) -> None:
         isotime=formatting.iso_datetime,
     )
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
+    app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
+    app.jinja_env.globals.update(formatting.status_globals())
     from portal.models.deliverable import APPROVAL_LABELS
 
-    app.jinja_env.globals.update(
-        htmx_src=formatting.htmx_sources,
-        swap_oob=False,
-        logo_url=formatting.logo_url,
-        approval_labels=APPROVAL_LABELS,
-    )
+    app.jinja_env.globals.update(approval_labels=APPROVAL_LABELS)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -269,7 +266,9 @@ def register_security_headers(app: Flask) -> None:
         if request.path.startswith(("/app", "/login", "/signup")):
             response.headers.setdefault("Cache-Control", "no-store")
         if is_portal_path(request.path):
-            response.headers["Cache-Control"] = "no-store"
+            # A file's private preview may stay in the browser's own cache (media_files sets it); nothing else may.
+            if not g.get("private_media"):
+                response.headers["Cache-Control"] = "no-store"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Referrer-Policy"] = "no-referrer"
         return response

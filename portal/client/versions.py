@@ -7,9 +7,9 @@ from flask import Response, abort
 from portal import certificate
 from portal.client import bp
 from portal.client.loaders import load_deliverable
-from portal.client.shell import shell
 from portal.downloads import content_disposition
 from portal.extensions import db, limiter
+from portal.htmx import render
 from portal.models import Decision
 from portal.services import versions
 
@@ -18,7 +18,7 @@ from portal.services import versions
 def deliverable_versions(deliverable_id: int):
     """Every version of a visible deliverable, what changed, and the decisions on each (read-only)."""
     deliverable = load_deliverable(deliverable_id)
-    return shell(
+    return render(
         "client/versions.html",
         deliverable=deliverable,
         project=deliverable.project,

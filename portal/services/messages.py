@@ -30,7 +30,11 @@ def project_thread(project_id: int, limit: int = 200) -> list:
             Message.deliverable_id,
             Message.file_id,
             Message.internal,
+            Message.pin_x,
+            Message.pin_time,
+            StoredFile.filename.label("file_name"),
         )
+        .outerjoin(StoredFile, StoredFile.id == Message.file_id)
         .where(Message.project_id == project_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(limit)
@@ -94,6 +98,8 @@ def _thread_view_statement():
             Message.created_at,
             Message.deliverable_id,
             Message.file_id,
+            Message.pin_x,
+            Message.pin_time,
             StoredFile.filename.label("file_name"),
             db.func.count().over().label("total"),
             db.func.max(Message.id).over().label("latest"),
@@ -128,6 +134,7 @@ def _add(
     body: str,
     deliverable_id: int | None,
     file_id: int | None,
+    pin: dict | None = None,
 ) -> Message:
     """Check and add a message with its Activity row; the caller commits."""
     body = _clean(body)
@@ -142,6 +149,7 @@ def _add(
         deliverable_id=deliverable_id,
         file_id=file_id,
         internal=hidden and not client,
+        **(pin or {}),
     )
     db.session.add(message)
     db.session.flush()
@@ -157,6 +165,7 @@ def post_operator_message(
     *,
     deliverable_id: int | None = None,
     file_id: int | None = None,
+    pin: dict | None = None,
 ) -> Message:
     """Add an operator's message (or comment on a deliverable or file) to the project's thread."""
     message = _add(
@@ -168,6 +177,7 @@ def post_operator_message(
         body=body,
         deliverable_id=deliverable_id,
         file_id=file_id,
+        pin=pin,
     )
     # An internal note (a comment on an item the client cannot see) is never emailed to the client.
     commit_and_dispatch(Messages.queue(project, message))
@@ -182,6 +192,7 @@ def post_client_message(
     *,
     deliverable_id: int | None = None,
     file_id: int | None = None,
+    pin: dict | None = None,
 ) -> Message:
     """Add the client's message (or comment on a visible deliverable or file) and mark the thread read."""
     message = _add(
@@ -193,6 +204,7 @@ def post_client_message(
         body=body,
         deliverable_id=deliverable_id,
         file_id=file_id,
+        pin=pin,
     )
     _mark_read(project.id, actor.label, message.id)
     commit_and_dispatch(ClientMessages.queue(project, message))

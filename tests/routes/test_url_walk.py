@@ -134,6 +134,7 @@ def _world():
         "public_id": upload.public_id,
         "number": 1,
         "decision_id": decision.id,
+        "kind": "preview",
     }
     return org, owner, other_org, outsider, ids
 
