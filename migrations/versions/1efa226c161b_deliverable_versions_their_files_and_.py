@@ -1,7 +1,7 @@
 """Deliverable versions, their files and append-only decisions
 
 Revision ID: 1efa226c161b
-Revises: 5269c8b3da57
+Revises: 9cdeb121b789
 Create Date: 2026-12-03 02:34:56.162452
 
 """
@@ -14,7 +14,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = '1efa226c161b'
-down_revision = '5269c8b3da57'
+down_revision = '9cdeb121b789'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from portal.models import Decision, Deliverable, DeliverableVersion
 from portal.models.base import UTCDateTime
 from tests.conftest import fresh_database, make_test_app
 
-BEFORE = "5269c8b3da57"
+BEFORE = "9cdeb121b789"
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
