@@ -147,10 +147,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.dashboard import bp as dashboard_bp
     from portal.media import bp as media_bp
     from portal.parts import bp as parts_bp
+    from portal.verify import bp as verify_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(parts_bp)
+    app.register_blueprint(verify_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/app")
 
@@ -248,6 +250,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(formatting.status_globals())
     # "Download all" of files this big is prepared by a worker rather than streamed: the card asks, not restates.
     app.jinja_env.globals.update(zip_is_prepared=bundles.is_big, file_limit=organizations.file_limit)
+    from portal.models.deliverable import APPROVAL_LABELS
+
+    app.jinja_env.globals.update(approval_labels=APPROVAL_LABELS)
 
 
 def register_security_headers(app: Flask) -> None:

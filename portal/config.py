@@ -74,6 +74,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour"),
+        "CERTIFICATE_RATE_LIMIT": env.get("CERTIFICATE_RATE_LIMIT", "20 per minute"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 512) * 1024 * 1024,
         # Files sent in parts straight to storage (deliverables, project files) may be this large.
         "MAX_FILE_BYTES": _int(env, "MAX_FILE_MB", 50 * 1024) * 1024 * 1024,

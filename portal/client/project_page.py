@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.media import media_columns
 from portal.models.project import PHASES, phase_index
-from portal.services import media, messages
+from portal.services import media, messages, versions
 
 
 @cache
@@ -39,7 +39,7 @@ def _statements() -> dict:
             *media.row_columns(),
         )
         .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
-        .where(StoredFile.project_id == project_id, visible_file())
+        .where(StoredFile.project_id == project_id, visible_file(), StoredFile.superseded_at.is_(None))
         .order_by(StoredFile.created_at, StoredFile.id),
     }
 
@@ -76,6 +76,11 @@ class Reads(Sources):
     def files(self) -> list:
         """The client-visible files."""
         return read_files(self.project.id)
+
+    @cached_property
+    def new_file_ids(self) -> set[int]:
+        """The files a deliverable's current version added or replaced."""
+        return versions.new_file_ids(self.project.id)
 
     @cached_property
     def files_by_deliverable(self) -> dict:
@@ -121,6 +126,7 @@ def _card(reads: Reads) -> dict:
         **_decisions(reads),
         "deliverable": deliverable,
         "files_by_deliverable": {deliverable.id: files},
+        "new_file_ids": reads.new_file_ids,
         "shown_deliverables": {deliverable.id},
     }
 
@@ -151,6 +157,7 @@ def _frame(reads: Reads) -> dict:
         "phase": phase_index(project.status, project.held_from),
         "deliverables": reads.deliverables,
         "files_by_deliverable": reads.files_by_deliverable,
+        "new_file_ids": reads.new_file_ids,
     }
 
 

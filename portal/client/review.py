@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, url_for
+from flask import flash, g, make_response, redirect, request, url_for
 
 from portal.client import bp, project_page
 from portal.client.forms import DecisionForm, MessageForm
 from portal.client.loaders import load_deliverable, load_file
 from portal.client.session import client_actor
 from portal.extensions import db
+from portal.htmx import is_fragment_request
 from portal.models import Deliverable, Project
 from portal.models.deliverable import APPROVED, REJECTED, REVISION_REQUESTED
 from portal.services import decisions, messages
@@ -41,7 +42,11 @@ def decide(deliverable_id: int):
                 reason=form.reason.data,
                 name=g.portal.link.client_name or form.name.data,
                 link=g.portal.link,
+                time_zone=request.form.get("time_zone"),
             )
+        except decisions.Superseded as exc:
+            db.session.rollback()
+            return _superseded(deliverable, exc.message)
         except decisions.AlreadyDecided as exc:
             error, status_code = exc.message, 409
         except ServiceError as exc:
@@ -70,6 +75,18 @@ def decide(deliverable_id: int):
         deliverable=deliverable,
         decision_errors=errors,
     )
+
+
+def _superseded(deliverable: Deliverable, message: str):
+    """A decision on a replaced version: the message, and the current version to review (nothing was stored)."""
+    flash(message, "error")
+    anchor = f"deliverable-{deliverable.id}"
+    location = url_for("portal.project_page", project_id=deliverable.project_id, _anchor=anchor)
+    if is_fragment_request():
+        response = make_response(message, 409)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code=303)
 
 
 @bp.post("/portal/<slug>/deliverables/<int:deliverable_id>/comments")

@@ -170,7 +170,11 @@ def has_visible_file():
     """SQL condition: the deliverable has at least one client-visible file."""
     return (
         db.select(StoredFile.id)
-        .where(StoredFile.deliverable_id == Deliverable.id, StoredFile.client_visible.is_(True))
+        .where(
+            StoredFile.deliverable_id == Deliverable.id,
+            StoredFile.client_visible.is_(True),
+            StoredFile.superseded_at.is_(None),
+        )
         .exists()
     )
 

@@ -25,4 +25,5 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     settings,
     team,
     uploads,
+    versions,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from portal.demo import content
+from portal.demo import content, versions
 from portal.demo.billing import seed_billing
 from portal.demo.data import DEMO_SLUG, LINKS, OPERATORS, SECOND_SLUG, SHARED_CLIENT_EMAIL, SITES, site_position
 from portal.extensions import db
@@ -179,6 +179,7 @@ def _seed_everything() -> list[int]:
             subject=project,
         )
     previews = content.deliverables_and_files(projects, owner)
+    previews += versions.versions_and_decision(projects, owner)
     content.messages(projects, owner)
     db.session.commit()
     seed_billing(org, orgs[SECOND_SLUG], clients, projects, actor, users[OPERATORS[2][0]])

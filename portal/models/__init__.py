@@ -5,7 +5,9 @@ from portal.models.activity import Activity
 from portal.models.bundle import Bundle, BundleRequest
 from portal.models.client import Client
 from portal.models.client_session import ClientSession, ClientSessionUnlock
+from portal.models.decision import Decision
 from portal.models.deliverable import Deliverable
+from portal.models.deliverable_version import DeliverableVersion, VersionFile
 from portal.models.email_verification import EmailVerification
 from portal.models.file import StoredFile
 from portal.models.invitation import Invitation
@@ -30,7 +32,9 @@ __all__ = [
     "Client",
     "ClientSession",
     "ClientSessionUnlock",
+    "Decision",
     "Deliverable",
+    "DeliverableVersion",
     "EmailVerification",
     "FileMedia",
     "Invitation",
@@ -51,5 +55,6 @@ __all__ = [
     "StoredFile",
     "Upload",
     "User",
+    "VersionFile",
     "WorkerHeartbeat",
 ]

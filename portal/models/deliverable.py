@@ -80,6 +80,14 @@ class Deliverable(db.Model):
         """Human-readable approval state."""
         return APPROVAL_LABELS.get(self.approval_status, self.approval_status)
 
+    @property
+    def latest_decision(self):
+        """The most recent Decision row on it (the certificate to offer), or None."""
+        from portal.models.decision import Decision
+
+        query = db.select(Decision).where(Decision.deliverable_id == self.id).order_by(Decision.id.desc()).limit(1)
+        return db.session.execute(query).scalar_one_or_none()
+
     def can_be_decided(self, visible_files: int) -> bool:
         """Whether the client may decide on it now: shown, ready, undecided, with at least one visible file (the
         rule's SQL twin is portal.client.visibility.awaiting_review)."""

@@ -32,6 +32,8 @@ class StoredFile(db.Model):
     uploaded_by_label: Mapped[str | None] = mapped_column(String(254))
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when a new version of its deliverable no longer lists it: kept for the earlier versions, out of the current.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     deliverable: Mapped[Deliverable | None] = relationship()  # noqa: F821
 

@@ -16,7 +16,11 @@ from portal.storage import get_storage, new_key
 
 def deliverable_files(deliverable_id: int, client_only: bool) -> list[StoredFile]:
     """The files a "Download all" holds: the client-visible ones for a client, all of them for an operator."""
-    query = db.select(StoredFile).where(StoredFile.deliverable_id == deliverable_id).order_by(StoredFile.id)
+    query = (
+        db.select(StoredFile)
+        .where(StoredFile.deliverable_id == deliverable_id, StoredFile.superseded_at.is_(None))
+        .order_by(StoredFile.id)
+    )
     if client_only:
         query = query.where(StoredFile.client_visible.is_(True))
     return list(db.session.execute(query).scalars())

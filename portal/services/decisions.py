@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import update
 
 from portal.extensions import db
-from portal.models import Deliverable, Message, PortalLink, StoredFile
+from portal.models import Decision, Deliverable, FileMedia, Message, PortalLink, StoredFile
 from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, READY, REJECTED, REVISION_REQUESTED
 from portal.models.message import SENDER_CLIENT
 from portal.outbox import commit_and_dispatch
@@ -27,14 +28,59 @@ class AlreadyDecided(ServiceError):
     """Someone decided first, or the deliverable changed since the page was shown."""
 
 
+class Superseded(ServiceError):
+    """The decision names a version that a newer one has replaced."""
+
+
+def visible_files(deliverable_id: int) -> list[StoredFile]:
+    """The client-visible files of the deliverable's current version."""
+    return list(
+        db.session.execute(
+            db.select(StoredFile)
+            .where(
+                StoredFile.deliverable_id == deliverable_id,
+                StoredFile.client_visible.is_(True),
+                StoredFile.superseded_at.is_(None),
+            )
+            .order_by(StoredFile.id)
+        ).scalars()
+    )
+
+
 def visible_file_hashes(deliverable_id: int) -> dict[str, str]:
-    """The SHA-256 of each client-visible file of a deliverable, by file id."""
-    rows = db.session.execute(
-        db.select(StoredFile.id, StoredFile.filename, StoredFile.sha256).where(
-            StoredFile.deliverable_id == deliverable_id, StoredFile.client_visible.is_(True)
-        )
-    ).all()
-    return {str(row.id): f"{row.filename} sha256:{row.sha256}" for row in rows}
+    """The SHA-256 of each client-visible file of a deliverable's current version, by file id."""
+    return {str(f.id): f"{f.filename} sha256:{f.sha256}" for f in visible_files(deliverable_id)}
+
+
+def _capture(file_id: int) -> dict | None:
+    media = db.session.get(FileMedia, file_id)
+    if media is None:
+        return None
+    values = {
+        "captured_at": media.captured_at.isoformat() if media.captured_at else None,
+        "camera": media.camera,
+        "latitude": media.latitude,
+        "longitude": media.longitude,
+        "relative_altitude": media.relative_altitude,
+    }
+    return {key: value for key, value in values.items() if value is not None} or None
+
+
+def file_snapshot(files: list[StoredFile]) -> list[dict]:
+    """Each file's name, size, SHA-256 and capture metadata, as a decision keeps them."""
+    return [{"name": f.filename, "size": f.size, "sha256": f.sha256, "capture": _capture(f.id)} for f in files]
+
+
+def clean_time_zone(value: str | None) -> str | None:
+    """An IANA time zone name the server knows, else None (unknown)."""
+    value = (value or "").strip()
+    if not value or len(value) > 64:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return value
 
 
 def decide_deliverable(
@@ -46,6 +92,7 @@ def decide_deliverable(
     reason: str | None,
     name: str | None,
     link: PortalLink | None = None,
+    time_zone: str | None = None,
 ) -> Deliverable:
     """Record the client's decision if the deliverable is still pending at this version (a conditional update); a
     name typed at a link's first decision is kept on the link, so it is asked once."""
@@ -61,8 +108,13 @@ def decide_deliverable(
         raise ServiceError(f"Keep the reason under {MAX_REASON:,} characters.", "reason")
     if version is None:
         raise ServiceError("This page is out of date; reload it.", "decision")
+    if version != deliverable.version:
+        raise Superseded(
+            f"Version {version} was replaced by version {deliverable.version}: review the current version.", "decision"
+        )
     now = datetime.now(UTC)
-    hashes = visible_file_hashes(deliverable.id)
+    files = visible_files(deliverable.id)
+    hashes = {str(f.id): f"{f.filename} sha256:{f.sha256}" for f in files}
     if deliverable.status != READY or not hashes:
         raise ServiceError("This deliverable is not ready for review yet.", "decision")
     # The WHERE clause is the whole check: of two simultaneous decisions only one row update can succeed.
@@ -75,7 +127,11 @@ def decide_deliverable(
             Deliverable.client_visible.is_(True),
             Deliverable.status == READY,
             db.select(StoredFile.id)
-            .where(StoredFile.deliverable_id == Deliverable.id, StoredFile.client_visible.is_(True))
+            .where(
+                StoredFile.deliverable_id == Deliverable.id,
+                StoredFile.client_visible.is_(True),
+                StoredFile.superseded_at.is_(None),
+            )
             .exists(),
             Deliverable.archived_at.is_(None),
         )
@@ -96,11 +152,29 @@ def decide_deliverable(
     if result.rowcount != 1:
         db.session.rollback()
         db.session.refresh(deliverable)
-        if deliverable.version != version and deliverable.approval_status == PENDING:
-            raise AlreadyDecided("A newer version was sent since you opened this page: review it first.", "decision")
+        if deliverable.version != version:
+            raise Superseded(
+                f"Version {version} was replaced by version {deliverable.version}: review the current version.",
+                "decision",
+            )
         raise AlreadyDecided(f"This deliverable was already decided: {deliverable.approval_label.lower()}.", "decision")
     if link is not None and not link.client_name:
         link.client_name = name
+    db.session.add(
+        Decision(
+            deliverable_id=deliverable.id,
+            version=version,
+            decision=decision,
+            reason=reason or None,
+            email=actor.label,
+            name=name,
+            decided_at=now,
+            time_zone=clean_time_zone(time_zone),
+            ip=actor.ip,
+            user_agent=actor.user_agent,
+            files=file_snapshot(files),
+        )
+    )
     label = APPROVAL_LABELS[decision].lower()
     record(
         deliverable.project.org_id,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from portal.extensions import db
-from portal.models import Deliverable, Project
+from portal.models import Deliverable, DeliverableVersion, Project
 from portal.models.deliverable import PENDING, PLANNED, STATUSES, TYPES
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableReady
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
+from portal.services.versions import bump
 
 
 def _check(type: str, status: str, version: int | None = None) -> None:
@@ -42,6 +43,8 @@ def create_deliverable(
     )
     db.session.add(deliverable)
     db.session.flush()
+    first = DeliverableVersion(deliverable_id=deliverable.id, number=deliverable.version, created_by=actor.label)
+    db.session.add(first)
     record(
         project.org_id,
         actor,
@@ -63,6 +66,7 @@ def update_deliverable(
         raise ServiceError(f"The version cannot go back below {deliverable.version}.", "version")
     org_id = deliverable.project.org_id
     if version > deliverable.version:
+        bump(deliverable, actor, version)
         _reopen_review(deliverable)
         record(
             org_id,

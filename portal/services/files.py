@@ -42,7 +42,7 @@ def list_project_files(project_id: int) -> list:
         )
         .outerjoin(Deliverable, Deliverable.id == StoredFile.deliverable_id)
         .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
-        .where(StoredFile.project_id == project_id)
+        .where(StoredFile.project_id == project_id, StoredFile.superseded_at.is_(None))
         .order_by(StoredFile.created_at.desc(), StoredFile.id.desc())
     ).all()
 

@@ -133,6 +133,8 @@ def operator_tour(page, live, data):
         ("project on hold", f"/app/projects/{data['on_hold']}", None),
         ("edit project", f"/app/projects/{data['marina']}/edit", None),
         ("edit deliverable", f"/app/deliverables/{data['deliverable']}/edit", None),
+        ("deliverable versions", f"/app/deliverables/{data['deliverable']}/versions", "operator-versions"),
+        ("new version form", f"/app/deliverables/{data['deliverable']}/versions/new", None),
         ("clients", "/app/clients", None),
         ("client", f"/app/clients/{data['client']}", None),
         ("new client", "/app/clients/new", None),
@@ -247,6 +249,7 @@ def client_tour(page, live, data, shared):
     for label, path, picture in (
         ("projects", f"/portal/{slug}/projects", None),
         ("project with stepper", f"/portal/{slug}/projects/{data['marina']}", "portal-project"),
+        ("deliverable versions", f"/portal/{slug}/deliverables/{data['deliverable']}/versions", "portal-versions"),
         ("invoices", f"/portal/{slug}/invoices", None),
         ("proposals", f"/portal/{slug}/proposals", None),
         ("not found inside the portal", f"/portal/{slug}/projects/99999999", None),

@@ -37,6 +37,13 @@ def test_seed_demo_is_idempotent_and_complete(app, ctx):
         assert get_storage().exists(key)
     shared = db.session.execute(db.select(Client.org_id).where(Client.email == "alex.morgan@harbourview.example"))
     assert len(set(shared.scalars())) == 2
+    from portal.models import Decision, DeliverableVersion
+
+    two = db.session.execute(db.select(DeliverableVersion.deliverable_id).where(DeliverableVersion.number == 2))
+    (with_two,) = two.scalars().all()
+    (decision,) = db.session.execute(db.select(Decision)).scalars().all()
+    assert (decision.deliverable_id, decision.version, decision.decision) == (with_two, 1, "revision_requested")
+    assert len(decision.files) == 3
 
 
 def test_demo_operator_can_log_in(app, ctx):

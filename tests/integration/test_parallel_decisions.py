@@ -3,7 +3,7 @@
 import threading
 
 from portal.extensions import db
-from portal.models import Activity, Deliverable
+from portal.models import Activity, Decision, Deliverable
 from tests.portal_world import make_world
 
 
@@ -42,4 +42,5 @@ def test_twenty_simultaneous_decisions_have_one_winner(app, ctx):
         db.select(db.func.count(Activity.id)).where(Activity.verb == "deliverable.decided")
     ).scalar()
     assert decided == 1
+    assert db.session.execute(db.select(db.func.count(Decision.id))).scalar() == 1
     assert db.session.get(Deliverable, deliverable_id).approval_status in ("approved", "rejected")

@@ -6,7 +6,7 @@ import pytest
 from flask import url_for
 
 from portal.extensions import db
-from portal.models import Activity, Invoice, PortalLink, Project, Proposal, StoredFile, Upload
+from portal.models import Activity, Decision, Invoice, PortalLink, Project, Proposal, StoredFile, Upload
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
 
 IDS: dict = {}
@@ -57,9 +57,12 @@ def _world():
         backend_upload_id="0" * 32,
         uploaded_by_type="client",
     )
-    db.session.add_all([stored, proposal, invoice, upload])
+    decision = Decision(deliverable_id=deliverable.id, version=1, decision="approved", email=customer.email, files=[])
+    db.session.add_all([stored, proposal, invoice, upload, decision])
     db.session.commit()
     IDS.update(
+        decision_id=decision.id,
+        kind="preview",
         project_id=project.id,
         deliverable_id=deliverable.id,
         file_id=stored.id,

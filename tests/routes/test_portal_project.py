@@ -98,7 +98,12 @@ def test_stale_version_and_new_version_reopens(world):
     world.review.version = 2
     db.session.commit()
     stale = _decide(world, "approved", version=1)
-    assert stale.status_code == 409 and "newer version" in stale.text
+    assert stale.status_code == 303
+    assert "Version 1 was replaced by version 2" in world.browser.get(stale.headers["Location"]).text
+    stale_fragment = _decide(world, "approved", version=1, headers=HX)
+    assert stale_fragment.status_code == 409 and stale_fragment.headers["HX-Redirect"].endswith(
+        f"#deliverable-{world.review.id}"
+    )
     _decide(world, "approved", version=2)
     from portal.services.activity import Actor
     from portal.services.deliverables import update_deliverable

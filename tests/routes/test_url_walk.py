@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
+    Decision,
     Invitation,
     Invoice,
     InvoiceLine,
@@ -41,6 +42,7 @@ ID_ARGS = (
     "membership_id",
     "invitation_id",
     "public_id",
+    "decision_id",
 )
 
 
@@ -111,6 +113,8 @@ def _world():
         backend_upload_id="0" * 32,
     )
     db.session.add_all([stored, message, proposal, invoice, link, notification, invitation, upload])
+    decision = Decision(deliverable_id=deliverable.id, version=1, decision="approved", email=client.email, files=[])
+    db.session.add(decision)
     db.session.commit()
     other_org = make_org("Other Org")
     outsider = make_user(other_org)
@@ -129,6 +133,7 @@ def _world():
         "invitation_id": invitation.id,
         "public_id": upload.public_id,
         "number": 1,
+        "decision_id": decision.id,
         "kind": "preview",
     }
     return org, owner, other_org, outsider, ids
