@@ -8,17 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from flask import g
+from flask import g, url_for
 from sqlalchemy import bindparam
 
 from portal import htmx
-from portal.client.forms import MessageForm, UploadForm
+from portal.client.forms import MapPinForm, MessageForm, UploadForm
 from portal.client.shell import shell
 from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.project import PHASES, phase_index
-from portal.services import messages
+from portal.services import messages, site_map
 
 PAGE = "client/project.html"
 
@@ -124,6 +124,24 @@ def _files(reads: Reads) -> dict:
     }
 
 
+MAP_VIEW = {
+    "photo_endpoint": "portal.view",
+    "overlay_endpoint": "portal.map_overlay",
+    "site_action": None,
+}
+
+
+def _site_map(reads: Reads) -> dict:
+    project = reads.project
+    return {
+        "project": project,
+        "site_map": site_map.build(project, reads.thread[0], client=True),
+        "map_view": {**MAP_VIEW, "pin_action": url_for("portal.map_pin", project_id=project.id)},
+        "map_pin_form": MapPinForm(formdata=None),
+        "site_form": None,
+    }
+
+
 def _badges(reads: Reads) -> dict:
     return {"counts": badge_counts(g.portal)}
 
@@ -139,6 +157,7 @@ class Block:
 BLOCKS = {
     "deliverable_card": Block(_card, given=("deliverable",)),
     "files": Block(_files),
+    "site_map": Block(_site_map),
     "thread": Block(_thread),
     "thread_messages": Block(_thread_messages),
     "badges": Block(_badges),
@@ -151,6 +170,7 @@ def page_context(reads: Reads) -> dict:
     return {
         **_files(reads),
         **_thread(reads),
+        **_site_map(reads),
         "phases": PHASES,
         "phase": phase_index(project.status, project.held_from),
         "deliverables": reads.deliverables,

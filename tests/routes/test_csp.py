@@ -57,7 +57,7 @@ def test_on_s3_the_bucket_may_take_upload_parts_and_serve_downloads(database_url
 def test_the_pinned_uppy_is_allowed_only_with_the_cdn(database_url, tmp_path):
     from portal.config import UPPY_CDN_URL, from_environment
 
-    assert from_environment({"HTMX_USE_CDN": "1"})["CDN_SCRIPT_URLS"] == [UPPY_CDN_URL]
+    assert UPPY_CDN_URL in from_environment({"HTMX_USE_CDN": "1"})["CDN_SCRIPT_URLS"]
     assert UPPY_CDN_URL.startswith("https://cdn.jsdelivr.net/npm/uppy@5.2.4/")
     assert from_environment({"HTMX_USE_CDN": "0"})["CDN_SCRIPT_URLS"] == []
 
