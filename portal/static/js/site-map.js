@@ -38,11 +38,14 @@
   }
 
   function addMarker(map, lat, lon, options, label, popup) {
-    var marker = L.marker([lat, lon], options).addTo(map);
-    var element = marker.getElement();
-    if (element) element.setAttribute("aria-label", label);
+    var marker = L.marker([lat, lon], options);
+    // The icon exists only once the map has a view: name it for screen readers then.
+    marker.on("add", function () {
+      var element = marker.getElement();
+      if (element) element.setAttribute("aria-label", label);
+    });
     if (popup) marker.bindPopup(popup);
-    return marker;
+    return marker.addTo(map);
   }
 
   function activeForm(section) {
