@@ -16,6 +16,7 @@ from tests.browser.conftest import PHONE
 from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
+    assert_tap_targets,
     enter_portal,
     log_in,
     seed_shared_project,
@@ -94,7 +95,7 @@ def test_client_sees_the_map_and_pins_a_comment(live_server, new_page, screensho
     opacity = page.get_by_label("Opacity of harbour-ortho.tif")
     opacity.fill("30")
     expect(page.locator("#site-map img.leaflet-image-layer")).to_have_css("opacity", "0.3")
-    page.locator("#site-map").scroll_into_view_if_needed()
+    page.locator("#site-map").evaluate("section => section.scrollIntoView()")
     assert_accessible(page, "portal: project map")
     screenshot(page, "portal-map-desktop")
 
@@ -163,8 +164,9 @@ def test_the_map_fits_a_phone_and_the_operator_places_the_site(live_server, new_
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1)
     _plain_tiles(phone)
     _open_map(phone, live, shared)
-    phone.locator("#site-map").scroll_into_view_if_needed()
+    phone.locator("#site-map").evaluate("section => section.scrollIntoView()")
     assert_no_sideways_scroll(phone, "portal: map on a phone")
+    assert_tap_targets(phone, "portal: map on a phone")
     screenshot(phone, "portal-map-phone")
 
     operator = new_page()
@@ -181,4 +183,5 @@ def test_the_map_fits_a_phone_and_the_operator_places_the_site(live_server, new_
     operator.get_by_role("button", name="Save site position").click()
     expect(operator.locator("#site-map .map-list")).to_contain_text("59.90000, 10.74000")
     assert_accessible(operator, "operator: project map")
+    operator.locator("#site-map").evaluate("section => section.scrollIntoView()")
     screenshot(operator, "operator-map-desktop")
