@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from portal.models.user import ROLE_MEMBER, ROLE_OWNER
 
 DEMO_SLUG = "skyline-drone-works"
@@ -31,12 +29,6 @@ SITES = {
     "Festival 2027 aerial package": "Riverside Park festival grounds, Akerselva, Oslo (59.9226, 10.7520)",
     "Harbourview brand identity": "Harbourview Living showroom, Bjørvika, Oslo (59.9076, 10.7530)",
 }
-
-
-def site_position(location: str) -> tuple[float | None, float | None]:
-    """The "(lat, lon)" a demo location ends with, as the site's position on the map."""
-    found = re.search(r"\((-?\d+\.\d+), (-?\d+\.\d+)\)$", location)
-    return (float(found[1]), float(found[2])) if found else (None, None)
 
 
 # (org slug, client email, project name or None for a client-wide link, access code or None)
