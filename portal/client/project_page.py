@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 from portal import htmx
 from portal.client.forms import MapPinForm, MessageForm, UploadForm
 from portal.client.shell import shell
-from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed
+from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed, visible_file
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.project import PHASES, phase_index
@@ -40,7 +40,7 @@ def _statements() -> dict:
             StoredFile.uploaded_by_type,
             StoredFile.created_at,
         )
-        .where(StoredFile.project_id == project_id, StoredFile.client_visible.is_(True))
+        .where(StoredFile.project_id == project_id, visible_file())
         .order_by(StoredFile.created_at, StoredFile.id),
     }
 

@@ -160,6 +160,13 @@ def shown_deliverable():
     return db.and_(Deliverable.client_visible.is_(True), Deliverable.archived_at.is_(None))
 
 
+def visible_file():
+    """SQL condition: a file the client may see -- marked visible, and either loose in the project or part of a
+    deliverable the operator shows (hiding or archiving a deliverable hides its files with it)."""
+    shown = db.select(Deliverable.id).where(Deliverable.id == StoredFile.deliverable_id, shown_deliverable()).exists()
+    return db.and_(StoredFile.client_visible.is_(True), db.or_(StoredFile.deliverable_id.is_(None), shown))
+
+
 def has_visible_file():
     """SQL condition: the deliverable has at least one client-visible file."""
     return (

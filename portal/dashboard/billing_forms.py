@@ -117,18 +117,25 @@ class DeclineForm(FlaskForm):
     )
 
 
-def fill_choices(form: LinesForm, org_id: int) -> LinesForm:
-    """Offer the organization's clients, and the chosen client's projects (every client's, grouped, before one is)."""
+def fill_choices(
+    form: LinesForm, org_id: int, keep_client: int | None = None, keep_project: int | None = None
+) -> LinesForm:
+    """Offer the organization's clients, and the chosen client's projects (every client's, grouped, before one is);
+    archived ones only where the document already names them."""
     from portal.extensions import db
     from portal.models import Client, Project
 
     clients = db.session.execute(
-        db.select(Client.id, Client.name, Client.company).where(Client.org_id == org_id).order_by(Client.name)
+        db.select(Client.id, Client.name, Client.company)
+        .where(Client.org_id == org_id, db.or_(Client.archived_at.is_(None), Client.id == keep_client))
+        .order_by(Client.name)
     ).all()
     labels = {c.id: f"{c.name} ({c.company})" if c.company else c.name for c in clients}
     form.client_id.choices = [("", "Choose a client…")] + list(labels.items())
     chosen = form.client_id.data if form.client_id.data in labels else None
-    query = db.select(Project.id, Project.name, Project.client_id).where(Project.org_id == org_id)
+    query = db.select(Project.id, Project.name, Project.client_id).where(
+        Project.org_id == org_id, db.or_(Project.archived_at.is_(None), Project.id == keep_project)
+    )
     if chosen:
         query = query.where(Project.client_id == chosen)
     projects = db.session.execute(query.order_by(Project.name)).all()

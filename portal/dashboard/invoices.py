@@ -125,7 +125,7 @@ def invoices_edit(invoice_id: int):
     invoice = load(Invoice, invoice_id)
     if invoice.status != DRAFT:
         return done(url_for("dashboard.invoices_show", invoice_id=invoice.id), "Only a draft invoice can be edited.")
-    form = fill_choices(InvoiceForm(obj=invoice), g.org.id)
+    form = fill_choices(InvoiceForm(obj=invoice), g.org.id, invoice.client_id, invoice.project_id)
     if form.is_submitted():
         return submit_document(
             form,

@@ -19,16 +19,19 @@ from portal.services import projects as project_service
 from portal.services.errors import ServiceError
 
 
-def _client_choices() -> list[tuple[int, str]]:
+def _client_choices(keep: int | None = None) -> list[tuple[int, str]]:
+    # An archived client is offered only to the project that already belongs to it.
     rows = db.session.execute(
-        db.select(Client.id, Client.name, Client.company).where(Client.org_id == g.org.id).order_by(Client.name)
+        db.select(Client.id, Client.name, Client.company)
+        .where(Client.org_id == g.org.id, db.or_(Client.archived_at.is_(None), Client.id == keep))
+        .order_by(Client.name)
     ).all()
     return [(row.id, f"{row.name} ({row.company})" if row.company else row.name) for row in rows]
 
 
-def _project_form(**kwargs) -> ProjectForm:
+def _project_form(keep_client: int | None = None, **kwargs) -> ProjectForm:
     form = ProjectForm(**kwargs)
-    form.client_id.choices = [("", "Choose a client…")] + _client_choices()
+    form.client_id.choices = [("", "Choose a client…")] + _client_choices(keep_client)
     return form
 
 
@@ -100,7 +103,7 @@ def projects_show(project_id: int):
 def projects_edit(project_id: int):
     """Edit a project's details."""
     project = load(Project, project_id)
-    form = _project_form(obj=project)
+    form = _project_form(keep_client=project.client_id, obj=project)
     if form.validate_on_submit():
         try:
             project_service.update_project(project, current_actor(), **_project_fields(form))

@@ -131,7 +131,7 @@ def proposals_edit(proposal_id: int):
         return done(
             url_for("dashboard.proposals_show", proposal_id=proposal.id), "Only a draft proposal can be edited."
         )
-    form = fill_choices(ProposalForm(obj=proposal), g.org.id)
+    form = fill_choices(ProposalForm(obj=proposal), g.org.id, proposal.client_id, proposal.project_id)
     if form.is_submitted():
         return submit_document(
             form,
@@ -181,9 +181,7 @@ def proposals_accept(proposal_id: int):
         return invalid(SHOW, "status_card", **_show_context(proposal, accept_form=form))
     return _status_action(
         proposal,
-        lambda: proposal_service.accept_proposal(
-            proposal, current_actor(), name=form.name.data, ip=request.remote_addr
-        ),
+        lambda: proposal_service.accept_proposal(proposal, current_actor(), name=form.name.data),
         f"Proposal {proposal.number} accepted; its project is ready.",
         accept_form=form,
     )
@@ -198,9 +196,7 @@ def proposals_decline(proposal_id: int):
         return invalid(SHOW, "status_card", **_show_context(proposal, decline_form=form))
     return _status_action(
         proposal,
-        lambda: proposal_service.decline_proposal(
-            proposal, current_actor(), reason=form.reason.data, ip=request.remote_addr
-        ),
+        lambda: proposal_service.decline_proposal(proposal, current_actor(), reason=form.reason.data),
         f"Proposal {proposal.number} marked declined.",
         decline_form=form,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from portal.demo.data import SHARED_CLIENT_EMAIL, SITES
+from portal.demo.data import SHARED_CLIENT_EMAIL, SITES, site_position
 from portal.extensions import db
 from portal.models import Client, Message, Project
 from portal.models.message import SENDER_OPERATOR
@@ -42,7 +42,9 @@ def seed_billing(org, second_org, clients, projects, actor, second_owner) -> Non
     accepted = proposal(clients[2], "Festival 2027 aerial package", [flight, edit])
     proposals.send_proposal(accepted, actor)
     proposals.accept_proposal(accepted, actor, name="Tom Lindqvist")
-    db.session.get(Project, accepted.project_id).location = SITES["Festival 2027 aerial package"]
+    festival = db.session.get(Project, accepted.project_id)
+    festival.location = SITES["Festival 2027 aerial package"]
+    festival.site_lat, festival.site_lon = site_position("Festival 2027 aerial package")
     declined = proposal(clients[0], "Harbourview brand film", [flight, flight, edit])
     proposals.send_proposal(declined, actor)
     proposals.decline_proposal(declined, actor, reason="Budget moved to next year.", name="Alex Morgan")
@@ -88,6 +90,7 @@ def seed_billing(org, second_org, clients, projects, actor, second_owner) -> Non
         description="Logo, colours and launch photography.",
         location=SITES["Harbourview brand identity"],
     )
+    project.site_lat, project.site_lon = site_position("Harbourview brand identity")
     db.session.add(project)
     db.session.flush()
     record(

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, time, timedelta
 
+from portal.demo.data import site_position
 from portal.demo.media import demo_pdf, demo_photo
 from portal.extensions import db
 from portal.models import Client, Deliverable, Message, Project, StoredFile, User
 from portal.models.deliverable import APPROVED, PENDING, READY
 from portal.models.message import SENDER_CLIENT, SENDER_OPERATOR
 from portal.storage import get_storage, new_key
+
+
+def taken(project: Project, n: int) -> datetime:
+    """When the demo's n-th photo of a project was taken: its first flight day, a minute apart."""
+    return datetime.combine(project.start_date, time(15, 30)) + timedelta(minutes=n)
 
 
 def deliverables_and_files(projects: list[Project], owner: User) -> None:
@@ -35,7 +42,11 @@ def deliverables_and_files(projects: list[Project], owner: User) -> None:
         db.session.add(deliverable)
         db.session.flush()
         payloads = [
-            (f"{title.lower().replace(' ', '-')}-{n + 1}.jpg", "image/jpeg", demo_photo(project.id * 10 + n))
+            (
+                f"{title.lower().replace(' ', '-')}-{n + 1}.jpg",
+                "image/jpeg",
+                demo_photo(project.id * 10 + n, site_position(project.name), taken(project, n)),
+            )
             for n in range(images)
         ]
         if kind == "inspection_report":

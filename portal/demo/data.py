@@ -15,7 +15,7 @@ OPERATORS = [
 SHARED_CLIENT_EMAIL = "alex.morgan@harbourview.example"
 
 # Where each demo project flies: the site its name promises, with its latitude and longitude (WGS 84, decimal
-# degrees) at the end of the text, as projects have no coordinate fields.
+# degrees) at the end of the text; site_position() reads them back for the project's map.
 SITES = {
     "Harbourview penthouse listing": "Harbourview Residences, Aker Brygge, Oslo (59.9103, 10.7275)",
     "Harbourview marina twilight shoot": "Harbourview Marina, Tjuvholmen, Oslo (59.9071, 10.7208)",
@@ -29,6 +29,12 @@ SITES = {
     "Festival 2027 aerial package": "Riverside Park festival grounds, Akerselva, Oslo (59.9226, 10.7520)",
     "Harbourview brand identity": "Harbourview Living showroom, Bjørvika, Oslo (59.9076, 10.7530)",
 }
+
+
+def site_position(name: str) -> tuple[float, float]:
+    """The latitude and longitude written at the end of a demo site's text."""
+    lat, lon = SITES[name].rsplit("(", 1)[1].rstrip(")").split(", ")
+    return float(lat), float(lon)
 
 
 # (org slug, client email, project name or None for a client-wide link, access code or None)

@@ -4,10 +4,36 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import datetime
 
 
-def demo_photo(seed: int) -> bytes:
-    """A small generated 'aerial' JPEG: sky, water, pier and boats."""
+def _degrees(value: float) -> tuple[float, float, float]:
+    value = abs(value)
+    degrees, minutes = int(value), int(abs(value) * 60) % 60
+    return float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4)
+
+
+def _drone_exif(position: tuple[float, float], taken: datetime, altitude: float):
+    """EXIF as a drone writes it: camera model, capture time and the GPS position and altitude."""
+    from PIL import ExifTags, Image
+
+    lat, lon = position
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "DJI", "Mavic 3 Enterprise"
+    exif[ExifTags.IFD.Exif] = {0x9003: taken.strftime("%Y:%m:%d %H:%M:%S")}
+    exif[ExifTags.IFD.GPSInfo] = {
+        1: "N" if lat >= 0 else "S",
+        2: _degrees(lat),
+        3: "E" if lon >= 0 else "W",
+        4: _degrees(lon),
+        5: 0,
+        6: altitude,
+    }
+    return exif
+
+
+def demo_photo(seed: int, position: tuple[float, float] | None = None, taken: datetime | None = None) -> bytes:
+    """A small generated 'aerial' JPEG: sky, water, pier and boats; with a position, GPS EXIF a little off it."""
     from PIL import Image, ImageDraw
 
     rng = random.Random(seed)
@@ -25,7 +51,13 @@ def demo_photo(seed: int) -> bytes:
         x, y = rng.randint(0, width - 40), rng.randint(int(height * 0.66), height - 20)
         draw.ellipse([x, y, x + 34, y + 12], fill=(240, 240, 235))
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=78)
+    if position is None:
+        image.save(out, "JPEG", quality=78)
+    else:
+        # Photos of a site are taken around it: within about 150 m.
+        spot = (position[0] + rng.uniform(-0.0012, 0.0012), position[1] + rng.uniform(-0.002, 0.002))
+        exif = _drone_exif(spot, taken or datetime(2026, 11, 20, 15, 30), round(rng.uniform(40, 110), 1))
+        image.save(out, "JPEG", quality=78, exif=exif.tobytes())
     return out.getvalue()
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from portal.demo import content
 from portal.demo.billing import seed_billing
-from portal.demo.data import DEMO_SLUG, LINKS, OPERATORS, SECOND_SLUG, SHARED_CLIENT_EMAIL, SITES
+from portal.demo.data import DEMO_SLUG, LINKS, OPERATORS, SECOND_SLUG, SHARED_CLIENT_EMAIL, SITES, site_position
 from portal.extensions import db
 from portal.jobs import email as email_jobs
 from portal.mailer import message_id, uses_smtp
@@ -161,6 +161,7 @@ def _seed_everything() -> None:
             location=SITES[name],
             description=f"{kind} for {client.company}.",
         )
+        project.site_lat, project.site_lon = site_position(name)
         if status == project_status.ON_HOLD:
             project.held_from = project_status.SCHEDULED
             project.hold_reason = "Waiting for the road authority's flight permit."

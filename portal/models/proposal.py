@@ -43,6 +43,8 @@ class Proposal(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_name: Mapped[str | None] = mapped_column(String(160))
     decision_ip: Mapped[str | None] = mapped_column(String(45))
+    # Set when an operator recorded the answer on the dashboard (given on paper, by phone): who recorded it.
+    decision_recorded_by: Mapped[str | None] = mapped_column(String(254))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -97,6 +97,14 @@ def send_proposal(proposal: Proposal, actor: Actor) -> Proposal:
     return proposal
 
 
+def _record_answerer(proposal: Proposal, actor: Actor, ip: str | None) -> None:
+    # The client's IP proves where a signature came from; an operator's would only mislead on the signed copy.
+    if actor.type == ACTOR_CLIENT:
+        proposal.decision_ip, proposal.decision_recorded_by = ip, None
+    else:
+        proposal.decision_ip, proposal.decision_recorded_by = None, actor.label
+
+
 def accept_proposal(
     proposal: Proposal, actor: Actor, *, name: str, ip: str | None = None, today: date | None = None
 ) -> Proposal:
@@ -110,7 +118,7 @@ def accept_proposal(
     proposal.status = ACCEPTED
     proposal.decided_at = datetime.now(UTC)
     proposal.decision_name = name[:160]
-    proposal.decision_ip = ip
+    _record_answerer(proposal, actor, ip)
     if proposal.project_id is None:
         project = projects.create_project(
             proposal.org_id,
@@ -151,7 +159,7 @@ def decline_proposal(
     proposal.decided_at = datetime.now(UTC)
     proposal.decision_name = (name or actor.label)[:160]
     proposal.decision_reason = reason
-    proposal.decision_ip = ip
+    _record_answerer(proposal, actor, ip)
     record(
         proposal.org_id,
         actor,

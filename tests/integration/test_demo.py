@@ -1,9 +1,11 @@
 """`flask seed-demo`: idempotent demo data with every status and real files."""
 
+import io
 import re
 from urllib.parse import urlsplit
 
 from click.testing import CliRunner
+from PIL import ExifTags, Image
 
 from portal.cli import seed_demo
 from portal.extensions import db
@@ -60,15 +62,30 @@ def test_demo_sites_match_their_projects_and_carry_coordinates(app):
     with app.app_context():
         CliRunner().invoke(seed_demo, catch_exceptions=False)
         rows = dict(db.session.execute(db.select(Project.name, Project.location)).all())
+        positions = {row.name: (row.site_lat, row.site_lon) for row in db.session.execute(db.select(Project)).scalars()}
+        photos = [
+            (db.session.get(Project, row.project_id).name, get_storage().open(row.storage_key).read())
+            for row in db.session.execute(
+                db.select(StoredFile).where(StoredFile.content_type == "image/jpeg")
+            ).scalars()
+        ]
     assert len(rows) == 11
     for name, location in rows.items():
         # "Kestrel bridge …" flies at Kestrel Bridge, not at Riverside Park.
         assert name.split()[0].lower() in location.lower(), (name, location)
         lat, lon = map(float, re.search(r"\((-?\d{1,2}\.\d{4}), (-?\d{1,3}\.\d{4})\)$", location).groups())
         assert 58 < lat < 61 and 9 < lon < 12, location  # around Oslo and Drammen
+        assert positions[name] == (lat, lon), name  # the map's site is the one the text names
     kestrel = rows["Kestrel bridge deck orthomosaic"]
     assert "Bridge" in kestrel and "Park" not in kestrel and "Quarry" not in kestrel
     assert "Quarry" in rows["Kestrel quarry volume estimate"] and "Park" in rows["Riverside Festival aftermovie"]
+    # Every demo photo carries the drone's GPS position, within a few hundred metres of its project's site.
+    assert photos
+    for name, data in photos:
+        gps = Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        lat = sum(part / 60**n for n, part in enumerate(gps[2])) * (1 if gps[1] == "N" else -1)
+        lon = sum(part / 60**n for n, part in enumerate(gps[4])) * (1 if gps[3] == "E" else -1)
+        assert abs(lat - positions[name][0]) < 0.003 and abs(lon - positions[name][1]) < 0.005, (name, lat, lon)
 
 
 def test_demo_switcher_lists_the_second_organization_once_its_link_was_opened(app):

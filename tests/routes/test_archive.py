@@ -268,7 +268,7 @@ def test_archived_items_disappear_from_the_portal(app):
     with app.app_context():
         world = make_world(app, slug="archive-portal")
         proposal_id = _proposal(world.org.id, world.project.client_id, status="sent", number="P-9", title="Offer nine")
-        slug, project_id, review_id = world.org.slug, world.project.id, world.review.id
+        slug, project_id, review_id, image_id = world.org.slug, world.project.id, world.review.id, world.image.id
         browser = world.browser
         user = make_user(world.org)
         operator = login(app.test_client(), user, world.org)
@@ -276,8 +276,15 @@ def test_archived_items_disappear_from_the_portal(app):
     card = f'id="deliverable-{review_id}"'
     assert card in browser.get(f"/portal/{slug}/projects/{project_id}").text
 
+    download = f"/portal/{slug}/files/{image_id}"
+    assert browser.get(download).status_code in (200, 302)
+
     operator.post(f"/app/deliverables/{review_id}/archive")
-    assert card not in browser.get(f"/portal/{slug}/projects/{project_id}").text
+    page = browser.get(f"/portal/{slug}/projects/{project_id}").text
+    assert card not in page
+    # Its files leave with it: not listed among the project's other files, not downloadable.
+    assert "pier.png" not in page
+    assert browser.get(download).status_code == 404
     assert browser.get(f"/portal/{slug}/deliverables/{review_id}/zip").status_code == 404
 
     operator.post(f"/app/proposals/{proposal_id}/archive")
@@ -307,3 +314,27 @@ def test_upload_then_storage_is_clean_after_project_delete(app):
     browser.post(f"/app/projects/{ids['project']}/delete")
     with app.app_context():
         assert not get_storage().exists(key)
+
+
+def test_archived_client_is_not_offered_for_new_work_but_stays_on_its_own(app):
+    browser, ids = _operator(app)
+    with app.app_context():
+        make_client(db.session.get(Organization, ids["org"]), name="Active Annie")
+        proposal_id = _proposal(ids["org"], ids["client"], ids["project"])
+    assert browser.post(f"/app/projects/{ids['project']}/archive").status_code == 303
+    assert browser.post(f"/app/clients/{ids['client']}/archive").status_code == 303
+
+    for path in ("/app/projects/new", "/app/proposals/new", "/app/invoices/new"):
+        page = browser.get(path).text
+        assert "Active Annie</option>" in page, path
+        assert "Casey Client</option>" not in page, path
+        assert "Harbour shoot</option>" not in page, path
+    # A project form posted with the archived client is refused; nothing is created.
+    refused = browser.post("/app/projects/new", data={"name": "Sneaky", "client_id": ids["client"], "status": "draft"})
+    assert refused.status_code == 422
+    with app.app_context():
+        assert db.session.execute(db.select(Project).where(Project.name == "Sneaky")).scalar() is None
+    # What already belongs to the archived client keeps it selected when edited.
+    assert "Casey Client</option>" in browser.get(f"/app/projects/{ids['project']}/edit").text
+    edit = browser.get(f"/app/proposals/{proposal_id}/edit").text
+    assert "Casey Client</option>" in edit and "Harbour shoot</option>" in edit

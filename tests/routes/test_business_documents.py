@@ -265,10 +265,14 @@ def test_a_declined_proposal_sends_no_signed_copy(app):
     assert [m.recipients for m in outbox] == [["owner@skyline.example"]]
 
 
-def test_an_acceptance_the_operator_records_sends_no_signed_copy(app):
+def test_an_acceptance_the_operator_records_sends_no_signed_copy(app, tmp_path):
     shop = make_shop(app)
     operator = operator_of(app, shop)
     with mail.record_messages() as outbox:
         response = operator.post(f"/app/proposals/{shop.proposal_id}/accept", data={"name": "Casey Client"})
     assert response.status_code == 303
     assert all(m.recipients != ["client@example.com"] for m in outbox)
+    # The PDF says who recorded the answer, and never shows the operator's own address as the signer's.
+    text = pdf_text(operator.get(f"/app/proposals/{shop.proposal_id}/pdf").data, tmp_path)
+    assert "Casey Client" in text and "recorded by Olga Owner" in text
+    assert "127.0.0.1" not in text and "Signed by typing" not in text
