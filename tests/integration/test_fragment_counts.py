@@ -48,7 +48,7 @@ ACTIONS = {
         "/app/projects/{project}/site",
         {"lat": "51.4545", "lon": "-2.5879"},
         ("site_map", "timeline"),
-        8,
+        9,
     ),
     "map pin": (
         "post",
