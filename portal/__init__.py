@@ -244,6 +244,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
     app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
+    app.jinja_env.globals.update(formatting.status_globals())
 
 
 def register_security_headers(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from babel import numbers
 from flask import current_app, g, has_app_context, url_for
@@ -20,6 +21,30 @@ ZERO_DECIMAL = {"JPY"}
 LOCALES = ("en_GB", "en_US", "de_DE", "de_CH", "fr_FR", "nl_NL", "es_ES", "it_IT", "nb_NO", "sv_SE", "da_DK", "pl_PL")
 DEFAULT_LOCALE = "en_GB"
 _LETTER_THEN_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)")
+
+
+def _constants(module) -> SimpleNamespace:
+    return SimpleNamespace(
+        **{name: value for name, value in vars(module).items() if name.isupper() and isinstance(value, str)}
+    )
+
+
+def status_globals() -> dict:
+    """The models' status constants for templates (``PROJECT.ON_HOLD``), so no template spells a status itself."""
+    from portal.models import deliverable, file, invoice, message, notification, portal_link, project, proposal, upload
+
+    modules = {
+        "PROJECT": project,
+        "DELIVERABLE": deliverable,
+        "FILE": file,
+        "MESSAGE": message,
+        "PROPOSAL": proposal,
+        "INVOICE": invoice,
+        "UPLOAD": upload,
+        "NOTIFICATION": notification,
+        "LINK": portal_link,
+    }
+    return {name: _constants(module) for name, module in modules.items()}
 
 
 def locale_choices() -> list[tuple[str, str]]:

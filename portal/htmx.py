@@ -18,6 +18,16 @@ def is_fragment_request() -> bool:
     )
 
 
+def not_modified(etag: str) -> Response | None:
+    """A 304 when the poller already holds ``etag``, else None (then the changed blocks are sent)."""
+    if etag not in request.headers.get("If-None-Match", ""):
+        return None
+    response = Response(status=304)
+    response.headers["ETag"] = etag
+    response.vary.add("HX-Request")
+    return response
+
+
 def render(
     template: str,
     block: str | None = None,
@@ -58,7 +68,6 @@ def done(
     template: str | None = None,
     block: str | None = None,
     oob: Iterable[str] = (),
-    trigger: str | None = None,
     **context,
 ) -> Response:
     """Answer a successful POST: a fragment for htmx, or flash + redirect (post/redirect/get)."""
@@ -70,8 +79,6 @@ def done(
         else:
             response = make_response("", 204)
             response.headers["HX-Redirect"] = location
-        if trigger:
-            response.headers["HX-Trigger"] = trigger
         response.vary.add("HX-Request")
         return response
     response = redirect(location, code=303)

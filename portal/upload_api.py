@@ -21,6 +21,15 @@ def error(exc: ServiceError):
     return jsonify(error=exc.message, field=exc.field), 409 if isinstance(exc, UploadClosed) else 400
 
 
+def start(project, actor: Actor, data: dict, **fields):
+    """Open an upload in parts of one file (name and size from the JSON ``data``): 201 with its key, or the error."""
+    try:
+        upload = uploads.start(project, actor, data.get("filename"), data.get("size"), **fields)
+    except ServiceError as exc:
+        return error(exc)
+    return jsonify(uploadId=upload.public_id, key=upload.public_id, partSize=upload.part_size), 201
+
+
 def sign_part(upload: Upload, number: int):
     """A short-lived URL for one part."""
     try:

@@ -105,3 +105,31 @@ def make_link(
         **fields,
     )
     return created.link, created.token
+
+
+def make_activity(org: Organization, project: Project | None = None, summary: str = "Something happened", **fields):
+    """An activity entry of ``org`` (of ``project`` when given), by the system unless told."""
+    from portal.models import Activity
+
+    fields = {"actor_type": "system", "actor_label": "S", "verb": "v", **fields}
+    activity = Activity(org_id=org.id, project_id=project.id if project else None, summary=summary, **fields)
+    db.session.add(activity)
+    db.session.commit()
+    return activity
+
+
+def make_file_row(project: Project, filename: str, deliverable: Deliverable | None = None, **fields):
+    """A client-visible file's row only (its bytes are never read): size, SHA-256 and key are placeholders."""
+    from portal.models import StoredFile
+
+    fields = {"content_type": "image/png", "size": 1, "sha256": "0" * 64, "client_visible": True, **fields}
+    stored = StoredFile(
+        project_id=project.id,
+        deliverable_id=deliverable.id if deliverable else None,
+        filename=filename,
+        storage_key=fields.pop("storage_key", f"k/{project.id}/{filename}"),
+        **fields,
+    )
+    db.session.add(stored)
+    db.session.commit()
+    return stored

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, g, redirect, request, url_for
+from flask import Response, g, request, url_for
 
+from portal.blocks import BlockPage, Sources
 from portal.client import bp
 from portal.client.forms import AcceptProposalForm, DeclineProposalForm
 from portal.client.loaders import load_invoice, load_proposal
 from portal.client.session import client_actor
-from portal.client.shell import shell
 from portal.downloads import content_disposition
 from portal.extensions import db
-from portal.htmx import is_fragment_request
+from portal.htmx import render
 from portal.models import Client
 from portal.pdf import invoice_pdf, proposal_filename, proposal_pdf
 from portal.services import proposals as proposal_service
@@ -23,23 +23,30 @@ PROPOSAL = "client/proposal.html"
 INVOICE = "client/invoice.html"
 
 
-def _proposal_context(proposal, **overrides) -> dict:
-    context = {
+class ProposalSources(Sources):
+    """A proposal and the forms of its answer."""
+
+
+def _answer_block(page: ProposalSources) -> dict:
+    proposal = page.obj
+    return {
         "proposal": proposal,
         "status": proposal_service.display_status(proposal, date.today()),
-        "accept_form": AcceptProposalForm(formdata=None),
-        "decline_form": DeclineProposalForm(formdata=None),
-        "answer_error": None,
+        "accept_form": page.form("accept_form", AcceptProposalForm),
+        "decline_form": page.form("decline_form", DeclineProposalForm),
+        "answer_error": page.inputs.get("answer_error"),
     }
-    context.update(overrides)
-    return context
+
+
+# The badges come from the shell's lazy context processor, read only when the block renders.
+PAGE = BlockPage(PROPOSAL, ProposalSources, lambda page: {}, {"answer": _answer_block, "badges": lambda page: {}})
 
 
 @bp.get("/portal/<slug>/proposals/<int:proposal_id>")
 def proposal_page(proposal_id: int):
     """A proposal: lines, totals, terms, validity, and the answer."""
     proposal = load_proposal(proposal_id)
-    return shell(PROPOSAL, **_proposal_context(proposal))
+    return PAGE.render(proposal)
 
 
 @bp.get("/portal/<slug>/proposals/<int:proposal_id>/pdf")
@@ -53,28 +60,15 @@ def proposal_download(proposal_id: int):
 
 
 def _answer(proposal, action, form, form_name: str):
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except ServiceError as exc:
-            db.session.rollback()
-            status = 200 if is_fragment_request() else 409
-            return shell(
-                PROPOSAL,
-                "answer" if is_fragment_request() else None,
-                oob=("badges",),
-                status_code=status,
-                **_proposal_context(proposal, answer_error=exc.message),
-            )
-        if is_fragment_request():
-            return shell(PROPOSAL, "answer", oob=("badges",), **_proposal_context(proposal))
-        return redirect(url_for("portal.proposal_page", proposal_id=proposal.id), code=303)
-    return shell(
-        PROPOSAL,
-        "answer" if is_fragment_request() else None,
-        oob=("badges",),
-        status_code=200 if is_fragment_request() else 422,
-        **_proposal_context(proposal, **{form_name: form}),
+    if not form.validate_on_submit():
+        return PAGE.invalid(proposal, "answer", oob=("badges",), **{form_name: form})
+    try:
+        action(form)
+    except ServiceError as exc:
+        db.session.rollback()
+        return PAGE.invalid(proposal, "answer", oob=("badges",), status_code=409, answer_error=exc.message)
+    return PAGE.done(
+        proposal, url_for("portal.proposal_page", proposal_id=proposal.id), None, "answer", oob=("badges",)
     )
 
 
@@ -110,7 +104,7 @@ def decline_proposal(proposal_id: int):
 def invoice_page(invoice_id: int):
     """An invoice: lines, tax, totals, status, due date, PDF and the pay link."""
     invoice = load_invoice(invoice_id)
-    return shell(INVOICE, invoice=invoice, status=invoice.display_status(date.today()))
+    return render(INVOICE, invoice=invoice, status=invoice.display_status(date.today()))
 
 
 @bp.get("/portal/<slug>/invoices/<int:invoice_id>/pdf")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, g, make_response, redirect, request, stream_with_context, url_for
+from flask import Response, abort, g, make_response, request, stream_with_context, url_for
 
 from portal.client import bp, project_page
 from portal.client.forms import UploadForm
@@ -11,7 +11,6 @@ from portal.client.session import client_actor
 from portal.client.visibility import uploads_allowed
 from portal.downloads import content_disposition, stream_file, thumbnail, zip_stream
 from portal.extensions import db
-from portal.htmx import is_fragment_request
 from portal.models import StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.services import files as file_service
@@ -35,11 +34,9 @@ def upload(project_id: int):
             db.session.rollback()
             form.files.errors = [*form.files.errors, exc.message]
         else:
-            if is_fragment_request():
-                return project_page.render(project, "files", oob=("badges",))
-            return redirect(url_for("portal.project_page", project_id=project.id, _anchor="files"), code=303)
-    status_code = 200 if is_fragment_request() else 422
-    return project_page.render(project, "files", oob=("badges",), status_code=status_code, upload_form=form)
+            location = url_for("portal.project_page", project_id=project.id, _anchor="files")
+            return project_page.done(project, location, None, "files", oob=("badges",))
+    return project_page.invalid(project, "files", oob=("badges",), upload_form=form)
 
 
 @bp.get("/portal/<slug>/files/<int:file_id>")

@@ -9,13 +9,16 @@ from sqlalchemy import bindparam
 
 from portal.client import bp
 from portal.client.devices import forget_device
+from portal.client.overview import overview_statements
 from portal.client.session import leave_session
-from portal.client.shell import shell
 from portal.client.timeline import client_timeline
-from portal.client.visibility import overview_statements, sent_to_client, visibility, visible_ids_statement
+from portal.client.visibility import sent_to_client, visibility, visible_ids_statement
 from portal.extensions import db
+from portal.htmx import render
 from portal.models import Invoice, Project, Proposal
+from portal.models.invoice import list_columns as invoice_columns
 from portal.models.project import PHASES, phase_index
+from portal.models.proposal import list_columns as proposal_columns
 
 
 @cache
@@ -35,27 +38,11 @@ def _statements() -> dict:
         .where(Project.org_id == bindparam("v_org"), Project.id.in_(visible_ids_statement()))
         .order_by(Project.updated_at.desc())
         .limit(limit),
-        "proposals": db.select(
-            Proposal.id,
-            Proposal.number,
-            Proposal.title,
-            Proposal.status,
-            Proposal.total_minor,
-            Proposal.currency,
-            Proposal.valid_until,
-        )
+        "proposals": db.select(*proposal_columns())
         .where(sent_to_client(Proposal))
         .order_by(Proposal.id.desc())
         .limit(limit),
-        "invoices": db.select(
-            Invoice.id,
-            Invoice.number,
-            Invoice.status,
-            Invoice.total_minor,
-            Invoice.currency,
-            Invoice.issue_date,
-            Invoice.due_date,
-        )
+        "invoices": db.select(*invoice_columns())
         .where(sent_to_client(Invoice))
         .order_by(Invoice.id.desc())
         .limit(limit),
@@ -76,7 +63,7 @@ def overview():
     params = visibility(g.portal)
     lists = {name: db.session.execute(statement, params).all() for name, statement in overview_statements().items()}
     lists["activity"] = client_timeline(lists["activity"])
-    return shell(
+    return render(
         "client/overview.html",
         projects=_projects(limit=6),
         phases=PHASES,
@@ -88,19 +75,19 @@ def overview():
 @bp.get("/portal/<slug>/projects")
 def projects():
     """The client's projects with their phase."""
-    return shell("client/projects.html", projects=_projects(), phases=PHASES)
+    return render("client/projects.html", projects=_projects(), phases=PHASES)
 
 
 @bp.get("/portal/<slug>/proposals")
 def proposals():
     """Proposals sent to the client."""
-    return shell("client/proposals.html", proposals=_rows("proposals"), today=visibility(g.portal)["v_today"])
+    return render("client/proposals.html", proposals=_rows("proposals"), today=visibility(g.portal)["v_today"])
 
 
 @bp.get("/portal/<slug>/invoices")
 def invoices():
     """Invoices sent to the client."""
-    return shell("client/invoices.html", invoices=_rows("invoices"), today=visibility(g.portal)["v_today"])
+    return render("client/invoices.html", invoices=_rows("invoices"), today=visibility(g.portal)["v_today"])
 
 
 @bp.post("/portal/<slug>/leave")

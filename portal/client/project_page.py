@@ -4,23 +4,18 @@ blocks it renders. Route modules render the page through here and never build it
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache, cached_property
 
-from flask import g, url_for
+from flask import Response, g, url_for
 from sqlalchemy import bindparam
 
-from portal import htmx
+from portal.blocks import BlockPage, Sources
 from portal.client.forms import MapPinForm, MessageForm, UploadForm
-from portal.client.shell import shell
-from portal.client.visibility import badge_counts, shown_deliverable, uploads_allowed, visible_file
+from portal.client.visibility import shown_deliverable, uploads_allowed, visible_file
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.models.project import PHASES, phase_index
 from portal.services import messages, site_map
-
-PAGE = "client/project.html"
 
 
 @cache
@@ -55,12 +50,13 @@ def read_files(project_id: int) -> list:
     return db.session.execute(_statements()["files"], {"project_id": project_id}).all()
 
 
-class Reads:
+class Reads(Sources):
     """The rows one render of the page needs, each read at most once and only when a block asks for it."""
 
-    def __init__(self, project: Project, given: dict):
-        self.project = project
-        self.given = given
+    @property
+    def project(self) -> Project:
+        """The project the page shows."""
+        return self.obj
 
     @cached_property
     def thread(self) -> tuple[list, str, int]:
@@ -88,27 +84,40 @@ class Reads:
 
 
 def _comments(reads: Reads) -> dict:
-    return {"comments": messages.comments_by_subject(reads.thread[0]), "comment_errors": {}}
+    return {
+        "comments": messages.comments_by_subject(reads.thread[0]),
+        "comment_errors": reads.inputs.get("comment_errors") or {},
+    }
 
 
 def _thread_messages(reads: Reads) -> dict:
     thread, etag, last_read = reads.thread
-    return {"project": reads.project, "org": g.portal.org, "messages": thread, "last_read": last_read, "etag": etag}
+    return {
+        "project": reads.project,
+        "org": g.portal.org,
+        "messages": thread,
+        "last_read": last_read,
+        "etag": reads.inputs.get("etag") or etag,
+    }
 
 
 def _thread(reads: Reads) -> dict:
-    return {**_thread_messages(reads), "message_form": MessageForm(formdata=None)}
+    return {**_thread_messages(reads), "message_form": reads.form("message_form", MessageForm)}
+
+
+def _decisions(reads: Reads) -> dict:
+    return {"decision_errors": reads.inputs.get("decision_errors") or {}, "ask_name": not g.portal.name}
 
 
 def _card(reads: Reads) -> dict:
-    deliverable = reads.given["deliverable"]
+    deliverable = reads.inputs["deliverable"]
     files = [file for file in reads.files if file.deliverable_id == deliverable.id]
     return {
         **_comments(reads),
+        **_decisions(reads),
+        "deliverable": deliverable,
         "files_by_deliverable": {deliverable.id: files},
         "shown_deliverables": {deliverable.id},
-        "decision_errors": {},
-        "ask_name": not g.portal.name,
     }
 
 
@@ -120,7 +129,7 @@ def _files(reads: Reads) -> dict:
         "loose_files": reads.files_by_deliverable.get(None, []),
         "shown_deliverables": {deliverable.id for deliverable in reads.deliverables},
         "allow_uploads": uploads_allowed(reads.project.id),
-        "upload_form": UploadForm(formdata=None),
+        "upload_form": reads.form("upload_form", UploadForm),
     }
 
 
@@ -137,56 +146,54 @@ def _site_map(reads: Reads) -> dict:
         "project": project,
         "site_map": site_map.build(project, reads.thread[0], client=True),
         "map_view": {**MAP_VIEW, "pin_action": url_for("portal.map_pin", project_id=project.id)},
-        "map_pin_form": MapPinForm(formdata=None),
+        "map_pin_form": reads.form("map_pin_form", MapPinForm),
         "site_form": None,
     }
 
 
 def _badges(reads: Reads) -> dict:
-    return {"counts": badge_counts(g.portal)}
+    # The counts come from the shell's lazy context processor, read only when this block renders.
+    return {}
 
 
-@dataclass(frozen=True)
-class Block:
-    """A block of the page: the function building its context, and the names its caller must give."""
-
-    context: Callable[[Reads], dict]
-    given: tuple[str, ...] = ()
-
-
-BLOCKS = {
-    "deliverable_card": Block(_card, given=("deliverable",)),
-    "files": Block(_files),
-    "site_map": Block(_site_map),
-    "thread": Block(_thread),
-    "thread_messages": Block(_thread_messages),
-    "badges": Block(_badges),
-}
-
-
-def page_context(reads: Reads) -> dict:
-    """The whole page's own context (the shell adds the sidebar's)."""
+def _frame(reads: Reads) -> dict:
     project = reads.project
     return {
-        **_files(reads),
-        **_thread(reads),
-        **_site_map(reads),
+        **_decisions(reads),
+        "project": project,
         "phases": PHASES,
         "phase": phase_index(project.status, project.held_from),
         "deliverables": reads.deliverables,
         "files_by_deliverable": reads.files_by_deliverable,
-        "decision_errors": {},
-        "ask_name": not g.portal.name,
     }
 
 
-def render(project: Project, block: str | None = None, *, oob=(), status_code: int = 200, **given):
-    """The whole page, or for htmx only ``block`` and the ``oob`` blocks, each with just its own context;
-    ``given`` carries what the caller knows (a form with errors, the deliverable of a card)."""
-    reads = Reads(project, given)
-    if block is None or not htmx.is_fragment_request():
-        return shell(PAGE, block, oob=oob, status_code=status_code, **{**page_context(reads), **given})
-    context: dict = {}
-    for name in (block, *oob):
-        context.update(BLOCKS[name].context(reads))
-    return htmx.render(PAGE, block, oob=oob, status_code=status_code, **{**context, **given})
+PAGE = BlockPage(
+    "client/project.html",
+    Reads,
+    _frame,
+    {
+        "deliverable_card": _card,
+        "files": _files,
+        "site_map": _site_map,
+        "thread": _thread,
+        "thread_messages": _thread_messages,
+        "badges": _badges,
+    },
+    standalone=("deliverable_card",),
+)
+
+
+def render(project: Project, block: str | None = None, **options) -> Response:
+    """The full page, or for htmx the block and its out-of-band blocks (see ``BlockPage.render``)."""
+    return PAGE.render(project, block, **options)
+
+
+def invalid(project: Project, block: str, **options) -> Response:
+    """A refused submit answered with the block (htmx, 200) or the full page (422 unless told)."""
+    return PAGE.invalid(project, block, **options)
+
+
+def done(project: Project, location: str, message: str | None, block: str, **options) -> Response:
+    """A successful POST answered with the block (htmx) or a flash and a redirect to ``location``."""
+    return PAGE.done(project, location, message, block, **options)

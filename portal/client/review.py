@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, url_for
+from flask import g, url_for
 
 from portal.client import bp, project_page
 from portal.client.forms import DecisionForm, MessageForm
 from portal.client.loaders import load_deliverable, load_file
 from portal.client.session import client_actor
 from portal.extensions import db
-from portal.htmx import confirm, is_fragment_request
 from portal.models import Deliverable, Project
 from portal.models.deliverable import APPROVED, REJECTED, REVISION_REQUESTED
 from portal.services import decisions, messages
@@ -28,11 +27,10 @@ def decide(deliverable_id: int):
     deliverable = load_deliverable(deliverable_id)
     project = deliverable.project
     form = DecisionForm()
-    status_code = 200
+    status_code = 422
     error = None
     if not form.validate_on_submit():
         error = " ".join(form.reason.errors) or "Choose approve, request a revision, or reject."
-        status_code = 422
     else:
         try:
             decisions.decide_deliverable(
@@ -48,23 +46,13 @@ def decide(deliverable_id: int):
             error, status_code = exc.message, 409
         except ServiceError as exc:
             db.session.rollback()
-            error, status_code = exc.message, 422
+            error = exc.message
     if error is None:
         message = DECIDED[form.decision.data].format(title=deliverable.title, org=g.portal.org.name)
-        if is_fragment_request():
-            response = project_page.render(
-                project, "deliverable_card", oob=("badges", "thread_messages"), deliverable=deliverable
-            )
-            return confirm(response, message)
-        return confirm(
-            redirect(
-                url_for("portal.project_page", project_id=project.id, _anchor=f"deliverable-{deliverable.id}"),
-                code=303,
-            ),
-            message,
+        location = url_for("portal.project_page", project_id=project.id, _anchor=f"deliverable-{deliverable.id}")
+        return project_page.done(
+            project, location, message, "deliverable_card", oob=("badges", "thread_messages"), deliverable=deliverable
         )
-    if is_fragment_request():
-        status_code = 200  # htmx swaps only 2xx: the card itself carries the message
     errors = {
         deliverable.id: {
             "message": error,
@@ -73,7 +61,8 @@ def decide(deliverable_id: int):
             "name": form.name.data,
         }
     }
-    return project_page.render(
+    # htmx swaps only 2xx: the card itself carries the message.
+    return project_page.invalid(
         project,
         "deliverable_card",
         oob=("badges",),
@@ -126,17 +115,9 @@ def _comment(project: Project, block: str, subject: dict, anchor: str, key: tupl
             error = exc.message
     else:
         error = " ".join(form.body.errors) or "Write a comment first."
-    if error is None and not is_fragment_request():
-        return confirm(
-            redirect(url_for("portal.project_page", project_id=project.id, _anchor=anchor), code=303), "Comment posted."
+    if error is None:
+        location = url_for("portal.project_page", project_id=project.id, _anchor=anchor)
+        return project_page.done(
+            project, location, "Comment posted.", block, oob=("badges", "thread_messages"), **given
         )
-    status_code = 200 if is_fragment_request() or error is None else 422
-    response = project_page.render(
-        project,
-        block,
-        oob=("badges", "thread_messages"),
-        status_code=status_code,
-        comment_errors={key: error} if error else {},
-        **given,
-    )
-    return response if error else confirm(response, "Comment posted.")
+    return project_page.invalid(project, block, oob=("badges", "thread_messages"), comment_errors={key: error}, **given)

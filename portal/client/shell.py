@@ -4,13 +4,13 @@ around every page."""
 from __future__ import annotations
 
 from flask import current_app, g, redirect, request, url_for
+from werkzeug.local import LocalProxy
 
 from portal.client import bp
 from portal.client.devices import VERIFIED_COOKIE, discoverable_orgs, discovered_link, verified_emails
 from portal.client.session import load_session, other_sessions, session_entry
 from portal.client.visibility import badge_counts
 from portal.formatting import logo_url
-from portal.htmx import render
 from portal.reads import read_without_transaction
 
 
@@ -52,19 +52,37 @@ def require_portal_session():
         load_session(g.portal_slug)
 
 
-def shell(template: str, block: str | None = None, *, oob=(), status_code: int = 200, **context):
-    """Render a portal page (or one of its blocks for htmx) with the sidebar's data."""
+def _once(name: str, build):
+    """Computed on first use and kept on ``g`` for the rest of the request."""
+    if name not in g:
+        setattr(g, name, build())
+    return getattr(g, name)
+
+
+def _others() -> list:
+    return _once("portal_others", lambda: other_sessions(g.portal.org.id))
+
+
+def _discover() -> list:
+    def build() -> list:
+        emails = verified_emails(request.cookies.get(VERIFIED_COOKIE))
+        return discoverable_orgs(g.portal.org.id, emails, exclude=[other.id for other in _others()])
+
+    return _once("portal_discover", build)
+
+
+@bp.app_context_processor
+def sidebar():
+    """The sidebar and badges of a portal page, as lazy values: a block that does not show them queries nothing."""
+    if "portal" not in g:
+        return {}
     portal = g.portal
-    others = other_sessions(portal.org.id)
-    discover = discoverable_orgs(
-        portal.org.id, verified_emails(request.cookies.get(VERIFIED_COOKIE)), exclude=[o.id for o in others]
-    )
-    sidebar = {
+    return {
         "portal": portal,
         "org": portal.org,
-        "counts": badge_counts(portal),
-        "others": others,
-        "discover": discover,
-        "org_logo": logo_url(portal.org),
+        # badge_counts keeps its row on g itself, and a view that changes a count drops it first.
+        "counts": LocalProxy(lambda: badge_counts(g.portal)),
+        "others": LocalProxy(_others),
+        "discover": LocalProxy(_discover),
+        "org_logo": LocalProxy(lambda: _once("portal_logo", lambda: logo_url(g.portal.org))),
     }
-    return render(template, block, oob=oob, status_code=status_code, **{**sidebar, **context})

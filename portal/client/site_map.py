@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, url_for
+from flask import g, url_for
 
 from portal.client import bp, project_page
 from portal.client.forms import MapPinForm
 from portal.client.loaders import load_file, load_project
 from portal.client.session import client_actor
 from portal.extensions import db
-from portal.htmx import confirm, is_fragment_request
 from portal.overlays import serve_overlay
 from portal.services import site_map
 from portal.services.errors import ServiceError
@@ -36,13 +35,11 @@ def map_pin(project_id: int):
             target = getattr(form, exc.field, form.lat)
             target.errors = [*target.errors, exc.message]
         else:
-            if is_fragment_request():
-                response = project_page.render(project, "site_map", oob=("thread_messages", "badges"))
-                return confirm(response, "Comment pinned.")
             location = url_for("portal.project_page", project_id=project.id, _anchor="site-map")
-            return confirm(redirect(location, code=303), "Comment pinned.")
-    status_code = 200 if is_fragment_request() else 422
-    return project_page.render(project, "site_map", status_code=status_code, map_pin_form=form)
+            return project_page.done(
+                project, location, "Comment pinned.", "site_map", oob=("thread_messages", "badges")
+            )
+    return project_page.invalid(project, "site_map", map_pin_form=form)
 
 
 @bp.get("/portal/<slug>/files/<int:file_id>/overlay")

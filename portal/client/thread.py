@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cache
 
-from flask import Response, abort, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from sqlalchemy import bindparam
 
+from portal.blocks import fragment, partial
 from portal.client import bp, project_page
 from portal.client.forms import MessageForm
 from portal.client.loaders import load_project
@@ -20,9 +21,9 @@ from portal.client.session import (
     secret_hash,
     session_entry,
 )
-from portal.client.visibility import badge_counts, visible_ids_statement
+from portal.client.visibility import visible_ids_statement
 from portal.extensions import db, limiter
-from portal.htmx import confirm, is_fragment_request, render
+from portal.htmx import not_modified
 from portal.models import ClientSession, Message, PortalLink, Project
 from portal.services import messages
 from portal.services.errors import ServiceError
@@ -101,12 +102,10 @@ def thread(project_id: int):
     if not row.visible:
         abort(404)
     etag = f'W/"t{project_id}-{row.latest or 0}-{row.total}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = Response(status=304)
-        response.headers["ETag"] = etag
-        response.vary.add("HX-Request")
-        return response
-    if not is_fragment_request():
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    if not fragment():
         return redirect(url_for("portal.project_page", project_id=project_id, _anchor="thread"))
     load_session(g.portal_slug)
     response = project_page.render(load_project(project_id), "thread_messages", oob=("badges",), etag=etag)
@@ -120,10 +119,8 @@ def mark_read(project_id: int):
     project = load_project(project_id)
     up_to = request.form.get("up_to", type=int) or 0
     messages.mark_read(project.id, g.portal.email, up_to)
-    if is_fragment_request():
-        g.pop("portal_counts", None)
-        return render("client/_badges_oob.html", counts=badge_counts(g.portal))
-    return redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303)
+    g.pop("portal_counts", None)  # the unread badge changed: the sidebar's counts are read afresh
+    return partial(url_for("portal.project_page", project_id=project.id, _anchor="thread"), "client/_badges_oob.html")
 
 
 @bp.post("/portal/<slug>/projects/<int:project_id>/messages")
@@ -138,11 +135,6 @@ def post_message(project_id: int):
             db.session.rollback()
             form.body.errors = [*form.body.errors, exc.message]
         else:
-            if is_fragment_request():
-                return confirm(project_page.render(project, "thread", oob=("badges",)), "Message sent.")
-            return confirm(
-                redirect(url_for("portal.project_page", project_id=project.id, _anchor="thread"), code=303),
-                "Message sent.",
-            )
-    status_code = 200 if is_fragment_request() else 422
-    return project_page.render(project, "thread", oob=("badges",), status_code=status_code, message_form=form)
+            location = url_for("portal.project_page", project_id=project.id, _anchor="thread")
+            return project_page.done(project, location, "Message sent.", "thread", oob=("badges",))
+    return project_page.invalid(project, "thread", oob=("badges",), message_form=form)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, request
+from flask import abort, g, request
 
 from portal import upload_api
 from portal.client import bp
@@ -12,8 +12,6 @@ from portal.client.visibility import uploads_allowed
 from portal.extensions import db
 from portal.models import Upload
 from portal.models.file import UPLOADED_BY_CLIENT
-from portal.services import multipart_uploads as uploads
-from portal.services.errors import ServiceError
 
 
 def _require_uploads(project_id: int) -> None:
@@ -41,18 +39,7 @@ def uploads_create(project_id: int):
     project = load_project(project_id)
     _require_uploads(project.id)
     data = request.get_json(silent=True) or {}
-    try:
-        upload = uploads.start(
-            project,
-            client_actor(),
-            data.get("filename"),
-            data.get("size"),
-            client_visible=True,
-            uploaded_by_type=UPLOADED_BY_CLIENT,
-        )
-    except ServiceError as exc:
-        return upload_api.error(exc)
-    return jsonify(uploadId=upload.public_id, key=upload.public_id, partSize=upload.part_size), 201
+    return upload_api.start(project, client_actor(), data, client_visible=True, uploaded_by_type=UPLOADED_BY_CLIENT)
 
 
 @bp.get("/portal/<slug>/uploads/<public_id>/parts/<int:number>")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import redirect, render_template, url_for
+from flask import render_template, url_for
 
 from portal.dashboard import bp
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
-from portal.htmx import done, is_fragment_request
+from portal.htmx import done
 from portal.models import Client, Deliverable, Project, Proposal
 from portal.services import archive as archive_service
 
@@ -84,9 +84,7 @@ def _delete_view(kind: Kind):
         try:
             archive_service.delete_object(obj, current_actor())
         except archive_service.DeleteBlocked:
-            if is_fragment_request():
-                return done(confirm_url)
-            return redirect(confirm_url, code=303)
+            return done(confirm_url)
         return done(after, f"{kind.noun.capitalize()} {title} deleted.")
 
     view.__doc__ = f"Delete a {kind.noun} nothing depends on."

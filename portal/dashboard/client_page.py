@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from portal.dashboard.blocks import BlockPage, Sources
+from portal.blocks import BlockPage, Sources
 from portal.dashboard.links_block import links_context
 from portal.extensions import db
 from portal.models import Client, Project

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 
+from portal.blocks import fragment
 from portal.dashboard import bp, project_page
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.project_forms import DeliverableEditForm
 from portal.extensions import db
-from portal.htmx import invalid, is_fragment_request, render
+from portal.htmx import invalid, render
 from portal.models import Deliverable
 from portal.services import deliverables as deliverable_service
 from portal.services.errors import ServiceError
@@ -27,7 +28,7 @@ def _project_url(deliverable: Deliverable) -> str:
 def deliverables_show(deliverable_id: int):
     """The deliverable's card (htmx), or its place on the project page."""
     deliverable = load(Deliverable, deliverable_id)
-    if not is_fragment_request():
+    if not fragment():
         return redirect(_project_url(deliverable))
     return project_page.render(deliverable.project, "deliverable_card", deliverable=deliverable)
 

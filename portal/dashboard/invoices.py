@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client, Invoice
 from portal.models.invoice import DRAFT, SENT, STATUS_LABELS, STATUSES, shown_status_condition
+from portal.models.invoice import list_columns as invoice_columns
 from portal.pdf import invoice_pdf
 from portal.services import invoices as invoice_service
 from portal.services.errors import ServiceError
@@ -58,16 +59,7 @@ def invoices_index():
     status = status if status in STATUSES else ""
     today = date.today()
     query = (
-        db.select(
-            Invoice.id,
-            Invoice.number,
-            Invoice.status,
-            Invoice.total_minor,
-            Invoice.currency,
-            Invoice.issue_date,
-            Invoice.due_date,
-            Client.name.label("client_name"),
-        )
+        db.select(*invoice_columns(), Client.name.label("client_name"))
         .join(Client, Client.id == Invoice.client_id)
         .where(Invoice.org_id == g.org.id)
         .order_by(Invoice.id.desc())

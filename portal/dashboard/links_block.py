@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from portal.dashboard.link_forms import LinkForm
 from portal.models import Client, PortalLink, Project
+from portal.models.portal_link import ACTIVE, EXPIRED, LOCKED, REVOKED
 from portal.services import portal_links
 from portal.urls import shown_url_for
 
@@ -18,12 +19,12 @@ def link_url(link: PortalLink) -> str:
 def link_state(link: PortalLink, now: datetime) -> str:
     """Active, expired, revoked or locked, for the operator's list."""
     if link.revoked_at is not None:
-        return "revoked"
+        return REVOKED
     if link.expires_at is not None and link.expires_at <= now:
-        return "expired"
+        return EXPIRED
     if link.code_locked or (link.locked_until is not None and link.locked_until > now):
-        return "locked"
-    return "active"
+        return LOCKED
+    return ACTIVE
 
 
 def links_context(

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from flask import Response, url_for
 
-from portal.dashboard.blocks import BlockPage, Sources
+from portal.blocks import BlockPage, Sources
 from portal.dashboard.file_forms import MessageForm, UploadForm
 from portal.dashboard.links_block import links_context
 from portal.dashboard.project_forms import DeliverableForm, MapPinForm, SitePositionForm, StatusForm

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 
+from portal.blocks import fragment
 from portal.dashboard import bp, project_page
 from portal.dashboard.confirm import ask_before_status
 from portal.dashboard.guard import current_actor
@@ -11,7 +12,7 @@ from portal.dashboard.loaders import load
 from portal.dashboard.paging import paginate, search_text
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
 from portal.extensions import db
-from portal.htmx import done, invalid, is_fragment_request, render
+from portal.htmx import done, invalid, not_modified, render
 from portal.models import Client, Project
 from portal.models.project import STATUS_LABELS, STATUSES
 from portal.services import deliverables as deliverable_service
@@ -178,12 +179,10 @@ def projects_live(project_id: int):
     """Polled by the open project page: 304 while nothing changed, else the changed parts out of band."""
     project = load(Project, project_id)
     etag = project_service.live_etag(project.id)
-    if etag in request.headers.get("If-None-Match", ""):
-        response = Response(status=304)
-        response.headers["ETag"] = etag
-        response.vary.add("HX-Request")
-        return response
-    if not is_fragment_request():
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    if not fragment():
         return redirect(url_for("dashboard.projects_show", project_id=project.id))
     response = project_page.render(
         project, "live", oob=("deliverable_list", "thread_messages", "timeline"), swap_oob=True, live_etag=etag

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client, Proposal
 from portal.models.proposal import ACCEPTED, DRAFT, STATUS_LABELS, STATUSES
+from portal.models.proposal import list_columns as proposal_columns
 from portal.pdf import proposal_filename, proposal_pdf
 from portal.services import invoices as invoice_service
 from portal.services import proposals as proposal_service
@@ -59,16 +60,7 @@ def proposals_index():
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     query = (
-        db.select(
-            Proposal.id,
-            Proposal.number,
-            Proposal.title,
-            Proposal.status,
-            Proposal.total_minor,
-            Proposal.currency,
-            Proposal.valid_until,
-            Client.name.label("client_name"),
-        )
+        db.select(*proposal_columns(), Client.name.label("client_name"))
         .join(Client, Client.id == Proposal.client_id)
         .where(Proposal.org_id == g.org.id)
         .order_by(Proposal.id.desc())

@@ -11,7 +11,6 @@ from portal.dashboard.loaders import load
 from portal.extensions import db
 from portal.models import Project, Upload
 from portal.services import multipart_uploads as uploads
-from portal.services.errors import ServiceError
 
 
 def _load_upload(public_id: str) -> Upload:
@@ -39,18 +38,13 @@ def uploads_create(project_id: int):
         deliverable_id = int(data.get("deliverable_id") or 0) or None
     except (TypeError, ValueError):
         deliverable_id = None
-    try:
-        upload = uploads.start(
-            project,
-            current_actor(),
-            data.get("filename"),
-            data.get("size"),
-            deliverable_id=deliverable_id,
-            client_visible=bool(data.get("client_visible")),
-        )
-    except ServiceError as exc:
-        return upload_api.error(exc)
-    return jsonify(uploadId=upload.public_id, key=upload.public_id, partSize=upload.part_size), 201
+    return upload_api.start(
+        project,
+        current_actor(),
+        data,
+        deliverable_id=deliverable_id,
+        client_visible=bool(data.get("client_visible")),
+    )
 
 
 @bp.get("/uploads/<public_id>/parts/<int:number>")

@@ -71,3 +71,16 @@ def shown_status_condition(status: str, today: date):
     if status == SENT:
         return db.and_(Invoice.status == SENT, db.or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
     return Invoice.status == status
+
+
+def list_columns() -> tuple:
+    """What a list of invoices shows, on either side."""
+    return (
+        Invoice.id,
+        Invoice.number,
+        Invoice.status,
+        Invoice.total_minor,
+        Invoice.currency,
+        Invoice.issue_date,
+        Invoice.due_date,
+    )

@@ -10,6 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 
+# What the operator's list shows of a link (derived, not stored).
+ACTIVE = "active"
+EXPIRED = "expired"
+REVOKED = "revoked"
+LOCKED = "locked"
+
 
 class PortalLink(db.Model):
     """A link for one client email to one project, or to all of a client's projects."""

@@ -66,3 +66,16 @@ class ProposalLine(LineItemColumns, db.Model):
 
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
     proposal: Mapped[Proposal] = relationship(back_populates="lines")
+
+
+def list_columns() -> tuple:
+    """What a list of proposals shows, on either side."""
+    return (
+        Proposal.id,
+        Proposal.number,
+        Proposal.title,
+        Proposal.status,
+        Proposal.total_minor,
+        Proposal.currency,
+        Proposal.valid_until,
+    )

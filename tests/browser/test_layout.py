@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.models import Activity, Invoice, Notification, Proposal
+from portal.models import Invoice, Notification, Proposal
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import assert_no_sideways_scroll, enter_portal, log_in, seed_shared_project, unique
-from tests.factories import make_client, make_link, make_org, make_project, make_user
+from tests.factories import make_activity, make_client, make_link, make_org, make_project, make_user
 
 # For every table.stack on the page: the header cells' left edges, and each body row's cells' left edges.
 COLUMNS_JS = """
@@ -116,19 +116,16 @@ def layout_data(live_server):
             ]
         )
         start = datetime.now(UTC) - timedelta(hours=60)
-        db.session.add_all(
-            Activity(
-                org_id=org.id,
-                project_id=dated.id,
+        for n in range(45):
+            make_activity(
+                org,
+                dated,
+                f"Lena Layout noted step {n}",
                 actor_type="operator",
                 actor_label="Lena Layout",
                 verb="project.note",
-                summary=f"Lena Layout noted step {n}",
                 at=start + timedelta(hours=n),
             )
-            for n in range(45)
-        )
-        db.session.commit()
         data = {"email": operator.email, "project": dated.id, "slug": org.slug}
         db.session.remove()
     return data

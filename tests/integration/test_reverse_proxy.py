@@ -23,8 +23,17 @@ from pathlib import Path
 import pytest
 
 from portal.extensions import db
-from portal.models import Activity, Deliverable, StoredFile
-from tests.factories import PASSWORD, make_client, make_deliverable, make_link, make_org, make_project, make_user
+from portal.models import Activity, Deliverable
+from tests.factories import (
+    PASSWORD,
+    make_client,
+    make_deliverable,
+    make_file_row,
+    make_link,
+    make_org,
+    make_project,
+    make_user,
+)
 from tests.integration.mail_stack import ROOT, Inbox, SMTPServer, free_port, stop_group
 
 PUBLIC_URL = "https://portal.proxy-test.example"
@@ -191,19 +200,7 @@ def _world(slug: str, code: str | None = None):
     project = make_project(org, customer, name="Pier inspection", status="delivered")
     deliverable = make_deliverable(project, title="Pier stills", client_visible=True, status="ready", version=1)
     # A deliverable is decided with at least one visible file; the receipt hashes it (the bytes are never read).
-    db.session.add(
-        StoredFile(
-            project_id=project.id,
-            deliverable_id=deliverable.id,
-            filename="pier.png",
-            content_type="image/png",
-            size=4,
-            sha256="0" * 64,
-            storage_key=f"org/{org.id}/pier.png",
-            client_visible=True,
-        )
-    )
-    db.session.commit()
+    make_file_row(project, "pier.png", deliverable, size=4, storage_key=f"org/{org.id}/pier.png")
     _link, token = make_link(org, customer, project, code=code, name="Robin Client")
     return {
         "org": org.id,

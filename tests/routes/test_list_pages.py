@@ -11,7 +11,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Activity, Client, Invoice, Notification, Project, Proposal
 from tests.conftest import HX, login
-from tests.factories import make_client, make_org, make_user
+from tests.factories import make_activity, make_client, make_org, make_user
 
 
 def _project(org_id, client_id, text, n):
@@ -197,23 +197,9 @@ def test_activity_of_one_project(app):
         theirs = Project(org_id=other.id, client_id=make_client(other).id, name="Theirs")
         db.session.add_all([mine, theirs])
         db.session.flush()
-        db.session.add_all(
-            [
-                Activity(
-                    org_id=org.id, project_id=mine.id, actor_type="system", actor_label="S", verb="v", summary="In mine"
-                ),
-                Activity(org_id=org.id, actor_type="system", actor_label="S", verb="v", summary="Org-wide entry"),
-                Activity(
-                    org_id=other.id,
-                    project_id=theirs.id,
-                    actor_type="system",
-                    actor_label="S",
-                    verb="v",
-                    summary="In theirs",
-                ),
-            ]
-        )
-        db.session.commit()
+        make_activity(org, mine, "In mine")
+        make_activity(org, None, "Org-wide entry")
+        make_activity(other, theirs, "In theirs")
         ids = SimpleNamespace(user=user.id, org=org.id, mine=mine.id, theirs=theirs.id)
     client = login(app.test_client(), SimpleNamespace(id=ids.user), SimpleNamespace(id=ids.org))
     everything = client.get("/app/activity").text

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.extensions import db
-from portal.models import Activity, Message
+from portal.models import Message
 from portal.services import portal_links
 from portal.services.activity import Actor
 from tests.conftest import HX
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
+from tests.factories import make_activity, make_client, make_deliverable, make_link, make_org, make_project
 from tests.portal_world import store
 from tests.samples import png_bytes
 
@@ -40,17 +40,7 @@ def _links(app, *, client_wide_code: bool = False) -> Links:
         deliverable = make_deliverable(coded, title="CODED-DELIVERABLE", client_visible=True, status="ready")
         file = store(coded, "CODED-FILE.png", png_bytes(), "image/png", deliverable)
         db.session.add(Message(project_id=coded.id, sender_type="operator", sender_name="Op", body="CODED-MESSAGE"))
-        db.session.add(
-            Activity(
-                org_id=org.id,
-                project_id=coded.id,
-                actor_type="operator",
-                actor_label="Op",
-                verb="deliverable.new_version",
-                summary="CODED-ACTIVITY",
-            )
-        )
-        db.session.commit()
+        make_activity(org, coded, "CODED-ACTIVITY", actor_type="operator", verb="deliverable.new_version")
         coded_link, coded_token = make_link(org, customer, None if client_wide_code else coded, code=CODE)
         open_link, open_token = make_link(org, customer, opened)
         return Links(coded.id, deliverable.id, file.id, coded_link.id, coded_token, opened.id, open_link.id, open_token)

@@ -1,15 +1,28 @@
-"""A page made of named template blocks, each with the one function that builds its context."""
+"""A page made of named template blocks, each with the one function that builds its context; and the answers
+both sides give an htmx request and a plain one (a block, or the full page and a redirect)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Response
+from flask import Response, redirect
 
 from portal import htmx
 
 BlockContext = Callable[[Any], dict]
+
+
+def fragment() -> bool:
+    """True when the request wants a block (htmx), not a page."""
+    return htmx.is_fragment_request()
+
+
+def partial(location: str, template: str, block: str | None = None, **context) -> Response:
+    """A small template (or its block) for htmx; a plain request is sent to ``location`` instead."""
+    if not fragment():
+        return redirect(location, code=303)
+    return htmx.render(template, block, **context)
 
 
 class Sources:
@@ -71,22 +84,21 @@ class BlockPage:
     ) -> Response:
         """The full page, or for htmx only ``block`` and the out-of-band blocks, each built from its context."""
         oob = tuple(oob)
-        names = (block, *oob) if block is not None and htmx.is_fragment_request() else None
+        names = (block, *oob) if block is not None and fragment() else None
         context = self.context(obj, names, **inputs)
         if swap_oob:
             context["swap_oob"] = True
         return htmx.render(self.template, block, oob=oob, status_code=status_code, **context)
 
-    def invalid(self, obj: Any, block: str, **inputs) -> Response:
-        """An invalid submit: 200 with the block for htmx, 422 with the full page otherwise."""
-        status_code = 200 if htmx.is_fragment_request() else 422
-        return self.render(obj, block, status_code=status_code, **inputs)
+    def invalid(self, obj: Any, block: str, *, oob: Iterable[str] = (), status_code: int = 422, **inputs) -> Response:
+        """A refused submit: 200 with the block for htmx (it swaps only 2xx), ``status_code`` with the full page."""
+        return self.render(obj, block, oob=oob, status_code=200 if fragment() else status_code, **inputs)
 
     def done(
         self, obj: Any, location: str, message: str | None, block: str, *, oob: Iterable[str] = (), **inputs
     ) -> Response:
         """A successful POST: the block (and out-of-band blocks) for htmx, else flash and redirect."""
-        if not htmx.is_fragment_request():
+        if not fragment():
             return htmx.done(location, message)
         response = self.render(obj, block, oob=oob, **inputs)
         return htmx.confirm(response, message) if message else response
