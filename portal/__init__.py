@@ -6,7 +6,7 @@ import logging
 import sys
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import StrictUndefined
@@ -270,7 +270,9 @@ def register_security_headers(app: Flask) -> None:
         if request.path.startswith(("/app", "/login", "/signup")):
             response.headers.setdefault("Cache-Control", "no-store")
         if is_portal_path(request.path):
-            response.headers["Cache-Control"] = "no-store"
+            # A file's private preview may stay in the browser's own cache (media_files sets it); nothing else may.
+            if not g.get("private_media"):
+                response.headers["Cache-Control"] = "no-store"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Referrer-Policy"] = "no-referrer"
         return response

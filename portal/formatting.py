@@ -31,7 +31,18 @@ def _constants(module) -> SimpleNamespace:
 
 def status_globals() -> dict:
     """The models' status constants for templates (``PROJECT.ON_HOLD``), so no template spells a status itself."""
-    from portal.models import deliverable, file, invoice, message, notification, portal_link, project, proposal, upload
+    from portal.models import (
+        deliverable,
+        file,
+        invoice,
+        media,
+        message,
+        notification,
+        portal_link,
+        project,
+        proposal,
+        upload,
+    )
 
     modules = {
         "PROJECT": project,
@@ -43,6 +54,7 @@ def status_globals() -> dict:
         "UPLOAD": upload,
         "NOTIFICATION": notification,
         "LINK": portal_link,
+        "MEDIA": media,
     }
     return {name: _constants(module) for name, module in modules.items()}
 

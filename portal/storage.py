@@ -121,6 +121,13 @@ class LocalStorage:
         """Tell whether an object is stored."""
         return self._path(key).is_file()
 
+    def size(self, key: str) -> int:
+        """An object's size in bytes."""
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError as exc:
+            raise StorageError(f"no object {key}") from exc
+
     def clear(self) -> None:
         """Remove every object (tests only)."""
         shutil.rmtree(self.root, ignore_errors=True)

@@ -13,7 +13,8 @@ from portal.blocks import BlockPage, Sources
 from portal.client.forms import MapPinForm, MessageForm, UploadForm
 from portal.client.visibility import shown_deliverable, uploads_allowed, visible_file
 from portal.extensions import db
-from portal.models import Deliverable, Project, StoredFile
+from portal.models import Deliverable, FileMedia, Project, StoredFile
+from portal.models.media import media_columns
 from portal.models.project import PHASES, phase_index
 from portal.services import messages, site_map
 
@@ -34,7 +35,9 @@ def _statements() -> dict:
             StoredFile.deliverable_id,
             StoredFile.uploaded_by_type,
             StoredFile.created_at,
+            *media_columns(),
         )
+        .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
         .where(StoredFile.project_id == project_id, visible_file())
         .order_by(StoredFile.created_at, StoredFile.id),
     }
@@ -134,7 +137,7 @@ def _files(reads: Reads) -> dict:
 
 
 MAP_VIEW = {
-    "photo_endpoint": "portal.view",
+    "photo_endpoint": "portal.file_pins",
     "overlay_endpoint": "portal.map_overlay",
     "site_action": None,
 }

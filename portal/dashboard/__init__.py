@@ -12,6 +12,7 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     emails,
     exports,
     files,
+    gallery,
     guard,
     home,
     invoices,

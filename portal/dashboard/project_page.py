@@ -117,7 +117,7 @@ def _site_map(page: ProjectSources) -> dict:
         "map_view": {
             "pin_action": url_for("dashboard.projects_map_pin", project_id=project.id),
             "site_action": url_for("dashboard.projects_site", project_id=project.id),
-            "photo_endpoint": "dashboard.files_download",
+            "photo_endpoint": "dashboard.file_pins",
             "overlay_endpoint": "dashboard.files_overlay",
         },
         "map_pin_form": page.form("map_pin_form", MapPinForm),

@@ -64,3 +64,18 @@ class FileMedia(db.Model):
         """Every stored object made from the original, to delete with it."""
         keys = (self.preview_key, self.thumb_key, self.poster_key, self.proxy_key, self.overlay_key)
         return [key for key in keys if key]
+
+
+def media_columns() -> tuple:
+    """FileMedia's columns a gallery needs, labelled for a file row joined to its (optional) media row."""
+    return (
+        FileMedia.status.label("media_status"),
+        FileMedia.kind.label("media_kind"),
+        FileMedia.width.label("media_width"),
+        FileMedia.height.label("media_height"),
+        FileMedia.duration.label("media_duration"),
+        FileMedia.preview_key.label("preview_key"),
+        FileMedia.thumb_key.label("thumb_key"),
+        FileMedia.poster_key.label("poster_key"),
+        FileMedia.proxy_key.label("proxy_key"),
+    )

@@ -7,8 +7,9 @@ from typing import BinaryIO
 from flask import current_app
 
 from portal.extensions import db
-from portal.models import Deliverable, Project, StoredFile
+from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
+from portal.models.media import media_columns
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
 from portal.services.activity import Actor, record
@@ -33,8 +34,10 @@ def list_project_files(project_id: int) -> list:
             StoredFile.created_at,
             StoredFile.sha256,
             Deliverable.title.label("deliverable_title"),
+            *media_columns(),
         )
         .outerjoin(Deliverable, Deliverable.id == StoredFile.deliverable_id)
+        .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
         .where(StoredFile.project_id == project_id)
         .order_by(StoredFile.created_at.desc(), StoredFile.id.desc())
     ).all()

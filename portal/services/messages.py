@@ -30,9 +30,13 @@ def project_thread(project_id: int, limit: int = 200) -> list:
             Message.deliverable_id,
             Message.file_id,
             Message.internal,
+            Message.pin_x,
+            Message.pin_time,
             Message.pin_lat,
             Message.pin_lon,
+            StoredFile.filename.label("file_name"),
         )
+        .outerjoin(StoredFile, StoredFile.id == Message.file_id)
         .where(Message.project_id == project_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(limit)
@@ -96,6 +100,8 @@ def _thread_view_statement():
             Message.created_at,
             Message.deliverable_id,
             Message.file_id,
+            Message.pin_x,
+            Message.pin_time,
             Message.pin_lat,
             Message.pin_lon,
             StoredFile.filename.label("file_name"),
@@ -132,7 +138,7 @@ def _add(
     body: str,
     deliverable_id: int | None,
     file_id: int | None,
-    map_pin: tuple[float, float] | None = None,
+    pin: dict | None = None,
 ) -> Message:
     """Check and add a message with its Activity row; the caller commits."""
     body = _clean(body)
@@ -147,8 +153,7 @@ def _add(
         deliverable_id=deliverable_id,
         file_id=file_id,
         internal=hidden and not client,
-        pin_lat=map_pin[0] if map_pin else None,
-        pin_lon=map_pin[1] if map_pin else None,
+        **(pin or {}),
     )
     db.session.add(message)
     db.session.flush()
@@ -164,7 +169,7 @@ def post_operator_message(
     *,
     deliverable_id: int | None = None,
     file_id: int | None = None,
-    map_pin: tuple[float, float] | None = None,
+    pin: dict | None = None,
 ) -> Message:
     """Add an operator's message (or comment on a deliverable or file) to the project's thread."""
     message = _add(
@@ -176,7 +181,7 @@ def post_operator_message(
         body=body,
         deliverable_id=deliverable_id,
         file_id=file_id,
-        map_pin=map_pin,
+        pin=pin,
     )
     # An internal note (a comment on an item the client cannot see) is never emailed to the client.
     commit_and_dispatch(Messages.queue(project, message))
@@ -191,7 +196,7 @@ def post_client_message(
     *,
     deliverable_id: int | None = None,
     file_id: int | None = None,
-    map_pin: tuple[float, float] | None = None,
+    pin: dict | None = None,
 ) -> Message:
     """Add the client's message (or comment on a visible deliverable or file) and mark the thread read."""
     message = _add(
@@ -203,7 +208,7 @@ def post_client_message(
         body=body,
         deliverable_id=deliverable_id,
         file_id=file_id,
-        map_pin=map_pin,
+        pin=pin,
     )
     _mark_read(project.id, actor.label, message.id)
     commit_and_dispatch(ClientMessages.queue(project, message))

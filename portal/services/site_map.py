@@ -232,6 +232,7 @@ def pin_comment(
     must lie within reach of what this side sees on the map."""
     position = parse_position(lat_text, lon_text, required=True)
     check_pin(build(project, [], client=client), *position)
+    pin = {"pin_lat": position[0], "pin_lon": position[1]}
     if client:
-        return messages.post_client_message(project, actor, name, body, map_pin=position)
-    return messages.post_operator_message(project, actor, email, body, map_pin=position)
+        return messages.post_client_message(project, actor, name, body, pin=pin)
+    return messages.post_operator_message(project, actor, email, body, pin=pin)

@@ -102,7 +102,7 @@ def test_client_sees_the_map_and_pins_a_comment(live_server, new_page, screensho
     # A marker opens its photo.
     page.get_by_role("button", name="Photo: pier.png").click()
     expect(page.locator(".leaflet-popup a", has_text="Open pier.png")).to_have_attribute(
-        "href", f"/portal/{shared.slug}/files/{{}}/view".format(_photo_id(live, shared))
+        "href", f"/portal/{shared.slug}/files/{{}}/pins".format(_photo_id(live, shared))
     )
     page.keyboard.press("Escape")
 

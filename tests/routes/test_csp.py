@@ -55,9 +55,10 @@ def test_on_s3_the_bucket_may_take_upload_parts_and_serve_downloads(database_url
 
 
 def test_the_pinned_uppy_is_allowed_only_with_the_cdn(database_url, tmp_path):
-    from portal.config import UPPY_CDN_URL, from_environment
+    from portal.config import LEAFLET_CDN_URL, PHOTOSWIPE_CDN_URL, UPPY_CDN_URL, from_environment
 
-    assert UPPY_CDN_URL in from_environment({"HTMX_USE_CDN": "1"})["CDN_SCRIPT_URLS"]
+    pinned = [UPPY_CDN_URL, PHOTOSWIPE_CDN_URL, LEAFLET_CDN_URL]
+    assert from_environment({"HTMX_USE_CDN": "1"})["CDN_SCRIPT_URLS"] == pinned
     assert UPPY_CDN_URL.startswith("https://cdn.jsdelivr.net/npm/uppy@5.2.4/")
     assert from_environment({"HTMX_USE_CDN": "0"})["CDN_SCRIPT_URLS"] == []
 
@@ -90,3 +91,39 @@ def test_the_project_page_loads_uppy_from_its_pinned_url_with_the_vendored_copy_
     assert _script_src(page)[-1] == UPPY_CDN_URL
     assert f'<script src="{UPPY_CDN_URL}" integrity="{app.config["UPPY_SRI"]}" crossorigin="anonymous"' in page.text
     assert 'data-uppy-local="/static/vendor/uppy-5.2.4/uppy.min.js"' in page.text
+
+
+def test_the_vendored_photoswipe_matches_the_pinned_integrity_hash():
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    from portal.config import PHOTOSWIPE_CDN_URL, from_environment
+
+    config = from_environment({})
+    vendored = Path(__file__).resolve().parents[2] / "portal/static" / config["PHOTOSWIPE_LOCAL"]
+    digest = base64.b64encode(hashlib.sha384(vendored.read_bytes()).digest()).decode()
+    assert config["PHOTOSWIPE_SRI"] == f"sha384-{digest}"
+    assert PHOTOSWIPE_CDN_URL == "https://cdn.jsdelivr.net/npm/photoswipe@5.4.4/dist/photoswipe.esm.min.js"
+
+
+def test_the_gallery_preloads_photoswipe_from_its_pinned_url_with_sri(app, database_url, tmp_path):
+    from portal.config import PHOTOSWIPE_CDN_URL, UPPY_CDN_URL
+    from portal.extensions import db
+    from tests.conftest import login
+    from tests.factories import make_org, make_project, make_user
+
+    for cdn in (True, False):
+        urls = [UPPY_CDN_URL, PHOTOSWIPE_CDN_URL] if cdn else []
+        app = make_test_app(database_url, tmp_path, HTMX_USE_CDN=cdn, CDN_SCRIPT_URLS=urls)
+        with app.app_context():
+            org = make_org()
+            client = login(app.test_client(), make_user(org), org)
+            project_id = make_project(org).id
+            db.session.remove()
+        page = client.get(f"/app/projects/{project_id}")
+        source = PHOTOSWIPE_CDN_URL if cdn else "/static/vendor/photoswipe-5.4.4/photoswipe.esm.min.js"
+        assert (PHOTOSWIPE_CDN_URL in _script_src(page)) is cdn
+        preload = f'<link rel="modulepreload" href="{source}" integrity="{app.config["PHOTOSWIPE_SRI"]}"'
+        assert preload in page.text
+        assert 'type="module" src="/static/js/gallery.js"' in page.text

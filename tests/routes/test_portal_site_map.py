@@ -44,7 +44,7 @@ def test_the_map_shows_the_site_visible_photos_overlays_and_pins(world):
     html = page.text
     assert 'id="site-map"' in html and "data-site-map" in html
     assert f"{_coord(SITE[0])}, {_coord(SITE[1])}" in html
-    assert f'href="/portal/acme/files/{world.image}/view"' in html and "DJI Mavic 3E" in html
+    assert f'href="/portal/acme/files/{world.image}/pins"' in html and "DJI Mavic 3E" in html
     assert f"{_coord(PHOTO[0])}, {_coord(PHOTO[1])}" in html
     assert f'data-src="/portal/acme/files/{world.overlay}/overlay"' in html
     assert 'data-bounds="' + ",".join(str(b) for b in BOUNDS) + '"' in html

@@ -107,7 +107,7 @@ def test_the_operator_map_shows_every_file_and_internal_pins(world, app):
     html = world.browser.get(f"/app/projects/{world.project}").text
     assert f"{SECRET_PHOTO[0]:.5f}" in html and f"{PHOTO[0]:.5f}" in html
     assert f'data-src="/app/files/{world.secret_overlay}/overlay"' in html
-    assert f'href="/app/files/{world.image}/download"' in html
+    assert f'href="/app/files/{world.image}/pins"' in html
     assert "Internal note on the map" in html and 'href="#map-pin-' in html
     assert 'id="site-lat"' in html and 'value="51.4545"' in html
 

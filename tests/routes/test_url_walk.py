@@ -129,6 +129,7 @@ def _world():
         "invitation_id": invitation.id,
         "public_id": upload.public_id,
         "number": 1,
+        "kind": "preview",
     }
     return org, owner, other_org, outsider, ids
 
