@@ -232,6 +232,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates use."""
     from portal import formatting
+    from portal.services import bundles, organizations
 
     app.jinja_env.filters.update(
         money=formatting.money_filter,
@@ -245,6 +246,8 @@ def register_template_helpers(app: Flask) -> None:
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
     app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
     app.jinja_env.globals.update(formatting.status_globals())
+    # "Download all" of files this big is prepared by a worker rather than streamed: the card asks, not restates.
+    app.jinja_env.globals.update(zip_is_prepared=bundles.is_big, file_limit=organizations.file_limit)
 
 
 def register_security_headers(app: Flask) -> None:

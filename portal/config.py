@@ -81,6 +81,10 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "MAX_CONTENT_LENGTH": _int(env, "MAX_UPLOAD_MB", 512) * 1024 * 1024,
         # Files sent in parts straight to storage (deliverables, project files) may be this large.
         "MAX_FILE_BYTES": _int(env, "MAX_FILE_MB", 50 * 1024) * 1024 * 1024,
+        # "Download all" of a deliverable this large or larger is built once as a stored ZIP by a worker job.
+        "ZIP_BUNDLE_BYTES": _int(env, "ZIP_BUNDLE_MB", 200) * 1024 * 1024,
+        # Prepared ZIPs are deleted this many days after they were built (0 keeps them); asked again, rebuilt.
+        "BUNDLE_RETENTION_DAYS": _int(env, "BUNDLE_RETENTION_DAYS", 30),
         # How long one signed part URL stays valid: long enough to send one part on a slow line.
         "UPLOAD_PART_URL_SECONDS": _int(env, "UPLOAD_PART_URL_SECONDS", 900),
         # Downloads from S3 redirect to a presigned URL valid this long (after the access check and the audit).

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
+from zipfile import ZIP_STORED
 
 from flask import Response, current_app, redirect, request, stream_with_context
 from werkzeug.http import parse_range_header
 from werkzeug.utils import secure_filename
+from zipstream import ZipStream
 
 from portal import images
 from portal.models import StoredFile
@@ -102,30 +103,6 @@ def thumbnail(file: StoredFile) -> bytes | None:
     return data
 
 
-class _Sink:
-    """A write-only buffer: zipfile writes into it, the generator hands its bytes on."""
-
-    def __init__(self):
-        self.buffer = bytearray()
-        self.offset = 0
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        self.offset += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.offset
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data = bytes(self.buffer)
-        self.buffer.clear()
-        return data
-
-
 @dataclass(frozen=True)
 class ZipEntry:
     """What the ZIP needs of one stored file, read while the request's database session is still open."""
@@ -136,7 +113,7 @@ class ZipEntry:
     sha256: str
 
 
-def _entries(files: Iterable[StoredFile]) -> list[ZipEntry]:
+def zip_entries(files: Iterable[StoredFile]) -> list[ZipEntry]:
     """Plain values with unique names: a streamed body runs after the request's session has closed."""
     seen: dict[str, int] = {}
     entries = []
@@ -152,21 +129,23 @@ def _entries(files: Iterable[StoredFile]) -> list[ZipEntry]:
     return entries
 
 
-def zip_stream(files: Iterable[StoredFile]) -> Iterator[bytes]:
-    """A ZIP of the files, streamed as it is written, ending with a SHA-256 manifest."""
-    return _zip_chunks(_entries(files), get_storage())
+def build_zip(entries: list[ZipEntry], storage) -> ZipStream:
+    """A stored (uncompressed) ZIP of the entries ending with ``SHA256SUMS.txt``; its length is known up front."""
+    # Media is already compressed: storing keeps it fast, the stream steady and its size known in advance.
+    archive = ZipStream(compress_type=ZIP_STORED, sized=True)
+    for entry in entries:
+        # A generator opens the object only when the archive reaches it, so one file is read at a time.
+        archive.add(storage.iter_chunks(entry.storage_key), entry.name, size=entry.size)
+    archive.add("".join(f"{entry.sha256}  {entry.name}\n" for entry in entries).encode(), "SHA256SUMS.txt")
+    return archive
 
 
-def _zip_chunks(entries: list[ZipEntry], storage) -> Iterator[bytes]:
-    sink = _Sink()
-    # Media is already compressed: storing keeps it fast and the stream steady.
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for entry in entries:
-            with archive.open(entry.name, "w", force_zip64=entry.size > 2**31) as member:
-                for chunk in storage.iter_chunks(entry.storage_key):
-                    member.write(chunk)
-                    yield sink.take()
-            yield sink.take()
-        manifest = "".join(f"{entry.sha256}  {entry.name}\n" for entry in entries)
-        archive.writestr("SHA256SUMS.txt", manifest)
-    yield sink.take()
+def zip_response(files: Iterable[StoredFile], filename: str) -> Response:
+    """A ZIP of the files, streamed as it is written, with its exact length."""
+    archive = build_zip(zip_entries(files), get_storage())
+    response = Response(stream_with_context(iter(archive)), mimetype="application/zip")
+    response.headers["Content-Length"] = str(len(archive))
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -32,7 +32,7 @@ class StorageError(RuntimeError):
 class Storage(Protocol):
     """What every backend does."""
 
-    def save(self, stream: BinaryIO, key: str, content_type: str) -> Saved: ...
+    def save(self, stream: BinaryIO, key: str, content_type: str, part_size: int | None = None) -> Saved: ...
     def open(self, key: str) -> BinaryIO: ...
     def iter_chunks(self, key: str, chunk_size: int = CHUNK) -> Iterator[bytes]: ...
     def iter_range(self, key: str, start: int, stop: int, chunk_size: int = CHUNK) -> Iterator[bytes]: ...
@@ -74,8 +74,8 @@ class LocalStorage:
             raise StorageError("key outside the storage folder")
         return path
 
-    def save(self, stream: BinaryIO, key: str, content_type: str) -> Saved:
-        """Copy the stream to a file in chunks, hashing as it goes."""
+    def save(self, stream: BinaryIO, key: str, content_type: str, part_size: int | None = None) -> Saved:
+        """Copy the stream to a file in chunks, hashing as it goes (``part_size`` matters only on S3)."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         reader = _HashingReader(stream)
@@ -167,8 +167,8 @@ class S3Storage:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def save(self, stream: BinaryIO, key: str, content_type: str) -> Saved:
-        """Stream to the bucket in parts, hashing as it goes."""
+    def save(self, stream: BinaryIO, key: str, content_type: str, part_size: int | None = None) -> Saved:
+        """Stream to the bucket in parts of ``part_size`` (8 MiB by default), hashing as it goes."""
         from boto3.s3.transfer import TransferConfig
 
         reader = _HashingReader(stream)
@@ -178,7 +178,11 @@ class S3Storage:
                 self.bucket,
                 self._key(key),
                 ExtraArgs={"ContentType": content_type},
-                Config=TransferConfig(multipart_threshold=8 * CHUNK, multipart_chunksize=8 * CHUNK, use_threads=False),
+                Config=TransferConfig(
+                    multipart_threshold=part_size or 8 * CHUNK,
+                    multipart_chunksize=part_size or 8 * CHUNK,
+                    use_threads=False,
+                ),
             )
         except Exception as exc:  # botocore raises many kinds
             raise StorageError(f"could not store {key}: {exc}") from exc

@@ -4,4 +4,16 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__)
 
-from portal.client import billing, entry, files, gallery, pages, review, shell, site_map, thread, uploads  # noqa: E402,F401
+from portal.client import (  # noqa: E402,F401
+    billing,
+    bundles,
+    entry,
+    files,
+    gallery,
+    pages,
+    review,
+    shell,
+    site_map,
+    thread,
+    uploads,
+)

@@ -1,17 +1,16 @@
-"""Files in the portal: the client's uploads, downloads, in-browser views, previews and a deliverable's ZIP."""
+"""Files in the portal: the client's uploads, downloads, in-browser views, and previews."""
 
 from __future__ import annotations
 
-from flask import Response, abort, g, make_response, request, stream_with_context, url_for
+from flask import abort, g, make_response, request, url_for
 
 from portal.client import bp, project_page
 from portal.client.forms import UploadForm
-from portal.client.loaders import load_deliverable, load_file, load_project
+from portal.client.loaders import load_file, load_project
 from portal.client.session import client_actor
 from portal.client.visibility import uploads_allowed
-from portal.downloads import content_disposition, stream_file, thumbnail, zip_stream
+from portal.downloads import stream_file, thumbnail
 from portal.extensions import db
-from portal.models import StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.services import files as file_service
 from portal.services.errors import ServiceError
@@ -66,28 +65,4 @@ def thumb(file_id: int):
     response = make_response(data)
     response.mimetype = "image/jpeg"
     response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
-
-
-@bp.get("/portal/<slug>/deliverables/<int:deliverable_id>/zip")
-def download_all(deliverable_id: int):
-    """Every visible file of a deliverable as one ZIP with a SHA-256 manifest, streamed."""
-    deliverable = load_deliverable(deliverable_id)
-    files = (
-        db.session.execute(
-            db.select(StoredFile)
-            .where(StoredFile.deliverable_id == deliverable.id, StoredFile.client_visible.is_(True))
-            .order_by(StoredFile.id)
-        )
-        .scalars()
-        .all()
-    )
-    if not files:
-        abort(404)
-    file_service.record_download(g.portal.org.id, client_actor(), deliverable=deliverable)
-    response = Response(stream_with_context(zip_stream(list(files))), mimetype="application/zip")
-    response.headers["Content-Disposition"] = content_disposition(
-        f"{deliverable.title} v{deliverable.version}.zip", inline=False
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

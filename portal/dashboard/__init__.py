@@ -7,6 +7,7 @@ bp = Blueprint("dashboard", __name__)
 from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     activity,
     archive,
+    bundles,
     clients,
     deliverables,
     emails,

@@ -10,12 +10,13 @@ from portal.blocks import BlockPage, Sources
 from portal.dashboard.file_forms import MessageForm, UploadForm
 from portal.dashboard.links_block import links_context
 from portal.dashboard.project_forms import DeliverableForm, MapPinForm, SitePositionForm, StatusForm
-from portal.models import Project
+from portal.extensions import db
+from portal.models import Organization, Project
 from portal.models.project import STATUS_LABELS
 from portal.services import deliverables as deliverable_service
 from portal.services import files as file_service
 from portal.services import messages as message_service
-from portal.services import multipart_uploads
+from portal.services import multipart_uploads, organizations
 from portal.services import projects as project_service
 from portal.services import site_map as site_map_service
 
@@ -93,6 +94,7 @@ def _files(page: ProjectSources) -> dict:
         "uploads": multipart_uploads.project_uploads(page.project.id),
         "upload_form": upload_form,
         "deliverable_choices": choices,
+        "upload_limit": organizations.file_limit(db.session.get(Organization, page.project.org_id)),
         "comments": page.comments,
         "comment_error": page.comment_error,
     }

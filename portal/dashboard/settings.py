@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import current_app, g, request, session, url_for
 from flask_login import current_user
 
@@ -12,6 +14,7 @@ from portal.dashboard.settings_forms import (
     ROLE_CHOICES,
     BrandingForm,
     BusinessDetailsForm,
+    FilesForm,
     LogoForm,
     MemberForm,
     OrganizationForm,
@@ -20,7 +23,7 @@ from portal.dashboard.settings_forms import (
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Membership, User
-from portal.services import accounts, invitations
+from portal.services import accounts, bundles, invitations
 from portal.services import organizations as org_service
 from portal.services.errors import ServiceError
 
@@ -46,9 +49,16 @@ def _context(**overrides) -> dict:
         "role_choices": ROLE_CHOICES,
         "password_form": PasswordChangeForm(formdata=None),
         "org_form": OrganizationForm(formdata=None),
+        "files_form": FilesForm(formdata=None, data={"max_file_gb": _gigabytes(g.org.max_file_bytes)}),
+        "file_ceiling": current_app.config["MAX_FILE_BYTES"],
+        "storage_used": bundles.storage_used(g.org.id),
     }
     context.update(overrides)
     return context
+
+
+def _gigabytes(size: int) -> str:
+    return f"{(Decimal(size) / org_service.GB).quantize(Decimal('0.01')).normalize():f}"
 
 
 def _back(anchor: str) -> str:
@@ -104,6 +114,23 @@ def settings_business():
             return done(_back("business"), "Business details saved.", template=PAGE, block="business", **_context())
     db.session.rollback()
     return invalid(PAGE, "business", **_context(business_form=form))
+
+
+@bp.post("/settings/files")
+def settings_files():
+    """Owners change the largest file their people may upload."""
+    require_owner()
+    form = FilesForm()
+    if form.validate_on_submit():
+        try:
+            org_service.set_max_file_size(g.org, current_actor(), form.max_file_gb.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.max_file_gb.errors = [*form.max_file_gb.errors, exc.message]
+        else:
+            return done(_back("files"), "File size limit saved.", template=PAGE, block="files", **_context())
+    db.session.rollback()
+    return invalid(PAGE, "files", **_context(files_form=form))
 
 
 @bp.post("/settings/logo")

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.auth.forms import strip
 from portal.formatting import CURRENCIES, locale_choices
@@ -29,6 +29,17 @@ class BusinessDetailsForm(FlaskForm):
     business_address = TextAreaField("Business address", validators=[Optional(), Length(max=500)])
     tax_id = StringField("Tax or VAT number", filters=[strip], validators=[Optional(), Length(max=64)])
     payment_instructions = TextAreaField("Payment instructions", validators=[Optional(), Length(max=2000)])
+
+
+class FilesForm(FlaskForm):
+    """The largest file the organization's people may upload."""
+
+    # Text, not a number field: the service reads it and says what is wrong in words the owner can act on.
+    max_file_gb = StringField(
+        "Largest file (GB)",
+        filters=[strip],
+        validators=[InputRequired("Enter a size in GB, such as 50 or 2.5."), Length(max=20)],
+    )
 
 
 class LogoForm(FlaskForm):

@@ -35,7 +35,7 @@ def get_queue() -> Queue | None:
     return Queue(current_app.config["RQ_QUEUE"], connection=connection, default_timeout=180)
 
 
-def enqueue_unique(queue: Queue, func, *args, job_id: str) -> bool:
+def enqueue_unique(queue: Queue, func, *args, job_id: str, **options) -> bool:
     """Enqueue a job unless the same job is already waiting or running; True when it was enqueued."""
     try:
         job = Job.fetch(job_id, connection=queue.connection)
@@ -44,7 +44,7 @@ def enqueue_unique(queue: Queue, func, *args, job_id: str) -> bool:
     # Only a job still waiting makes a new one redundant: a "started" one may belong to a worker that died.
     if job is not None and job.get_status(refresh=False) == JobStatus.QUEUED:
         return False
-    queue.enqueue(func, *args, job_id=job_id, result_ttl=60, failure_ttl=24 * 3600)
+    queue.enqueue(func, *args, job_id=job_id, result_ttl=60, failure_ttl=24 * 3600, **options)
     return True
 
 

@@ -14,7 +14,7 @@ from portal.models.file import UPLOADED_BY_CLIENT
 from portal.models.upload import PROCESSING, READY
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.files import ClientUpload
-from portal.services import multipart_uploads
+from portal.services import bundles, multipart_uploads
 from portal.services.activity import Actor, record
 from portal.storage import get_storage
 from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
@@ -96,4 +96,6 @@ def process_upload(upload_id: int) -> None:
         if upload.uploaded_by_type == UPLOADED_BY_CLIENT:
             project = db.session.get(Project, upload.project_id)
             queued = ClientUpload.queue(project, actor.label, [stored.filename])
+        stale = bundles.invalidate(upload.deliverable_id)
         commit_and_dispatch(queued)
+        bundles.remove_objects(stale)

@@ -20,8 +20,10 @@ from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 
 from portal.jobs import get_queue, get_redis
+from portal.jobs.bundles import requeue_stalled
 from portal.jobs.email import sweep
 from portal.jobs.heartbeat import RedisState, beat, forget
+from portal.services.bundles import prune_old
 from portal.services.housekeeping import prune_expired
 from portal.services.multipart_uploads import abort_abandoned
 
@@ -136,6 +138,8 @@ def _sweep_once(app: Flask, redis_state: RedisState | None = None) -> None:
         try:
             result = sweep()
             abort_abandoned()
+            requeue_stalled()
+            prune_old()
             prune_expired()
             if redis_state is not None:
                 if result.get("redis") == "unreachable":
@@ -186,6 +190,8 @@ def run(burst: bool = False) -> None:
         while True:
             sweep()
             abort_abandoned()
+            requeue_stalled()
+            prune_old()
             prune_expired()
             if burst:
                 return

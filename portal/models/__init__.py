@@ -2,6 +2,7 @@
 
 from portal.models.account_token import AccountToken
 from portal.models.activity import Activity
+from portal.models.bundle import Bundle, BundleRequest
 from portal.models.client import Client
 from portal.models.client_session import ClientSession, ClientSessionUnlock
 from portal.models.deliverable import Deliverable
@@ -24,6 +25,8 @@ from portal.models.worker import WorkerHeartbeat
 __all__ = [
     "AccountToken",
     "Activity",
+    "Bundle",
+    "BundleRequest",
     "Client",
     "ClientSession",
     "ClientSessionUnlock",

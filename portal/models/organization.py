@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -12,6 +12,7 @@ from portal.models.base import UTCDateTime, utcnow
 
 DEFAULT_ACCENT = "#1d4ed8"
 DEFAULT_LOCALE = "en_GB"
+DEFAULT_MAX_FILE_BYTES = 50 * 1024**3
 
 
 class Organization(db.Model):
@@ -31,6 +32,10 @@ class Organization(db.Model):
     business_address: Mapped[str | None] = mapped_column(Text)
     tax_id: Mapped[str | None] = mapped_column(String(64))
     payment_instructions: Mapped[str | None] = mapped_column(Text)
+    # The largest single file its people may upload (the server's MAX_FILE_MB stays the ceiling).
+    max_file_bytes: Mapped[int] = mapped_column(
+        BigInteger, default=DEFAULT_MAX_FILE_BYTES, server_default=str(DEFAULT_MAX_FILE_BYTES)
+    )
     proposal_seq: Mapped[int] = mapped_column(Integer, default=0)
     invoice_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import Client, Deliverable, Invoice, Project, Proposal, StoredFile
 from portal.models.deliverable import PENDING
 from portal.services.activity import Actor, record
+from portal.services.bundles import bundle_keys_of
 from portal.services.errors import ServiceError
 from portal.storage import get_storage
 
@@ -186,6 +187,7 @@ def delete_object(obj, actor: Actor) -> None:
     org_id, project_id = _org_and_project(obj)
     label, object_id = _label(obj), obj.id
     keys: list[str] = []
+    bundle_keys: list[str] = []
     try:
         if isinstance(obj, Project):
             # Lock the project and its deliverables (PostgreSQL): a new invoice, file or deliverable waits on the
@@ -197,6 +199,9 @@ def delete_object(obj, actor: Actor) -> None:
                     delete(StoredFile).where(StoredFile.project_id == obj.id).returning(StoredFile.storage_key)
                 ).scalars()
             )
+            bundle_keys = bundle_keys_of(project_id=obj.id)
+        elif isinstance(obj, Deliverable):
+            bundle_keys = bundle_keys_of(deliverable_id=obj.id)
         result = db.session.execute(_statement(obj).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             db.session.rollback()
@@ -217,7 +222,7 @@ def delete_object(obj, actor: Actor) -> None:
     except IntegrityError as exc:
         db.session.rollback()
         raise DeleteBlocked(Blockers(("Something that depends on it was added meanwhile; reload and look.",))) from exc
-    remove_stored(keys)
+    remove_stored(keys + bundle_keys)
 
 
 def remove_stored(keys: list[str]) -> None:

@@ -7,14 +7,17 @@ from typing import BinaryIO
 from flask import current_app
 
 from portal.extensions import db
-from portal.models import Deliverable, FileMedia, Project, StoredFile
+from portal.formatting import filesize
+from portal.models import Deliverable, FileMedia, Organization, Project, StoredFile
 from portal.models.file import UPLOADED_BY_CLIENT, UPLOADED_BY_OPERATOR
 from portal.models.media import media_columns
 from portal.outbox import dispatch, outbox
 from portal.outbox.kinds.files import ClientUpload
+from portal.services import bundles
 from portal.services.activity import Actor, record
 from portal.services.archive import remove_stored
 from portal.services.errors import ServiceError
+from portal.services.organizations import file_limit
 from portal.storage import get_storage, new_key
 from portal.uploads import CheckedUpload, UploadRejected, check_upload
 
@@ -74,11 +77,18 @@ def upload_files(
         raise ServiceError(str(exc), "files") from exc
     storage = get_storage()
     stored: list[StoredFile] = []
+    limit = file_limit(db.session.get(Organization, project.org_id))
     try:
         for upload, stream in checked:
             saved = storage.save(
                 stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension), upload.content_type
             )
+            if saved.size > limit:
+                storage.delete(saved.key)
+                raise ServiceError(
+                    f"“{upload.filename}” is larger than this organization’s limit of {filesize(limit)} per file.",
+                    "files",
+                )
             stored.append(
                 StoredFile(
                     project_id=project.id,
@@ -108,6 +118,7 @@ def upload_files(
         queued = []
         if uploaded_by_type == UPLOADED_BY_CLIENT:
             queued = outbox(ClientUpload.queue(project, actor.label, [f.filename for f in stored]))
+        stale = bundles.invalidate(deliverable.id if deliverable else None)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -115,6 +126,7 @@ def upload_files(
             storage.delete(item.storage_key)
         current_app.logger.exception("upload to project %s failed", project.id)
         raise
+    bundles.remove_objects(stale)
     dispatch(queued)
     return stored
 
@@ -123,6 +135,7 @@ def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> Stored
     """Attach a file to one of its project's deliverables, or detach it (None)."""
     project = db.session.get(Project, file.project_id)
     deliverable = _deliverable_of(project, deliverable_id)
+    previous = file.deliverable_id
     file.deliverable_id = deliverable.id if deliverable else None
     summary = (
         f"{actor.label} attached {file.filename} to {deliverable.title}"
@@ -130,7 +143,9 @@ def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> Stored
         else f"{actor.label} detached {file.filename}"
     )
     record(project.org_id, actor, "file.attached", summary, project_id=project.id, subject=file)
+    stale = bundles.invalidate(previous, file.deliverable_id)
     db.session.commit()
+    bundles.remove_objects(stale)
     return file
 
 
@@ -148,14 +163,16 @@ def set_visibility(file: StoredFile, actor: Actor, visible: bool) -> StoredFile:
         subject=file,
         details={"client_visible": visible},
     )
+    stale = bundles.invalidate(file.deliverable_id)
     db.session.commit()
+    bundles.remove_objects(stale)
     return file
 
 
 def delete_file(file: StoredFile, actor: Actor) -> None:
     """Delete a file's row, then its stored bytes."""
     project = db.session.get(Project, file.project_id)
-    key, name = file.storage_key, file.filename
+    key, name, deliverable_id = file.storage_key, file.filename, file.deliverable_id
     record(
         project.org_id,
         actor,
@@ -165,8 +182,9 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
         details={"file_id": file.id, "name": name, "sha256": file.sha256},
     )
     db.session.delete(file)
+    stale = bundles.invalidate(deliverable_id)
     db.session.commit()
-    remove_stored([key])
+    remove_stored([key, *stale])
 
 
 def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, deliverable=None) -> None:

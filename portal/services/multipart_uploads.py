@@ -9,11 +9,13 @@ from flask import current_app
 
 from portal import multipart
 from portal.extensions import db
-from portal.models import Deliverable, Project, Upload
+from portal.formatting import filesize
+from portal.models import Deliverable, Organization, Project, Upload
 from portal.models.file import UPLOADED_BY_OPERATOR
 from portal.models.upload import ABORTED, FAILED, PROCESSING, UPLOADING
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
+from portal.services.organizations import file_limit
 from portal.storage import StorageError, get_storage, new_key
 from portal.uploads import extension_of, safe_filename
 
@@ -22,9 +24,13 @@ class UploadClosed(ServiceError):
     """The upload is no longer taking parts (completed, aborted or failed)."""
 
 
-def max_file_bytes() -> int:
-    """The largest file an upload may declare."""
-    return current_app.config["MAX_FILE_BYTES"]
+def max_file_bytes(org_id: int) -> int:
+    """The largest file an upload to this organization may hold."""
+    return file_limit(db.session.get(Organization, org_id))
+
+
+def _too_big(filename: str, limit: int) -> str:
+    return f"“{filename}” is larger than this organization’s limit of {filesize(limit)} per file."
 
 
 def start(
@@ -41,8 +47,9 @@ def start(
     filename = safe_filename(raw_filename)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         raise ServiceError(f"“{filename}” is empty.", "size")
-    if size > max_file_bytes():
-        raise ServiceError(f"“{filename}” is larger than the limit of {max_file_bytes() // 1024**2:,} MB.", "size")
+    limit = max_file_bytes(project.org_id)
+    if size > limit:
+        raise ServiceError(_too_big(filename, limit), "size")
     deliverable = None
     if deliverable_id:
         deliverable = db.session.get(Deliverable, deliverable_id)
@@ -115,6 +122,11 @@ def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
         if db.session.scalar(db.select(Upload.status).where(Upload.id == upload.id)) != UPLOADING:
             raise UploadClosed("This upload is no longer open.", "upload") from None
         raise
+    limit = max_file_bytes(upload.org_id)
+    if sum(p.size for p in ordered) > limit:  # the limit may have been lowered since the upload began
+        multipart.abort(storage, upload)
+        fail(upload, actor, _too_big(upload.filename, limit))
+        raise ServiceError(_too_big(upload.filename, limit), "size")
     # Claim the upload before the slow join, so two completions cannot both run it.
     claimed_row = db.session.execute(
         db.update(Upload)

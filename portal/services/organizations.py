@@ -1,10 +1,13 @@
-"""Organization settings: branding and logo."""
+"""Organization settings: branding, logo and the largest file its people may upload."""
 
 from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
+
+from flask import current_app
 
 from portal.extensions import db
 from portal.formatting import CURRENCIES, LOCALES
@@ -16,6 +19,33 @@ from portal.storage import get_storage, new_key
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_CONTRAST = 4.5
+GB = 1024**3
+MIN_FILE_BYTES = 10 * 1024**2
+
+
+def file_limit(org: Organization) -> int:
+    """The largest file this organization's people may upload: its own setting, within the server's ceiling."""
+    return min(org.max_file_bytes, current_app.config["MAX_FILE_BYTES"])
+
+
+def set_max_file_size(org: Organization, actor: Actor, gigabytes) -> Organization:
+    """Change the largest file the organization's people may upload, given in GB (decimals allowed)."""
+    ceiling = current_app.config["MAX_FILE_BYTES"]
+    try:
+        wanted = Decimal(str(gigabytes).strip())
+    except (InvalidOperation, ValueError):
+        wanted = None
+    if wanted is None or not wanted.is_finite():
+        raise ServiceError("Enter a size in GB, such as 50 or 2.5.", "max_file_gb")
+    if wanted * GB < MIN_FILE_BYTES or wanted * GB > ceiling:
+        raise ServiceError(
+            f"Choose between 0.01 GB and {ceiling / GB:,.2f} GB (this server's limit).".replace(".00 GB", " GB"),
+            "max_file_gb",
+        )
+    org.max_file_bytes = int(wanted * GB)
+    record(org.id, actor, "org.file_limit_updated", f"{actor.label} set the largest file to {wanted.normalize():f} GB")
+    db.session.commit()
+    return org
 
 
 def update_branding(

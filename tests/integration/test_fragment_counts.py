@@ -1,10 +1,11 @@
 """Each project-page action costs its write plus the blocks it returns: no statement for a block it does not render."""
 
 import pytest
+from flask import g
 
 from portal.dashboard import project_page
 from portal.extensions import db
-from portal.models import Deliverable, PortalLink, Project
+from portal.models import Deliverable, Organization, PortalLink, Project
 from tests.conftest import HX
 from tests.integration.test_query_counts import counting
 from tests.routes.test_project_page import _world
@@ -19,14 +20,14 @@ ACTIONS = {
         ("deliverable_card", "thread_messages"),
         11,
     ),
-    "file comment": ("post", "/app/files/{file}/comments", {"body": "Lovely"}, ("files", "thread_messages"), 13),
+    "file comment": ("post", "/app/files/{file}/comments", {"body": "Lovely"}, ("files", "thread_messages"), 14),
     "post message": ("post", "/app/projects/{project}/messages", {"body": "Hello"}, ("thread", "timeline"), 9),
     "deliverable change": (
         "post",
         "/app/deliverables/{deliverable}/edit",
         {"title": "Stills, graded", "type": "photos", "status": "ready", "version": 1},
         ("deliverable_card", "files", "timeline"),
-        14,
+        15,
     ),
     "deliverable visibility": (
         "post",
@@ -42,7 +43,8 @@ ACTIONS = {
         ("status_card", "timeline"),
         7,
     ),
-    "file visibility": ("post", "/app/files/{file}/visibility", {"client_visible": "0"}, ("files", "timeline"), 13),
+    # A file shown or hidden changes its deliverable's "Download all": the stale ZIP's row goes (a read, a delete).
+    "file visibility": ("post", "/app/files/{file}/visibility", {"client_visible": "0"}, ("files", "timeline"), 16),
     "site position": (
         "post",
         "/app/projects/{project}/site",
@@ -68,6 +70,7 @@ ACTIONS = {
 # One lists the uploads still open or being checked; one reads the files placed on the map (its pins come with
 # the thread's rows).
 FULL_PAGE = 12
+# The files block shows the organization's upload limit: after an action's commit the organization is read again.
 
 
 def _blocks_cost(app, ids: dict, blocks: tuple[str, ...]) -> int:
@@ -75,6 +78,8 @@ def _blocks_cost(app, ids: dict, blocks: tuple[str, ...]) -> int:
     with app.test_request_context(headers=HX):
         project = db.session.get(Project, ids["project"])
         deliverable = db.session.get(Deliverable, ids["deliverable"])
+        # The guard loads the organization before the view; a commit expires it, as here.
+        g.org = db.session.get(Organization, project.org_id)
         db.session.expire_all()
         with counting() as statements:
             project_page.render(project, blocks[0], oob=blocks[1:], deliverable=deliverable)

@@ -141,7 +141,7 @@ def test_bad_part_numbers_and_parts_out_of_order(app, client):
 def test_oversize_declared_and_oversize_parts_are_refused(app, client):
     _org_id, project_id = _setup(app, client)
     too_big = create(client, project_id, "huge.mp4", 50 * 1024**3 + 1)
-    assert too_big.status_code == 400 and "larger than the limit" in too_big.json["error"]
+    assert too_big.status_code == 400 and "larger than this organization’s limit of 50.0 GB" in too_big.json["error"]
     assert create(client, project_id, "empty.bin", 0).status_code == 400
     assert create(client, project_id, "weird.bin", "12").status_code == 400
     with app.app_context():

@@ -1,5 +1,5 @@
 """Every email kind, one class each; importing a module registers its kinds."""
 
-from portal.outbox.kinds import account, billing, deliverables, files, links, messages, progress
+from portal.outbox.kinds import account, billing, bundles, deliverables, files, links, messages, progress
 
-__all__ = ["account", "billing", "deliverables", "files", "links", "messages", "progress"]
+__all__ = ["account", "billing", "bundles", "deliverables", "files", "links", "messages", "progress"]
