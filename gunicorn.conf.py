@@ -1,19 +1,23 @@
-"""Gunicorn settings for the web process; sized by WEB_CONCURRENCY like any Heroku-style dyno.
+"""Gunicorn settings for the web process: WEB_CONCURRENCY workers of GUNICORN_THREADS threads each.
+
+Threaded workers (`gthread`) keep pages fast while big local files stream: a download holds one thread, not a
+whole worker. GUNICORN_WORKER_CLASS=sync restores one request per worker.
 
 With WEB_RUNS_WORKER=1 (single-dyno mode) the master also runs the email worker (`flask --app wsgi worker`)
 beside the web workers, restarting it if it exits, and stops it on shutdown.
 """
 
 import gc
-import multiprocessing
 import os
 import subprocess
 import sys
 import threading
 
 bind = f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "sync"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# gunicorn turns "sync" into "gthread" whenever threads > 1: one thread unless the class is threaded.
+threads = int(os.environ.get("GUNICORN_THREADS", "8" if worker_class == "gthread" else "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 accesslog = "-"
 errorlog = "-"

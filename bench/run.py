@@ -7,11 +7,10 @@ Needs wrk (Debian package) and, for PostgreSQL, the local server (TEST_POSTGRES_
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import os
-import platform
 import re
-import secrets
 import signal
 import socket
 import statistics
@@ -20,38 +19,22 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from bench.databases import database
+from bench.report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 WORKERS = str(os.cpu_count() or 2)
-LATENCY_ROUNDS = 3
+ROUNDS = 3
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def database(kind: str, folder: Path) -> tuple[str, callable]:
-    """A new empty database and a function that drops it."""
-    if kind == "sqlite":
-        return f"sqlite:///{folder / 'bench.sqlite3'}", lambda: None
-    name = f"portal_bench_{secrets.token_hex(4)}"
-    admin = create_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return ADMIN_PG_URL.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def prepare(env: dict, scale: int) -> dict:
@@ -104,7 +87,11 @@ class Server:
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=20)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not leave it serving
+            self.process.kill()
+            self.process.wait()
 
 
 def enter_portal(base: str, token: str) -> str:
@@ -144,149 +131,131 @@ def wrk(url: str, headers: dict, seconds: int, connections: int) -> dict:
     return {"rps": rps, "p50": latency["50"], "p99": latency["99"], "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
-def measure(base: str, first: dict, cookie: str, seconds: int) -> dict:
-    """The four portal endpoints: throughput at 8 connections, latency at 1."""
-    slug, project = first["slug"], first["project_id"]
+@dataclass
+class Site:
+    """One scale's data behind its own server, with a browsing session."""
+
+    server: Server
+    first: dict
+    cookie: str
+    generated_s: float
+
+
+def endpoints(site: Site) -> dict:
+    """Every portal page, the thread fragment and the idle poll: name -> (url, headers)."""
+    base, cookie = site.server.base, site.cookie
+    slug, project = site.first["slug"], site.first["project_id"]
     thread = f"{base}/portal/{slug}/projects/{project}/thread"
     _status, _body, headers = fetch(thread, {"Cookie": cookie, "HX-Request": "true"})
-    endpoints = {
+    return {
         "overview": (f"{base}/portal/{slug}/", {"Cookie": cookie}),
+        "projects": (f"{base}/portal/{slug}/projects", {"Cookie": cookie}),
+        "proposals": (f"{base}/portal/{slug}/proposals", {"Cookie": cookie}),
+        "invoices": (f"{base}/portal/{slug}/invoices", {"Cookie": cookie}),
         "project page": (f"{base}/portal/{slug}/projects/{project}", {"Cookie": cookie}),
         "thread fragment": (thread, {"Cookie": cookie, "HX-Request": "true"}),
         "idle 304 poll": (thread, {"Cookie": cookie, "HX-Request": "true", "If-None-Match": headers["ETag"]}),
     }
-    results = {}
-    for name, (url, hdrs) in endpoints.items():
-        status, _body, _h = fetch(url, hdrs)
-        assert status in (200, 304), (name, status)
-        load = wrk(url, hdrs, seconds, 8)
-        # A p99 from a few hundred requests moves with one hiccup of the machine: take the median of three rounds.
-        rounds = [wrk(url, hdrs, max(2, seconds // 2), 1) for _ in range(LATENCY_ROUNDS)]
-        p50, p99 = (statistics.median(r[key] for r in rounds) for key in ("p50", "p99"))
-        results[name] = {"rps": load["rps"], "p50": p50, "p99": p99, "errors": load["errors"]}
-    return results
 
 
-def run(databases: list[str], scales: list[int], seconds: int) -> dict:
+# The ceiling each endpoint is compared with, measured in the same rounds (at the largest scale).
+CEILING_OF = {"idle 304 poll": "bare Flask, same bytes", "project page": "templates from memory"}
+
+
+def measure(sites: dict, ceiling_urls: dict, cookie: str, seconds: int, only: tuple[str, ...] = ()) -> tuple:
+    """Each endpoint at every scale, in alternating rounds so a busy moment of the machine hits all scales alike:
+    per round, throughput at 8 connections and latency at 1 (medians of the rounds). An endpoint with a ceiling
+    has it measured in the same rounds, right after it; the ratio is the median of the rounds' ratios."""
+    scales = sorted(sites)
+    big = scales[-1]
+    urls = {scale: endpoints(site) for scale, site in sites.items()}
+    step = max(2, seconds // 2)
+    results = {scale: {} for scale in scales}
+    ceilings, ratios = {}, {}
+    for name in urls[big]:
+        if only and not any(word in name for word in only):
+            continue
+        rounds = {scale: [] for scale in scales}
+        ceiling_rounds = []
+        for _ in range(ROUNDS):
+            for scale in scales:
+                url, hdrs = urls[scale][name]
+                status, _body, _h = fetch(url, hdrs)
+                assert status in (200, 304), (name, scale, status)
+                load, latency = wrk(url, hdrs, step, 8), wrk(url, hdrs, step, 1)
+                rounds[scale].append({**latency, "rps": load["rps"], "errors": load["errors"]})
+            if name in CEILING_OF:
+                ceiling_rounds.append(wrk(ceiling_urls[CEILING_OF[name]], {"Cookie": cookie}, step, 8)["rps"])
+        for scale in scales:
+            runs = rounds[scale]
+            results[scale][name] = {key: statistics.median(r[key] for r in runs) for key in ("rps", "p50", "p99")}
+            results[scale][name]["errors"] = sum(r["errors"] for r in runs)
+        if ceiling_rounds:
+            ceilings[CEILING_OF[name]] = {"rps": statistics.median(ceiling_rounds)}
+            ratios[name] = statistics.median(r["rps"] / c for r, c in zip(rounds[big], ceiling_rounds, strict=True))
+        print(name, {scale: results[scale][name] for scale in scales}, flush=True)
+    return results, ceilings, ratios
+
+
+def environment(url: str, folder: Path) -> dict:
+    """The app's settings for one benchmark database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret",
+        "LINK_SECRET": "bench-link",
+        "STORAGE_DIR": str(folder),
+        "PORTAL_ENTRY_RATE_LIMIT": "100000 per minute",
+        "FLASK_ENV": "development",
+    }
+
+
+def run(databases: list[str], scales: list[int], seconds: int, only: tuple[str, ...] = ()) -> dict:
+    """Build every scale's database, serve them side by side with the ceilings, measure, drop the databases."""
     figures = {}
     for kind in databases:
-        for scale in scales:
-            with tempfile.TemporaryDirectory() as folder:
-                url, drop = database(kind, Path(folder))
-                env = {
-                    **os.environ,
-                    "DATABASE_URL": url,
-                    "SECRET_KEY": "bench-secret",
-                    "LINK_SECRET": "bench-link",
-                    "STORAGE_DIR": folder,
-                    "PORTAL_ENTRY_RATE_LIMIT": "100000 per minute",
-                    "FLASK_ENV": "development",
-                }
-                try:
-                    started = time.monotonic()
-                    first = prepare(env, scale)
-                    generated = time.monotonic() - started
-                    server = Server("wsgi:app", env)
-                    try:
-                        cookie = enter_portal(server.base, first["token"])
-                        results = measure(server.base, first, cookie, seconds)
-                        page = fetch(
-                            f"{server.base}/portal/{first['slug']}/projects/{first['project_id']}", {"Cookie": cookie}
-                        )[1]
-                    finally:
-                        server.stop()
-                    figures[(kind, scale)] = {"results": results, "generated_s": generated}
-                    if scale == max(scales):
-                        figures[(kind, "ceilings")] = ceilings(env, first, cookie, page, seconds, folder)
-                    print(kind, scale, results, flush=True)
-                finally:
-                    drop()
+        with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+            sites = {}
+            for scale in scales:
+                place = Path(folder) / f"x{scale}"
+                place.mkdir()
+                url, drop = database(kind, place)
+                stack.callback(drop)
+                env = environment(url, place)
+                started = time.monotonic()
+                first = prepare(env, scale)
+                generated = time.monotonic() - started
+                print(kind, scale, f"generated in {generated:.0f} s", flush=True)
+                server = Server("wsgi:app", env)
+                stack.callback(server.stop)
+                sites[scale] = Site(server, first, enter_portal(server.base, first["token"]), generated)
+            big = sites[max(scales)]
+            ceiling_urls = ceilings(stack, environment(url, place), big, Path(folder))
+            results, ceiling_figures, ratios = measure(sites, ceiling_urls, big.cookie, seconds, only)
+            for scale, site in sites.items():
+                figures[(kind, scale)] = {"results": results[scale], "generated_s": site.generated_s}
+            figures[(kind, "ceilings")] = ceiling_figures
+            figures[(kind, "ratios")] = ratios
     return figures
 
 
-def ceilings(env: dict, first: dict, cookie: str, page: bytes, seconds: int, folder: str) -> dict:
-    """Bare Flask with the same bytes, and the same templates from in-memory data."""
-    html = Path(folder) / "page.html"
-    html.write_bytes(page)
-    env = {**env, "BENCH_HTML": str(html), "BENCH_SLUG": first["slug"], "BENCH_PROJECT": str(first["project_id"])}
-    out = {}
+def ceilings(stack: contextlib.ExitStack, env: dict, site: Site, folder: Path) -> dict:
+    """Serve bare Flask with the project page's bytes, and the same templates from in-memory data: name -> url."""
+    slug, project = site.first["slug"], site.first["project_id"]
+    path = f"/portal/{slug}/projects/{project}"
+    html = folder / "page.html"
+    html.write_bytes(fetch(f"{site.server.base}{path}", {"Cookie": site.cookie})[1])
+    env = {**env, "BENCH_HTML": str(html), "BENCH_SLUG": slug, "BENCH_PROJECT": str(project)}
+    urls = {}
     for name, target in (
         ("bare Flask, same bytes", "bench.ceilings:bare_app()"),
         ("templates from memory", "bench.ceilings:memory_app()"),
     ):
         server = Server(target, env)
-        try:
-            url = f"{server.base}/portal/{first['slug']}/projects/{first['project_id']}"
-            assert fetch(url, {"Cookie": cookie})[0] == 200, name
-            load = wrk(url, {"Cookie": cookie}, seconds, 8)
-            out[name] = {"rps": load["rps"]}
-        finally:
-            server.stop()
-    return out
-
-
-def write_report(figures: dict, databases: list[str], scales: list[int], seconds: int) -> str:
-    lines = [
-        "# Performance",
-        "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'} "
-        f"({os.cpu_count()} cores) by `.venv/bin/python -m bench.run --seconds {seconds}`: gunicorn "
-        f"(`-w {WORKERS} -k sync`, `gc.freeze()` after loading) on 127.0.0.1, wrk for {seconds} s at 8 connections "
-        f"(throughput) and, for latency, {LATENCY_ROUNDS} rounds of {max(2, seconds // 2)} s at 1 connection "
-        "(medians). Data from `bench/generate.py`: 1× = one organization with 50 projects (500 deliverables, "
-        "1,000 messages); 100× = 100 organizations, 5,000 projects, 50,000 deliverables, 100,000 messages. "
-        "Absolute numbers move between runs and machines; the ratios are what to compare.",
-        "",
-    ]
-    for kind in databases:
-        lines += [
-            f"## {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}",
-            "",
-            "| endpoint | " + " | ".join(f"{s}× req/s | {s}× p50 ms | {s}× p99 ms" for s in scales) + " |",
-            "|---|" + "---|---|---|" * len(scales),
-        ]
-        names = figures[(kind, scales[0])]["results"].keys()
-        for name in names:
-            cells = []
-            for scale in scales:
-                r = figures[(kind, scale)]["results"][name]
-                cells.append(f"{r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f}")
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        lines.append("")
-        big = max(scales)
-        ceil = figures.get((kind, "ceilings"), {})
-        if ceil:
-            lines += ["| ceiling (project page bytes or templates) | req/s |", "|---|---|"]
-            lines += [f"| {name} | {value['rps']:,.0f} |" for name, value in ceil.items()]
-            lines.append("")
-        results_big = figures[(kind, big)]["results"]
-        results_small = figures[(kind, min(scales))]["results"]
-        lines += ["Goals (ratios from this run):", ""]
-        for name in names:
-            ratio = results_big[name]["p99"] / max(results_small[name]["p99"], 0.001)
-            lines.append(f"- p99 of {name} at {big}× / at {min(scales)}×: **{ratio:.2f}** (goal ≤ 1.5)")
-        if ceil:
-            memory = ceil["templates from memory"]["rps"]
-            bare = ceil["bare Flask, same bytes"]["rps"]
-            lines.append(
-                f"- project page at {big}× / same templates from memory: "
-                f"**{results_big['project page']['rps'] / memory:.2f}** (goal ≥ 0.5)"
-            )
-            lines.append(
-                f"- idle 304 poll / bare Flask: **{results_big['idle 304 poll']['rps'] / bare:.2f}** (goal ≥ 0.25)"
-            )
-        lines.append(f"- data generation took {figures[(kind, big)]['generated_s']:.0f} s at {big}×")
-        lines.append("")
-    lines += [
-        "The query count of every portal page is the same at any size of data and an idle poll runs two "
-        "queries: `tests/integration/test_query_counts.py` asserts both.",
-        "",
-        "An action on the operator's project page (link toggle, comment, message, deliverable or status change, "
-        "live poll) runs its write and the statements of the blocks it returns, none for the blocks it does not "
-        "return: `tests/integration/test_fragment_counts.py` asserts each action's count.",
-        "",
-    ]
-    return "\n".join(lines)
+        stack.callback(server.stop)
+        urls[name] = f"{server.base}{path}"
+        assert fetch(urls[name], {"Cookie": site.cookie})[0] == 200, name
+    return urls
 
 
 def main() -> None:
@@ -294,12 +263,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--scales", default="1,100")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--only", default="", help="measure only endpoints whose name contains one of these words")
     args = parser.parse_args()
     databases = args.databases.split(",")
     scales = [int(s) for s in args.scales.split(",")]
-    figures = run(databases, scales, args.seconds)
-    report = write_report(figures, databases, scales, args.seconds)
-    (ROOT / "docs" / "PERFORMANCE.md").write_text(report)
+    figures = run(databases, scales, args.seconds, tuple(w for w in args.only.split(",") if w))
+    report = write_report(figures, databases, scales, args.seconds, WORKERS, ROUNDS)
+    doc = ROOT / "docs" / "PERFORMANCE.md"
+    # The big-file and preview benchmarks (bench.big_files, bench.previews) own the sections from "Big files" on.
+    kept = doc.read_text().split("\n## Big files", 1) if doc.exists() else [""]
+    doc.write_text(report.rstrip("\n") + "\n" + ("\n## Big files" + kept[1] if len(kept) == 2 else ""))
     print(report)
 
 

@@ -262,23 +262,29 @@ def register_security_headers(app: Flask) -> None:
         "base-uri 'self'; form-action 'self'"
     )
 
-    @app.after_request
-    def security_headers(response):
+    def security_headers(response, path: str, private_media: bool = False):
+        """Add the headers every response carries (also to the idle polls answered ahead of the app)."""
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", policy)
         if app.config["ENV_NAME"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.path.startswith(("/app", "/login", "/signup")):
+        if path.startswith(("/app", "/login", "/signup")):
             response.headers.setdefault("Cache-Control", "no-store")
-        if is_portal_path(request.path):
+        if is_portal_path(path):
             # A file's private preview may stay in the browser's own cache (media_files sets it); nothing else may.
-            if not g.get("private_media"):
+            if not private_media:
                 response.headers["Cache-Control"] = "no-store"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
+
+    app.after_request(lambda response: security_headers(response, request.path, bool(g.get("private_media"))))
+
+    from portal.client import poll
+
+    poll.install(app, security_headers)
 
 
 def register_commands(app: Flask) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -18,6 +20,7 @@ from portal.storage import CHUNK, LocalStorage, S3Storage, Storage, StorageError
 MIN_PART = 5 * 1024 * 1024
 MAX_PARTS = 10_000
 LOCAL_DIR = "_multipart"
+MANIFEST = "parts.json"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ class Part:
 
 class PartRejected(ValueError):
     """A part or a completion the backend must refuse; the message is safe to show."""
+
+
+class PartIncomplete(PartRejected):
+    """A part whose body ended before the length its request announced."""
 
 
 def part_size_for(size: int) -> int:
@@ -124,8 +131,11 @@ def list_parts(storage: Storage, upload) -> list[Part]:
     return parts
 
 
-def write_local_part(storage: LocalStorage, upload, number: int, stream: BinaryIO, limit: int) -> Part:
-    """Copy one part's bytes to disk in chunks, refusing more than ``limit`` bytes; return its ETag."""
+def write_local_part(
+    storage: LocalStorage, upload, number: int, stream: BinaryIO, limit: int, announced: int | None = None
+) -> Part:
+    """Copy one part's bytes to disk in chunks, refusing more than ``limit`` bytes, or fewer than the request
+    ``announced`` (a dropped connection); return its ETag."""
     folder = _local_dir(storage, upload.backend_upload_id)
     if not folder.is_dir():
         raise PartRejected("This upload is no longer open.")
@@ -139,6 +149,9 @@ def write_local_part(storage: LocalStorage, upload, number: int, stream: BinaryI
                     raise PartRejected(f"A part may hold at most {limit} bytes.")
                 digest.update(chunk)
                 out.write(chunk)
+        if announced is not None and size != announced:
+            # Kept, a cut-off part would be listed as stored: the resumed upload would skip it and never complete.
+            raise PartIncomplete("The part arrived incomplete; send it again.")
         etag = f'"{digest.hexdigest()}"'
         (folder / f"{number}.etag").write_text(etag)
         os.replace(partial, folder / f"{number}.part")
@@ -148,7 +161,7 @@ def write_local_part(storage: LocalStorage, upload, number: int, stream: BinaryI
 
 
 def complete(storage: Storage, upload, parts: list[Part]) -> None:
-    """Join the parts into the object, in order."""
+    """Finish the upload: S3 joins the parts itself; on disk the list is recorded for the upload job to join."""
     if isinstance(storage, S3Storage):
         try:
             storage.client.complete_multipart_upload(
@@ -160,15 +173,35 @@ def complete(storage: Storage, upload, parts: list[Part]) -> None:
         except Exception as exc:
             raise StorageError(f"could not complete {upload.storage_key}: {exc}") from exc
         return
+    # Joining gigabytes takes longer than a router lets a request run: the job joins, hashing as it copies.
+    manifest = [[p.number, p.etag] for p in parts]
+    _local_dir(storage, upload.backend_upload_id).joinpath(MANIFEST).write_text(json.dumps(manifest))
+
+
+def awaiting_join(storage: Storage, upload) -> bool:
+    """Whether the upload's parts are complete on disk but not yet joined into the object."""
+    if isinstance(storage, S3Storage):
+        return False
+    return _local_dir(storage, upload.backend_upload_id).joinpath(MANIFEST).is_file()
+
+
+def join_local(storage: LocalStorage, upload, on_chunk: Callable[[bytes], None]) -> None:
+    """Join the recorded parts into the object in one pass, handing each chunk to ``on_chunk`` on the way."""
     folder = _local_dir(storage, upload.backend_upload_id)
+    manifest = json.loads(folder.joinpath(MANIFEST).read_text())
     target = storage._path(upload.storage_key)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{secrets.token_hex(6)}.part")
+    # A fixed name: a job run again after a crash overwrites its own half-written copy.
+    partial = target.with_name(f"{target.name}.joining")
     try:
         with open(partial, "wb") as out:
-            for part in parts:
-                with open(folder / f"{part.number}.part", "rb") as source:
-                    shutil.copyfileobj(source, out, CHUNK)
+            for number, etag in manifest:
+                if (folder / f"{number}.etag").read_text() != etag:
+                    raise StorageError(f"part {number} of {upload.storage_key} changed after completion")
+                with open(folder / f"{number}.part", "rb") as source:
+                    while chunk := source.read(CHUNK):
+                        on_chunk(chunk)
+                        out.write(chunk)
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)

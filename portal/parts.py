@@ -36,7 +36,9 @@ def put_part(public_id: str, number: int):
     # The row is not needed while the bytes arrive: end the transaction rather than hold it for minutes.
     db.session.commit()
     try:
-        part = multipart.write_local_part(storage, upload, number, request.stream, limit)
+        part = multipart.write_local_part(storage, upload, number, request.stream, limit, request.content_length)
+    except multipart.PartIncomplete as exc:
+        return jsonify(error=str(exc)), 400
     except multipart.PartRejected as exc:
         return jsonify(error=str(exc)), 413
     response = jsonify(PartNumber=part.number, Size=part.size)

@@ -48,7 +48,7 @@ def list_parts(upload: Upload):
 
 
 def complete(upload: Upload, actor: Actor, location: Callable[[Upload], str]):
-    """Join the parts the request lists, then queue the check of the file."""
+    """Complete the upload with the parts the request lists, then queue the job that joins and checks the file."""
     parts = (request.get_json(silent=True) or {}).get("parts")
     if not isinstance(parts, list):
         return jsonify(error="Send the list of parts.", field="parts"), 400
@@ -56,7 +56,7 @@ def complete(upload: Upload, actor: Actor, location: Callable[[Upload], str]):
         upload = uploads.complete(upload, actor, parts)
     except ServiceError as exc:
         return error(exc)
-    # The check runs after the join has committed: by a worker, or here without one.
+    # The join (local parts) and the check run after the claim has committed: by a worker, or here without one.
     enqueue_processing(upload.id)
     db.session.refresh(upload)
     return jsonify(location=location(upload), **uploads.state(upload))

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import cache
-
 from flask import abort, g, redirect, request, url_for
-from sqlalchemy import bindparam
 
 from portal.blocks import fragment, partial
 from portal.client import bp, project_page
 from portal.client.forms import MessageForm
 from portal.client.loaders import load_project
-from portal.client.session import (
-    client_actor,
-    code_was_replaced,
-    entry_is_alive,
-    forget_session,
-    load_session,
-    secret_hash,
-    session_entry,
-)
-from portal.client.visibility import visible_ids_statement
+from portal.client.poll import poll_params, poll_statement, row_is_alive, thread_etag
+from portal.client.session import client_actor, code_was_replaced, forget_session, load_session, session_entry
 from portal.extensions import db, limiter
 from portal.htmx import not_modified
-from portal.models import ClientSession, Message, PortalLink, Project
 from portal.services import messages
 from portal.services.errors import ServiceError
 
@@ -33,33 +20,6 @@ from portal.services.errors import ServiceError
 def show_project(project_id: int):
     """The project: phase, deliverables to review, files and messages."""
     return project_page.render(load_project(project_id))
-
-
-@cache
-def _poll_statement():
-    """The one query of a thread poll, built once: the session's row and link, the project's visibility, the
-    thread's state."""
-    project_id = bindparam("project_id")
-    visible = db.select(Project.id).where(Project.id == project_id, Project.id.in_(visible_ids_statement())).exists()
-    shown = db.and_(Message.project_id == project_id, messages.client_visible_message())
-    return (
-        db.select(
-            ClientSession,
-            PortalLink.client_email,
-            PortalLink.revoked_at,
-            PortalLink.expires_at,
-            PortalLink.access_code_version,
-            visible.label("visible"),
-            db.select(db.func.max(Message.id)).where(shown).scalar_subquery().label("latest"),
-            db.select(db.func.count(Message.id)).where(shown).scalar_subquery().label("total"),
-        )
-        .join(PortalLink, PortalLink.id == ClientSession.link_id)
-        .where(
-            ClientSession.id == bindparam("v_session"),
-            ClientSession.secret_hash == bindparam("secret_hash"),
-            ClientSession.org_id == bindparam("v_org"),
-        )
-    )
 
 
 @bp.get("/portal/<slug>/projects/<int:project_id>/thread")
@@ -71,27 +31,10 @@ def thread(project_id: int):
     if found is None:
         abort(404)
     org_id, entry = found
-    row = db.session.execute(
-        _poll_statement(),
-        {
-            "v_session": entry.get("i"),
-            "secret_hash": secret_hash(entry),
-            "v_org": org_id,
-            "v_email": entry.get("e"),
-            "v_now": datetime.now(UTC),
-            "project_id": project_id,
-        },
-    ).one_or_none()
-    if row is None or not entry_is_alive(
-        entry,
-        session=row.ClientSession,
-        client_email=row.client_email,
-        revoked_at=row.revoked_at,
-        expires_at=row.expires_at,
-        code_version=row.access_code_version,
-    ):
+    row = db.session.execute(poll_statement(), poll_params(org_id, entry, project_id)).one_or_none()
+    if row is None or not row_is_alive(entry, row):
         replaced = row is not None and code_was_replaced(
-            session=row.ClientSession,
+            session=row,
             revoked_at=row.revoked_at,
             expires_at=row.expires_at,
             code_version=row.access_code_version,
@@ -101,7 +44,7 @@ def thread(project_id: int):
         abort(404)
     if not row.visible:
         abort(404)
-    etag = f'W/"t{project_id}-{row.latest or 0}-{row.total}"'
+    etag = thread_etag(project_id, row)
     unchanged = not_modified(etag)
     if unchanged is not None:
         return unchanged

@@ -56,7 +56,7 @@ def uploads_list_parts(public_id: str):
 
 @bp.post("/portal/<slug>/uploads/<public_id>/complete")
 def uploads_complete(public_id: str):
-    """Join the parts and check the file."""
+    """Complete the upload; a worker joins and checks the file."""
     return upload_api.complete(_load_upload(public_id), client_actor(), lambda _upload: request.path)
 
 

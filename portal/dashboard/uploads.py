@@ -61,7 +61,7 @@ def uploads_list_parts(public_id: str):
 
 @bp.post("/uploads/<public_id>/complete")
 def uploads_complete(public_id: str):
-    """Join the parts and check the file (inline without a worker)."""
+    """Complete the upload; a worker joins and checks the file (inline without one)."""
     return upload_api.complete(
         _load_upload(public_id),
         current_actor(),

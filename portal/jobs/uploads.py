@@ -6,6 +6,7 @@ import hashlib
 
 from flask import current_app
 
+from portal import multipart
 from portal.extensions import db
 from portal.jobs import enqueue_unique, get_queue, job_app_context
 from portal.models import Project, StoredFile, Upload
@@ -19,17 +20,32 @@ from portal.services.activity import Actor, record
 from portal.storage import get_storage
 from portal.uploads import SNIFF_BYTES, UploadRejected, check_head
 
+# A slow disk or object store reads (and joins) at least this fast; the job's timeout follows from it.
+READ_BYTES_PER_SECOND = 20 * 1024 * 1024
+
 
 def enqueue_processing(upload_id: int) -> None:
     """Queue the check of a completed upload, or run it now without Redis."""
     queue = get_queue()
     if queue is not None:
+        size = db.session.scalar(db.select(Upload.size).where(Upload.id == upload_id)) or 0
         try:
-            enqueue_unique(queue, process_upload, upload_id, job_id=f"{queue.name}-upload-{upload_id}")
+            enqueue_unique(
+                queue,
+                process_upload,
+                upload_id,
+                job_id=f"{queue.name}-upload-{upload_id}",
+                job_timeout=job_timeout(size),
+            )
             return
         except Exception:
             current_app.logger.warning("could not enqueue upload %s; checking it inline", upload_id, exc_info=True)
     process_upload(upload_id)
+
+
+def job_timeout(size: int) -> int:
+    """Seconds the upload job may run: RQ's default 3 minutes would kill the read of a 50 GB file midway."""
+    return 300 + size // READ_BYTES_PER_SECOND
 
 
 def _actor(upload: Upload) -> Actor:
@@ -38,22 +54,31 @@ def _actor(upload: Upload) -> Actor:
 
 
 def process_upload(upload_id: int) -> None:
-    """Sniff, hash and size the stored object in one read; record a file or remove the object and say why."""
+    """Join (local parts), sniff, hash and size the object in one read; record a file or remove it and say why."""
     with job_app_context():
         upload = db.session.get(Upload, upload_id)
         if upload is None or upload.status != PROCESSING:
             return
         storage = get_storage()
-        digest, size, head, reason = hashlib.sha256(), 0, b"", None
+        digest, seen, reason = hashlib.sha256(), {"size": 0, "head": b""}, None
+
+        def read(chunk: bytes) -> None:
+            if len(seen["head"]) < SNIFF_BYTES:
+                seen["head"] += chunk[: SNIFF_BYTES - len(seen["head"])]
+            digest.update(chunk)
+            seen["size"] += len(chunk)
+
+        joining = multipart.awaiting_join(storage, upload)
         try:
-            for chunk in storage.iter_chunks(upload.storage_key):
-                if len(head) < SNIFF_BYTES:
-                    head += chunk[: SNIFF_BYTES - len(head)]
-                digest.update(chunk)
-                size += len(chunk)
+            if joining:
+                multipart.join_local(storage, upload, read)
+            else:
+                for chunk in storage.iter_chunks(upload.storage_key):
+                    read(chunk)
         except Exception:
             current_app.logger.exception("reading upload %s failed", upload_id)
             reason = "The stored file could not be read; please upload it again."
+        size, head = seen["size"], seen["head"]
         checked = None
         if reason is None:
             try:
@@ -65,6 +90,8 @@ def process_upload(upload_id: int) -> None:
         actor = _actor(upload)
         if reason is not None:
             storage.delete(upload.storage_key)
+            if joining:
+                multipart.abort(storage, upload)
             multipart_uploads.fail(upload, actor, reason)
             return
         stored = StoredFile(

@@ -18,7 +18,11 @@ MAX_BODY = 10_000
 class Message(db.Model):
     """A message from an operator or the client, optionally about a deliverable or file."""
 
-    __table_args__ = (Index("ix_message_project_created", "project_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_message_project_created", "project_id", "created_at"),
+        # A thread's latest message and its ETag read the end of this index, not the whole table backwards.
+        Index("ix_message_project_id", "project_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))

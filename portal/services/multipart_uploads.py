@@ -104,7 +104,8 @@ def parts(upload: Upload) -> list[multipart.Part]:
 
 
 def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
-    """Join the parts once all are stored and agree with what the browser sent (the caller then queues the check)."""
+    """Complete the upload once all parts are stored and agree with what the browser sent (the caller then queues
+    the job that joins local parts and checks the file)."""
     _require_open(upload)
     try:
         wanted = [(int(p["PartNumber"]), str(p["ETag"])) for p in claimed]
@@ -127,7 +128,7 @@ def complete(upload: Upload, actor: Actor, claimed: list) -> Upload:
         multipart.abort(storage, upload)
         fail(upload, actor, _too_big(upload.filename, limit))
         raise ServiceError(_too_big(upload.filename, limit), "size")
-    # Claim the upload before the slow join, so two completions cannot both run it.
+    # Claim the upload before completing it in storage, so two completions cannot both run it.
     claimed_row = db.session.execute(
         db.update(Upload)
         .where(Upload.id == upload.id, Upload.status == UPLOADING)

@@ -139,3 +139,5 @@ def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
     assert db.session.execute(db.select(Notification.status)).scalar_one() == "sent"
     output = log.read_text()
     assert "Listening at: http://127.0.0.1" in output
+    # Threaded workers by default, so a long download holds one thread rather than a whole worker.
+    assert "Using worker: gthread" in output

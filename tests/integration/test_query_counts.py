@@ -106,7 +106,7 @@ def test_query_counts_do_not_grow_with_data(app, ctx):
     _grow(large, 12)
     small_counts, large_counts = _counts(small), _counts(large)
     assert small_counts == large_counts
-    assert large_counts["idle_poll"] <= 2
+    assert large_counts["idle_poll"] == 1
     assert large_counts["project"] <= 12
 
 
