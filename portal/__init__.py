@@ -71,6 +71,14 @@ def storage_sources(config) -> str:
     return f" https://s3.amazonaws.com https://s3.{region}.amazonaws.com"
 
 
+def tile_sources(config) -> str:
+    """The CSP ``img-src`` addition for the base map: the tile URL's origin only (a ``{s}`` subdomain as ``*``)."""
+    parts = urlsplit((config.get("MAP_TILE_URL") or "").replace("{s}", "*"))
+    if parts.scheme not in ("http", "https") or not parts.netloc or "{" in parts.netloc:
+        return ""
+    return f" {parts.scheme}://{parts.netloc}"
+
+
 def register_logging(app: Flask) -> None:
     """Log to stdout, as a dyno expects, with portal tokens redacted from request lines."""
     from portal import logs
@@ -259,8 +267,9 @@ def register_security_headers(app: Flask) -> None:
     """Headers every response carries."""
 
     bucket = storage_sources(app.config)
+    tiles = tile_sources(app.config)
     policy = (
-        f"default-src 'self'; img-src 'self' data: blob:{bucket}; style-src 'self' 'unsafe-inline'; "
+        f"default-src 'self'; img-src 'self' data: blob:{bucket}{tiles}; style-src 'self' 'unsafe-inline'; "
         f"script-src {script_sources(app.config)}; connect-src 'self'{bucket}; media-src 'self'{bucket}; "
         "frame-ancestors 'none'; "
         "base-uri 'self'; form-action 'self'"

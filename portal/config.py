@@ -12,6 +12,10 @@ UPPY_VERSION = "5.2.4"
 UPPY_CDN_URL = f"https://cdn.jsdelivr.net/npm/uppy@{UPPY_VERSION}/dist/uppy.min.js"
 PHOTOSWIPE_VERSION = "5.4.4"
 PHOTOSWIPE_CDN_URL = f"https://cdn.jsdelivr.net/npm/photoswipe@{PHOTOSWIPE_VERSION}/dist/photoswipe.esm.min.js"
+LEAFLET_VERSION = "1.9.4"
+LEAFLET_CDN_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
 
 def _database_url(url: str | None) -> str:
@@ -125,13 +129,18 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "HTMX_USE_CDN": use_cdn,
         # Further exact script URLs loaded from a CDN; the CSP allows these and nothing else of their host.
-        "CDN_SCRIPT_URLS": [UPPY_CDN_URL, PHOTOSWIPE_CDN_URL] if use_cdn else [],
+        "CDN_SCRIPT_URLS": [UPPY_CDN_URL, PHOTOSWIPE_CDN_URL, LEAFLET_CDN_URL] if use_cdn else [],
         "UPPY_CDN_URL": UPPY_CDN_URL,
         # The gallery's viewer, an ES module: the CDN copy when allowed, else the same bytes vendored.
         "PHOTOSWIPE_CDN_URL": PHOTOSWIPE_CDN_URL,
         "PHOTOSWIPE_LOCAL": f"vendor/photoswipe-{PHOTOSWIPE_VERSION}/photoswipe.esm.min.js",
         "PHOTOSWIPE_SRI": "sha384-WkkO3GCmgkC3VQWpaV8DqhKJqpzpF9JoByxDmnV8+oTJ7m3DfYEWX1fu1scuS4+s",
         "UPPY_SRI": "sha384-hl+zw0fpZ6cVAtnkwy96IFC3oGXSYqe8O8yMtUiSKhfHXST3vg5wvbieKwocAzM9",
+        "LEAFLET_CDN_URL": LEAFLET_CDN_URL,
+        "LEAFLET_SRI": "sha384-cxOPjt7s7Iz04uaHJceBmS+qpjv2JkIHNVcuOrM+YHwZOmJGBXI00mdUXEq65HTH",
+        # The base map's tiles; the CSP lets images come from this URL's host and no other tile server.
+        "MAP_TILE_URL": env.get("MAP_TILE_URL") or OSM_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION") or OSM_ATTRIBUTION,
         "SESSION_COOKIE_HTTPONLY": True,
         # Portal sessions carry their own start time; re-signing the cookie on every poll would only cost time.
         "SESSION_REFRESH_EACH_REQUEST": False,

@@ -4,4 +4,17 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__)
 
-from portal.client import billing, bundles, entry, files, gallery, pages, review, shell, thread, uploads, versions  # noqa: E402,F401
+from portal.client import (  # noqa: E402,F401
+    billing,
+    bundles,
+    entry,
+    files,
+    gallery,
+    pages,
+    review,
+    shell,
+    site_map,
+    thread,
+    uploads,
+    versions,
+)

@@ -61,3 +61,17 @@ class DeclineProposalForm(FlaskForm):
             Length(max=2000, message="Keep the reason under 2,000 characters."),
         ],
     )
+
+
+class MapPinForm(FlaskForm):
+    """A comment the client pins to a spot on the project's map."""
+
+    lat = StringField("Latitude", filters=[strip], validators=[Optional(), Length(max=40)])
+    lon = StringField("Longitude", filters=[strip], validators=[Optional(), Length(max=40)])
+    body = TextAreaField(
+        "Comment",
+        validators=[
+            DataRequired(message="Write a comment first."),
+            Length(max=MAX_BODY, message=f"Keep a comment under {MAX_BODY:,} characters."),
+        ],
+    )

@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cache, cached_property
 
-from flask import Response, g
+from flask import Response, g, url_for
 from sqlalchemy import bindparam
 
 from portal.blocks import BlockPage, Sources
-from portal.client.forms import MessageForm, UploadForm
+from portal.client.forms import MapPinForm, MessageForm, UploadForm
 from portal.client.visibility import shown_deliverable, uploads_allowed, visible_file
 from portal.extensions import db
 from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.media import media_columns
 from portal.models.project import PHASES, phase_index
-from portal.services import media, messages, versions
+from portal.services import media, messages, site_map, versions
 
 
 @cache
@@ -143,6 +143,24 @@ def _files(reads: Reads) -> dict:
     }
 
 
+MAP_VIEW = {
+    "photo_endpoint": "portal.file_pins",
+    "overlay_endpoint": "portal.map_overlay",
+    "site_action": None,
+}
+
+
+def _site_map(reads: Reads) -> dict:
+    project = reads.project
+    return {
+        "project": project,
+        "site_map": site_map.build(project, reads.thread[0], client=True),
+        "map_view": {**MAP_VIEW, "pin_action": url_for("portal.map_pin", project_id=project.id)},
+        "map_pin_form": reads.form("map_pin_form", MapPinForm),
+        "site_form": None,
+    }
+
+
 def _badges(reads: Reads) -> dict:
     # The counts come from the shell's lazy context processor, read only when this block renders.
     return {}
@@ -168,6 +186,7 @@ PAGE = BlockPage(
     {
         "deliverable_card": _card,
         "files": _files,
+        "site_map": _site_map,
         "thread": _thread,
         "thread_messages": _thread_messages,
         "badges": _badges,

@@ -23,6 +23,7 @@ from portal.dashboard import (  # noqa: E402,F401  (routes register on bp)
     proposals,
     search,
     settings,
+    site_map,
     team,
     uploads,
     versions,

@@ -8,6 +8,7 @@ from portal.auth.forms import strip
 from portal.logs import one_line
 from portal.models.deliverable import STATUS_LABELS as DELIVERABLE_STATUS_LABELS
 from portal.models.deliverable import TYPE_LABELS, TYPES
+from portal.models.message import MAX_BODY
 from portal.models.project import PROJECT_TYPES
 
 
@@ -60,3 +61,24 @@ class DeliverableEditForm(FlaskForm):
     format = StringField("Format", filters=[strip], validators=[Optional(), Length(max=60)])
     status = SelectField("Status", choices=list(DELIVERABLE_STATUS_LABELS.items()))
     version = IntegerField("Version", validators=[DataRequired(), NumberRange(min=1, max=999)])
+
+
+class SitePositionForm(FlaskForm):
+    """The site's position on the map, typed (or filled by a click on the map); both empty removes it."""
+
+    lat = StringField("Latitude", filters=[strip], validators=[Optional(), Length(max=40)])
+    lon = StringField("Longitude", filters=[strip], validators=[Optional(), Length(max=40)])
+
+
+class MapPinForm(FlaskForm):
+    """A comment pinned to a spot on the project's map."""
+
+    lat = StringField("Latitude", filters=[strip], validators=[Optional(), Length(max=40)])
+    lon = StringField("Longitude", filters=[strip], validators=[Optional(), Length(max=40)])
+    body = TextAreaField(
+        "Comment",
+        validators=[
+            DataRequired(message="Write a comment first."),
+            Length(max=MAX_BODY, message=f"Keep a comment under {MAX_BODY:,} characters."),
+        ],
+    )

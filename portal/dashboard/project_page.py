@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from flask import Response
+from flask import Response, url_for
 
 from portal.blocks import BlockPage, Sources
 from portal.dashboard.file_forms import MessageForm, UploadForm
 from portal.dashboard.links_block import links_context
-from portal.dashboard.project_forms import DeliverableForm, StatusForm
+from portal.dashboard.project_forms import DeliverableForm, MapPinForm, SitePositionForm, StatusForm
 from portal.extensions import db
 from portal.models import Organization, Project
 from portal.models.project import STATUS_LABELS
@@ -18,6 +18,7 @@ from portal.services import files as file_service
 from portal.services import messages as message_service
 from portal.services import multipart_uploads, organizations
 from portal.services import projects as project_service
+from portal.services import site_map as site_map_service
 
 SHOW = "dashboard/projects/show.html"
 
@@ -107,6 +108,29 @@ def _thread(page: ProjectSources) -> dict:
     return {**_thread_messages(page), "project": page.project, "message_form": page.form("message_form", MessageForm)}
 
 
+def _site_map(page: ProjectSources) -> dict:
+    project = page.project
+    site_form = page.inputs.get("site_form") or SitePositionForm(
+        formdata=None, data={"lat": _degrees(project.site_lat), "lon": _degrees(project.site_lon)}
+    )
+    return {
+        "project": project,
+        "site_map": site_map_service.build(project, page.thread, client=False),
+        "map_view": {
+            "pin_action": url_for("dashboard.projects_map_pin", project_id=project.id),
+            "site_action": url_for("dashboard.projects_site", project_id=project.id),
+            "photo_endpoint": "dashboard.file_pins",
+            "overlay_endpoint": "dashboard.files_overlay",
+        },
+        "map_pin_form": page.form("map_pin_form", MapPinForm),
+        "site_form": site_form,
+    }
+
+
+def _degrees(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 def _timeline(page: ProjectSources) -> dict:
     return {"project": page.project, "timeline": project_service.timeline(page.project.id)}
 
@@ -130,6 +154,7 @@ PAGE = BlockPage(
         "files": _files,
         "thread": _thread,
         "thread_messages": _thread_messages,
+        "site_map": _site_map,
         "status_card": _status_card,
         "timeline": _timeline,
         "live": _live,

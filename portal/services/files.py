@@ -36,7 +36,8 @@ def list_project_files(project_id: int) -> list:
             StoredFile.uploaded_by_label,
             StoredFile.created_at,
             StoredFile.sha256,
-            Deliverable.title.label("deliverable_title"),
+            # "" rather than NULL: the gallery groups files by it, and None cannot be sorted against None.
+            db.func.coalesce(Deliverable.title, "").label("deliverable_title"),
             *media_columns(),
             *media.row_columns(),
         )

@@ -32,6 +32,8 @@ def project_thread(project_id: int, limit: int = 200) -> list:
             Message.internal,
             Message.pin_x,
             Message.pin_time,
+            Message.pin_lat,
+            Message.pin_lon,
             StoredFile.filename.label("file_name"),
         )
         .outerjoin(StoredFile, StoredFile.id == Message.file_id)
@@ -100,6 +102,8 @@ def _thread_view_statement():
             Message.file_id,
             Message.pin_x,
             Message.pin_time,
+            Message.pin_lat,
+            Message.pin_lon,
             StoredFile.filename.label("file_name"),
             db.func.count().over().label("total"),
             db.func.max(Message.id).over().label("latest"),

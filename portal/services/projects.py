@@ -6,6 +6,7 @@ import hashlib
 from datetime import date
 
 from sqlalchemy import Select, func
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal.extensions import db
 from portal.models import Activity, Client, Deliverable, Project
@@ -15,6 +16,7 @@ from portal.outbox.kinds.progress import ProjectProgress
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 from portal.services.search import matches
+from portal.services.site_map import parse_position
 
 MAX_HOLD_REASON = 2000
 
@@ -100,6 +102,27 @@ def update_project(
         actor,
         "project.updated",
         f"{actor.label} updated the project details",
+        project_id=project.id,
+        subject=project,
+    )
+    db.session.commit()
+    return project
+
+
+def set_site_position(project: Project, actor: Actor, lat_text: str | None, lon_text: str | None) -> Project:
+    """Set (both coordinates) or clear (neither) the site's position on the map; the text location stays."""
+    position = parse_position(lat_text, lon_text, required=False)
+    project.site_lat, project.site_lon = position if position else (None, None)
+    # Both columns in the UPDATE, always: the ORM writes only what changed, and two operators moving the site at
+    # once could then leave one's latitude with the other's longitude.
+    flag_modified(project, "site_lat")
+    flag_modified(project, "site_lon")
+    summary = f"{actor.label} placed the site at {position[0]:.5f}, {position[1]:.5f}" if position else None
+    record(
+        project.org_id,
+        actor,
+        "project.site_set" if position else "project.site_cleared",
+        summary or f"{actor.label} removed the site from the map",
         project_id=project.id,
         subject=project,
     )

@@ -19,13 +19,14 @@ ACTIONS = {
         "/deliverables/{deliverable}/decide",
         {"decision": APPROVED, "version": "1"},
         ("deliverable_card", "badges", "thread_messages"),
-        14,
+        # The decision's own row with its files' capture metadata, and the card's versions and decisions.
+        18,
     ),
     "comment": (
         "/deliverables/{deliverable}/comments",
         {"body": "Lovely"},
         ("deliverable_card", "badges", "thread_messages"),
-        14,
+        15,
     ),
     "post message": ("/projects/{project}/messages", {"body": "Hello"}, ("thread", "badges"), 10),
 }

@@ -45,6 +45,20 @@ ACTIONS = {
     ),
     # A file shown or hidden changes its deliverable's "Download all": the stale ZIP's row goes (a read, a delete).
     "file visibility": ("post", "/app/files/{file}/visibility", {"client_visible": "0"}, ("files", "timeline"), 16),
+    "site position": (
+        "post",
+        "/app/projects/{project}/site",
+        {"lat": "51.4545", "lon": "-2.5879"},
+        ("site_map", "timeline"),
+        9,
+    ),
+    "map pin": (
+        "post",
+        "/app/projects/{project}/map-pins",
+        {"lat": "51.455", "lon": "-2.588", "body": "Here"},
+        ("site_map", "thread_messages", "timeline"),
+        11,
+    ),
     "live poll": (
         "get",
         "/app/projects/{project}/live",
@@ -53,7 +67,9 @@ ACTIONS = {
         7,
     ),
 }
-FULL_PAGE = 11  # one of them lists the uploads still open or being checked
+# One lists the uploads still open or being checked; one reads the files placed on the map (its pins come with
+# the thread's rows).
+FULL_PAGE = 12
 # The files block shows the organization's upload limit: after an action's commit the organization is read again.
 
 
@@ -78,6 +94,8 @@ def test_an_action_builds_only_the_blocks_it_returns(app, monkeypatch, action):
         # Emails to the client belong to the outbox, measured on its own: here the link does not notify.
         link = db.session.execute(db.select(PortalLink)).scalar_one()
         link.notify_email = False
+        project = db.session.get(Project, ids["project"])
+        project.site_lat, project.site_lon = 51.4545, -2.5879  # a map pin lies near the site
         db.session.commit()
         ids["link"] = link.id
     method, path, form, blocks, most = ACTIONS[action]

@@ -55,9 +55,10 @@ def test_on_s3_the_bucket_may_take_upload_parts_and_serve_downloads(database_url
 
 
 def test_the_pinned_uppy_is_allowed_only_with_the_cdn(database_url, tmp_path):
-    from portal.config import PHOTOSWIPE_CDN_URL, UPPY_CDN_URL, from_environment
+    from portal.config import LEAFLET_CDN_URL, PHOTOSWIPE_CDN_URL, UPPY_CDN_URL, from_environment
 
-    assert from_environment({"HTMX_USE_CDN": "1"})["CDN_SCRIPT_URLS"] == [UPPY_CDN_URL, PHOTOSWIPE_CDN_URL]
+    pinned = [UPPY_CDN_URL, PHOTOSWIPE_CDN_URL, LEAFLET_CDN_URL]
+    assert from_environment({"HTMX_USE_CDN": "1"})["CDN_SCRIPT_URLS"] == pinned
     assert UPPY_CDN_URL.startswith("https://cdn.jsdelivr.net/npm/uppy@5.2.4/")
     assert from_environment({"HTMX_USE_CDN": "0"})["CDN_SCRIPT_URLS"] == []
 
