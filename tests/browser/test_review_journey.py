@@ -22,6 +22,7 @@ from tests.browser.conftest import PHONE
 from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
+    assert_tap_targets,
     enter_portal,
     plain_tiles,
     unique,
@@ -31,7 +32,7 @@ from tests.media_samples import gps_jpeg, plain_jpeg, video_bytes
 
 SITE = (59.9075, 10.7365)
 # North-east of the site: the map's south-east quarter stays free for the client's click.
-PHOTOS = {"DJI_0001.JPG": (59.9081, 10.7372), "DJI_0002.JPG": (59.9084, 10.7378)}
+PHOTOS = {"DJI_0001.JPG": (59.9081, 10.7372), "DJI_0002.JPG": (59.9089, 10.7391)}
 CAMERA = "DJI FC3582"
 
 
@@ -201,7 +202,12 @@ def test_client_reviews_gallery_pins_map_video_and_approves_with_certificate(liv
     assert "Site survey, version 2" in text and "Approved" in text, text
     assert seeded["photo_sha256"] in text, text
     assert f"camera: {CAMERA}" in text, text
-    assert re.search(r"latitude: 59\.908\d*; longitude: 10\.737\d*", text), text
+    positions = [tuple(map(float, found)) for found in re.findall(r"latitude: ([\d.]+); longitude: ([\d.]+)", text)]
+    assert any(
+        abs(lat - PHOTOS["DJI_0001.JPG"][0]) < 1e-5 and abs(lon - PHOTOS["DJI_0001.JPG"][1]) < 1e-5
+        for lat, lon in positions
+    ), text
+    assert "captured at: 2026-05-04T08:30:00+00:00" in text, text  # 10:30 at +02:00 on the camera's clock
     address = re.search(r"Verify at: (\S+)", text).group(1)
     assert address.startswith(live("/verify/"))
 
@@ -221,11 +227,15 @@ def test_client_reviews_gallery_pins_map_video_and_approves_with_certificate(liv
     expect(phone.locator("[data-gallery] a[data-pswp-width] img")).to_have_count(2)
     expect(phone.locator("#site-map .leaflet-container")).to_be_visible()
     assert_no_sideways_scroll(phone, "project page at 375 px")
+    assert_tap_targets(phone, "project page at 375 px")
     assert_accessible(phone, "project page at 375 px")
     phone.goto(pins_url)
     expect(phone.locator(".pin-marker")).to_have_text("1")
     assert_no_sideways_scroll(phone, "the photo's comments at 375 px")
+    assert_tap_targets(phone, "the photo's comments at 375 px")
     assert_accessible(phone, "the photo's comments at 375 px")
     phone.goto(address)
     expect(phone.get_by_role("heading", level=1)).to_have_text("This certificate is genuine")
     assert_no_sideways_scroll(phone, "verification page at 375 px")
+    assert_tap_targets(phone, "verification page at 375 px")
+    assert_accessible(phone, "verification page at 375 px")
