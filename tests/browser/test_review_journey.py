@@ -229,6 +229,17 @@ def test_client_reviews_gallery_pins_map_video_and_approves_with_certificate(liv
     assert_no_sideways_scroll(phone, "project page at 375 px")
     assert_tap_targets(phone, "project page at 375 px")
     assert_accessible(phone, "project page at 375 px")
+    # A tap on the map pins a comment on a phone too.
+    phone.locator("#site-map").evaluate("section => section.scrollIntoView()")
+    expect(phone.locator("#site-map .leaflet-marker-icon")).to_have_count(4)  # the site, both photos, pin 1
+    box = phone.locator("#site-map .leaflet-container").bounding_box()
+    phone.touchscreen.tap(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.8)
+    expect(phone.get_by_label("Latitude", exact=True)).not_to_have_value("")
+    phone.get_by_label("Comment", exact=True).fill("Tapped on the phone")
+    phone.get_by_role("button", name="Pin comment").tap()
+    expect(phone.locator("#site-map .map-list li[data-map-kind=pin]")).to_have_count(2)
+    expect(phone.locator("#thread-messages")).to_contain_text("Tapped on the phone")
+    assert_no_sideways_scroll(phone, "project page at 375 px after pinning")
     phone.goto(pins_url)
     expect(phone.locator(".pin-marker")).to_have_text("1")
     assert_no_sideways_scroll(phone, "the photo's comments at 375 px")
