@@ -76,6 +76,15 @@ def seed_shared_project(live, *, org_name: str | None = None, client_email: str 
         return seeded
 
 
+OSM_TILES = "https://tile.openstreetmap.org/**"
+
+
+def plain_tiles(page: Page) -> None:
+    """Serve every map tile as one plain picture: the suite has no internet, the screenshots want a base map."""
+    tile = png_bytes((256, 256), (233, 238, 230))
+    page.route(OSM_TILES, lambda route: route.fulfill(status=200, content_type="image/png", body=tile))
+
+
 def log_in(page: Page, live, email: str, password: str = PASSWORD) -> None:
     """Sign an operator in through the login form."""
     page.goto(live("/login"))

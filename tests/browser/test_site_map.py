@@ -14,18 +14,19 @@ from portal.models.media import GEOTIFF, IMAGE, READY, FileMedia
 from portal.storage import get_storage, new_key
 from tests.browser.conftest import PHONE
 from tests.browser.helpers import (
+    OSM_TILES,
     assert_accessible,
     assert_no_sideways_scroll,
     assert_tap_targets,
     enter_portal,
     log_in,
+    plain_tiles,
     seed_shared_project,
     tab_to,
 )
 from tests.portal_world import store
 from tests.samples import png_bytes
 
-TILES = "https://tile.openstreetmap.org/**"
 SITE = (59.9075, 10.7365)
 
 
@@ -68,12 +69,6 @@ def _put_on_the_map(live, shared) -> None:
         db.session.remove()
 
 
-def _plain_tiles(page) -> None:
-    """Serve every tile as one plain picture: the suite has no internet, the screenshots want a base map."""
-    tile = png_bytes((256, 256), (233, 238, 230))
-    page.route(TILES, lambda route: route.fulfill(status=200, content_type="image/png", body=tile))
-
-
 def _open_map(page, live, shared) -> None:
     enter_portal(page, live, shared.token, shared.code)
     page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
@@ -86,7 +81,7 @@ def test_client_sees_the_map_and_pins_a_comment(live_server, new_page, screensho
     shared = seed_shared_project(live)
     _put_on_the_map(live, shared)
     page = new_page()
-    _plain_tiles(page)
+    plain_tiles(page)
     _open_map(page, live, shared)
     # Site, photo and the numbered pin are markers; the orthomosaic lies under them with its opacity control.
     expect(page.locator("#site-map .leaflet-marker-icon")).to_have_count(3)
@@ -148,7 +143,7 @@ def test_with_no_tiles_the_map_still_shows_everything(live_server, new_page):
     shared = seed_shared_project(live)
     _put_on_the_map(live, shared)
     page = new_page()
-    page.route(TILES, lambda route: route.abort())
+    page.route(OSM_TILES, lambda route: route.abort())
     _open_map(page, live, shared)
     expect(page.locator("#site-map .leaflet-marker-icon")).to_have_count(3)
     expect(page.locator("#site-map img.leaflet-image-layer")).to_have_count(1)
@@ -162,7 +157,7 @@ def test_the_map_fits_a_phone_and_the_operator_places_the_site(live_server, new_
     shared = seed_shared_project(live)
     _put_on_the_map(live, shared)
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1)
-    _plain_tiles(phone)
+    plain_tiles(phone)
     _open_map(phone, live, shared)
     phone.locator("#site-map").evaluate("section => section.scrollIntoView()")
     assert_no_sideways_scroll(phone, "portal: map on a phone")
@@ -170,7 +165,7 @@ def test_the_map_fits_a_phone_and_the_operator_places_the_site(live_server, new_
     screenshot(phone, "portal-map-phone")
 
     operator = new_page()
-    _plain_tiles(operator)
+    plain_tiles(operator)
     log_in(operator, live, shared.operator_email)
     operator.goto(live(f"/app/projects/{shared.project_id}"))
     expect(operator.locator("#site-map .leaflet-container")).to_be_visible()
