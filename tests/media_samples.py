@@ -107,9 +107,11 @@ def video_bytes(
     fps: int = 24,
     fmt: str = "mp4",
     audio: bool = False,
+    rotation: int = 0,
 ) -> bytes:
-    """A short video with a moving bar, encoded by PyAV (``libx264``, ``libx265``, ``mpeg4``, ``prores_ks``…),
-    with a 440 Hz AAC tone when ``audio``."""
+    """A short video with a moving bar and a red top-left corner, encoded by PyAV (``libx264``, ``libx265``,
+    ``mpeg4``, ``prores_ks``…), with a 440 Hz AAC tone when ``audio``, and a display matrix saying "turn
+    ``rotation`` degrees counter-clockwise to show" when ``rotation`` (a phone held upright writes -90)."""
     import av
     import numpy as np
 
@@ -121,6 +123,8 @@ def video_bytes(
             stream.pix_fmt = "yuv422p10le" if codec.startswith("prores") else "yuv420p"
             if codec == "libx265":
                 stream.options = {"x265-params": "log-level=error"}
+            if rotation:
+                stream.set_display_rotation(rotation)
             sound = container.add_stream("aac", rate=44_100) if audio else None
             if sound is not None:
                 sound.layout = "stereo"
@@ -129,6 +133,7 @@ def video_bytes(
                 frame[:, :, 2] = 120
                 x = (n * 8) % size[0]
                 frame[:, x : x + 16, :] = 255
+                frame[: size[1] // 4, : size[0] // 4] = (250, 30, 30)
                 for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                     container.mux(packet)
             for packet in stream.encode(None):
