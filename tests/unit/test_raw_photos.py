@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,23 @@ def test_a_dng_over_the_pixel_bound_is_refused_before_developing(tmp_path):
         run(tmp_path, media_samples.dng_bytes((256, 192)), limits=Limits(max_image_pixels=10_000))
     with pytest.raises(PreviewFailed, match="megapixels"):
         run(tmp_path, media_samples.dng_bytes((256, 192)), limits=Limits(max_decode_bytes=100_000))
+
+
+def claiming(data: bytes, width: int, height: int) -> bytes:
+    """A DNG whose first directory claims another size than its picture data holds."""
+    out = bytearray(data)
+    for entry in range(struct.unpack_from("<H", out, 8)[0]):
+        offset = 10 + 12 * entry
+        tag = struct.unpack_from("<H", out, offset)[0]
+        if tag in (256, 257):  # ImageWidth, ImageLength (LONG)
+            struct.pack_into("<I", out, offset + 8, width if tag == 256 else height)
+    return bytes(out)
+
+
+def test_a_dng_claiming_billions_of_pixels_is_refused_before_developing(tmp_path):
+    data = claiming(media_samples.dng_bytes((256, 192)), 60_000, 60_000)
+    with pytest.raises(PreviewFailed, match="60000 × 60000 pixels"):
+        run(tmp_path, data)
 
 
 def test_dng_detection(tmp_path):
