@@ -21,6 +21,7 @@ DNG_VERSION, XMP = 50706, 700
 # a quarter of the pixels, and the 8-bit RGB result.
 DECODE_BYTES_PER_PIXEL = 5
 DAMAGED = "This raw photo (DNG) is damaged or incomplete, so no preview could be made. Upload it again."
+TOO_LARGE = "This raw photo is too large to preview. The original is unchanged and can still be downloaded."
 UNSUPPORTED = (
     "This raw photo is in a form the raw reader does not know, so no preview could be made. The original is "
     "unchanged and can still be downloaded."
@@ -78,7 +79,9 @@ class RawPhotos(PreviewKind):
         except rawpy.LibRawFileUnsupportedError as exc:
             raise PreviewFailed(UNSUPPORTED) from exc
         except (rawpy.LibRawTooBigError, rawpy.LibRawUnsufficientMemoryError) as exc:
-            raise too_many_pixels(width, height, limits.max_image_pixels) from exc
+            if width and height:
+                raise too_many_pixels(width, height, limits.max_image_pixels) from exc
+            raise PreviewFailed(TOO_LARGE) from exc
         except (rawpy.LibRawError, rawpy.NotSupportedError, OSError, ValueError) as exc:
             raise PreviewFailed(DAMAGED) from exc
         if sizes.flip in (5, 6):  # LibRaw's quarter turns: the developed picture is already upright
