@@ -10,6 +10,8 @@ from pathlib import Path
 from portal import mailer
 from portal.extensions import db
 from portal.models import (
+    Bundle,
+    BundleRequest,
     Deliverable,
     EmailVerification,
     Invitation,
@@ -23,17 +25,19 @@ from portal.models import (
     User,
 )
 from portal.models.account_token import PURPOSE_CONFIRM, PURPOSE_RESET, PURPOSE_SIGNUP
+from portal.models.bundle import READY as BUNDLE_READY
 from portal.outbox import email_context
 from portal.outbox.kinds.account import AccountLocked, MemberInvitation, SignupExists
 from portal.outbox.kinds.billing import InvoiceSent, ProposalAnswered, ProposalSent
+from portal.outbox.kinds.bundles import BundleReady
 from portal.outbox.kinds.deliverables import DeliverableDecided, DeliverableReady
 from portal.outbox.kinds.files import ClientUpload
 from portal.outbox.kinds.links import Invitation as InvitationEmail
 from portal.outbox.kinds.links import LinkLocked, VerificationCode
 from portal.outbox.kinds.messages import ClientMessages, Messages
 from portal.outbox.kinds.progress import ProjectProgress, ProposalSigned
-from portal.outbox.registry import KINDS
-from portal.services import accounts, invitations, tokens
+from portal.outbox.registry import CLIENT, KINDS
+from portal.services import accounts, bundles, invitations, tokens
 
 TEMPLATES = Path(mailer.__file__).parent / "templates" / "emails"
 
@@ -90,6 +94,29 @@ def _member_invitation(org: Organization) -> Notification:
     return MemberInvitation.queue(invitation, org, "Sample Owner")
 
 
+def _bundle_ready(deliverable: Deliverable) -> list[Notification]:
+    """A built "Download all" of the deliverable that its client asked for."""
+    project = db.session.get(Project, deliverable.project_id)
+    files = bundles.deliverable_files(deliverable.id, client_only=True)
+    if not files:
+        return []
+    bundle = Bundle(
+        org_id=project.org_id,
+        deliverable_id=deliverable.id,
+        version=deliverable.version,
+        fingerprint=bundles.fingerprint(files),
+        file_ids=[f.id for f in files],
+        storage_key=f"sample/bundle-{deliverable.id}.zip",
+        status=BUNDLE_READY,
+        progress=100,
+    )
+    db.session.add(bundle)
+    db.session.flush()
+    db.session.add(BundleRequest(bundle_id=bundle.id, email=project.client.email, audience=CLIENT))
+    db.session.flush()
+    return BundleReady.queue(bundle)
+
+
 def _message(build):
     return lambda message: build(db.session.get(Project, message.project_id), message)
 
@@ -116,6 +143,7 @@ MAKERS = {
     "member_invitation": (_member_invitation, Organization),
     "proposal_signed": (lambda p: ProposalSigned.queue(p, p.client.email), Proposal, Proposal.status == "accepted"),
     "project_progress": (ProjectProgress.queue, Project, Project.status.in_(("scheduled", "in_progress"))),
+    "bundle_ready": (_bundle_ready, Deliverable, Deliverable.client_visible),
 }
 
 

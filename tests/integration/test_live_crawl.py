@@ -22,6 +22,9 @@ from tests.integration import vnu
 from tests.integration.live_crawl import Crawler, Fetched, Http, Visit, parse, zip_problem
 from tests.integration.mail_stack import ROOT, free_port
 
+# Seeding the demo (its previews made inline), serving it and crawling every page takes minutes on a busy machine.
+pytestmark = pytest.mark.timeout(600)
+
 # Not shown by any page: visited on purpose, so the validator also sees the error pages of both sides.
 NOT_FOUND = {"/p/not-a-real-link", "/app/projects/0", "/portal/no-such-organization/"}
 
