@@ -107,9 +107,11 @@ def video_bytes(
     fps: int = 24,
     fmt: str = "mp4",
     audio: bool = False,
+    rotation: int = 0,
 ) -> bytes:
-    """A short video with a moving bar, encoded by PyAV (``libx264``, ``libx265``, ``mpeg4``, ``prores_ks``…),
-    with a 440 Hz AAC tone when ``audio``."""
+    """A short video with a moving bar and a red top-left corner, encoded by PyAV (``libx264``, ``libx265``,
+    ``mpeg4``, ``prores_ks``…), with a 440 Hz AAC tone when ``audio``, and a display matrix saying "turn
+    ``rotation`` degrees counter-clockwise to show" when ``rotation`` (a phone held upright writes -90)."""
     import av
     import numpy as np
 
@@ -121,6 +123,8 @@ def video_bytes(
             stream.pix_fmt = "yuv422p10le" if codec.startswith("prores") else "yuv420p"
             if codec == "libx265":
                 stream.options = {"x265-params": "log-level=error"}
+            if rotation:
+                stream.set_display_rotation(rotation)
             sound = container.add_stream("aac", rate=44_100) if audio else None
             if sound is not None:
                 sound.layout = "stereo"
@@ -129,6 +133,7 @@ def video_bytes(
                 frame[:, :, 2] = 120
                 x = (n * 8) % size[0]
                 frame[:, x : x + 16, :] = 255
+                frame[: size[1] // 4, : size[0] // 4] = (250, 30, 30)
                 for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                     container.mux(packet)
             for packet in stream.encode(None):
@@ -175,3 +180,74 @@ def geotiff_bytes(
         with rasterio.open(path, "w", **profile) as dst:
             dst.write(data)
         return path.read_bytes()
+
+
+def dng_bytes(
+    size: tuple[int, int] = (256, 192),
+    *,
+    gps: tuple[float, float] | None = (48.85837, 2.294481),
+    orientation: int = 1,
+    make: str = "DJI",
+    model: str = "FC3582",
+) -> bytes:
+    """A DNG raw photo written by PiDNG: a 12-bit RGGB Bayer mosaic, blue with a red top-left quarter, its
+    EXIF orientation, camera, and a GPS IFD when ``gps``."""
+    import numpy as np
+    from pidng.core import RAW2DNG
+    from pidng.defs import CalibrationIlluminant, CFAPattern, DNGVersion, PhotometricInterpretation
+    from pidng.dng import DNGTags, Tag, Type, dngIFD, dngTag
+
+    width, height = size
+    colour = np.zeros((height, width, 3), dtype=np.uint16)
+    colour[:] = (300, 600, 3000)
+    colour[: height // 4, : width // 4] = (3500, 400, 300)
+    mosaic = np.empty((height, width), dtype=np.uint16)
+    mosaic[0::2, 0::2] = colour[0::2, 0::2, 0]
+    mosaic[0::2, 1::2] = colour[0::2, 1::2, 1]
+    mosaic[1::2, 0::2] = colour[1::2, 0::2, 1]
+    mosaic[1::2, 1::2] = colour[1::2, 1::2, 2]
+    tags = DNGTags()
+    for tag, value in [
+        (Tag.ImageWidth, width),
+        (Tag.ImageLength, height),
+        (Tag.TileWidth, width),
+        (Tag.TileLength, height),
+        (Tag.Orientation, orientation),
+        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
+        (Tag.SamplesPerPixel, 1),
+        (Tag.BitsPerSample, 16),
+        (Tag.CFARepeatPatternDim, [2, 2]),
+        (Tag.CFAPattern, CFAPattern.RGGB),
+        (Tag.BlackLevel, 0),
+        (Tag.WhiteLevel, 4095),
+        (Tag.ColorMatrix1, [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]),
+        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
+        (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]),
+        (Tag.Make, make),
+        (Tag.Model, model),
+        (Tag.DNGVersion, DNGVersion.V1_4),
+        (Tag.DNGBackwardVersion, DNGVersion.V1_2),
+    ]:
+        tags.set(tag, value)
+    if gps is not None:
+
+        def dms(value: float) -> list[list[int]]:
+            d, m, s = _dms(value)
+            return [[d.numerator, d.denominator], [m.numerator, m.denominator], [s.numerator, s.denominator]]
+
+        directory = dngIFD()
+        directory.tags += [
+            dngTag((0, Type.Byte), [2, 3, 0, 0]),
+            dngTag((1, Type.Ascii), "N" if gps[0] >= 0 else "S"),
+            dngTag((2, Type.Rational), dms(gps[0])),
+            dngTag((3, Type.Ascii), "E" if gps[1] >= 0 else "W"),
+            dngTag((4, Type.Rational), dms(gps[1])),
+        ]
+        # PiDNG's own IFD type cannot be built (it mixes str and bytes); a LONG pointer carrying the IFD is
+        # written the same way, as GPSInfo (34853) is a LONG offset in TIFF.
+        pointer = dngTag((34853, Type.Long), [0])
+        pointer.subIFD = directory
+        tags.__tags__[(34853, Type.Long)] = pointer
+    writer = RAW2DNG()
+    writer.options(tags, path="", compress=False)
+    return bytes(writer.convert(mosaic))

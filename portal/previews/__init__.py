@@ -1,4 +1,5 @@
-"""Web previews of media files: one registered class per kind (image, video, GeoTIFF) with the same methods.
+"""Web previews of media files: one registered class per kind (image, raw photo, video, GeoTIFF) with the same
+methods.
 
 A kind reads the original from a local path and hands each derived object to ``put(name, path_or_bytes,
 content_type)``, which stores it and returns its key. It answers with a ``Result`` or raises ``PreviewFailed``
@@ -123,4 +124,4 @@ def is_previewable(content_type: str | None) -> bool:
 
 
 # Registration order is the order of questions: a TIFF is first asked whether it is a GeoTIFF.
-from portal.previews import geotiff, images, video  # noqa: E402,F401
+from portal.previews import geotiff, images, raw, video  # noqa: E402,F401

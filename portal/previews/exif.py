@@ -117,6 +117,11 @@ def read_capture(image: Image.Image) -> Capture:
         exif = image.getexif()
     except Exception:  # a broken EXIF block must not cost the preview
         return Capture(relative_altitude=relative_altitude(image.info.get("xmp")))
+    return capture_from(exif, image.info.get("xmp"))
+
+
+def capture_from(exif: Image.Exif, xmp: bytes | str | None) -> Capture:
+    """Read a capture from EXIF tags (with their GPS and Exif IFDs) and XMP; never raises for bad tags."""
     try:
         gps = exif.get_ifd(GPS_IFD)
     except Exception:
@@ -133,7 +138,7 @@ def read_capture(image: Image.Image) -> Capture:
             gps.get(GPS_TIME) or (),
         ),
         camera=_camera(exif.get(MAKE), exif.get(MODEL)),
-        relative_altitude=relative_altitude(image.info.get("xmp")),
+        relative_altitude=relative_altitude(xmp),
     )
     if GPS_LAT in gps and GPS_LON in gps:
         latitude = _degrees(gps[GPS_LAT], gps.get(GPS_LAT_REF))

@@ -18,6 +18,7 @@ from portal.models.media import GEOTIFF, IMAGE
 from portal.previews import PREVIEW_BOX, Limits, PreviewFailed, PreviewKind, Put, Result, register
 from portal.previews.exif import read_capture
 from portal.previews.images import DAMAGED, set_pillow_ceiling, store_stills, too_many_pixels
+from portal.previews.raw import RawPhotos, is_dng
 
 WEB_MERCATOR = "EPSG:3857"
 # Web Mercator is defined to about ±85.05°; an overlay beyond cannot be drawn on a web map.
@@ -156,14 +157,17 @@ def _exif(path: Path, limits: Limits) -> dict:
 
 @register
 class Rasters(PreviewKind):
-    """TIFF: a GeoTIFF (with a CRS) is placed on the map; any other TIFF is previewed as an image."""
+    """TIFF: a GeoTIFF (with a CRS) is placed on the map; a DNG raw photo is developed; any other TIFF is
+    previewed as an image."""
 
     name = GEOTIFF
     pending_kind = IMAGE
     content_types = frozenset({"image/tiff", "image/tiff-fx"})
 
     def make(self, path: Path, content_type: str, put: Put, limits: Limits) -> Result:
-        """Read bounds and CRS, store an overlay in Web Mercator and a preview and thumbnail."""
+        """Read bounds and CRS, store an overlay in Web Mercator and a preview and thumbnail; a DNG is developed."""
+        if is_dng(path):
+            return RawPhotos().make(path, content_type, put, limits)
         import rasterio
         from rasterio.errors import NotGeoreferencedWarning, RasterioError
 

@@ -1,5 +1,7 @@
 """Videos through PyAV (FFmpeg): duration, size, codec, a poster frame, and a 720p H.264 proxy when browsers
-cannot play the original. Frames stream from decoder to encoder one at a time, so memory stays flat."""
+cannot play the original. Frames stream from decoder to encoder one at a time, so memory stays flat. A video
+recorded turned (a phone held upright, its display matrix saying "rotate 90°") gets an upright poster, proxy and
+width × height."""
 
 from __future__ import annotations
 
@@ -9,10 +11,14 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
+from PIL import Image
+
 from portal.models.media import VIDEO
 from portal.previews import POSTER_BOX, THUMB_BOX, Limits, PreviewFailed, PreviewKind, Put, Result, register
 from portal.previews.exif import plausible_position
 from portal.previews.images import jpeg_bytes
+
+T = Image.Transpose
 
 DAMAGED = "This video is damaged or incomplete, so no preview could be made. Upload it again."
 # What every current browser plays in a <video> element: these codecs, in MP4 or WebM, in 8-bit 4:2:0.
@@ -57,8 +63,57 @@ def _duration(container, stream) -> float | None:
     return None
 
 
+def upright_turn(frame, stream) -> int:
+    """How far a decoded picture must turn counter-clockwise to stand upright: 0, 90, 180 or 270 degrees.
+
+    The display matrix (``frame.rotation``, counter-clockwise) rules; an older file's ``rotate`` tag (clockwise)
+    is the fallback. Angles that are not right angles are taken to the nearest one."""
+    degrees = frame.rotation or 0
+    if not degrees:
+        try:
+            degrees = -float((stream.metadata or {}).get("rotate", 0))
+        except (TypeError, ValueError):
+            degrees = 0
+    return int(round(degrees / 90)) % 4 * 90
+
+
+def turned(image: Image.Image, turn: int) -> Image.Image:
+    """The picture turned counter-clockwise by ``turn`` degrees (a right angle)."""
+    return image.transpose({90: T.ROTATE_90, 180: T.ROTATE_180, 270: T.ROTATE_270}[turn]) if turn else image
+
+
+# FFmpeg filters that turn a picture counter-clockwise by so many degrees.
+TURN_FILTERS = {90: [("transpose", "cclock")], 180: [("hflip", None), ("vflip", None)], 270: [("transpose", "clock")]}
+
+
+class _Turner:
+    """Turns proxy frames upright through an FFmpeg filter graph, made for the first frame's size."""
+
+    def __init__(self, turn: int):
+        self.turn = turn
+        self.graph = None
+
+    def __call__(self, frame):
+        import av
+
+        if not self.turn:
+            return frame
+        if self.graph is None:
+            self.graph = av.filter.Graph()
+            nodes = [
+                self.graph.add_buffer(
+                    width=frame.width, height=frame.height, format=frame.format, time_base=Fraction(1, 90_000)
+                )
+            ]
+            nodes += [self.graph.add(name, args) for name, args in TURN_FILTERS[self.turn]]
+            nodes.append(self.graph.add("buffersink"))
+            self.graph.link_nodes(*nodes).configure()
+        self.graph.push(frame)
+        return self.graph.pull()
+
+
 def _poster(container, stream, duration: float | None):
-    """A frame a second in (or a tenth of a short video), as a PIL image."""
+    """A frame a second in (or a tenth of a short video), as a PIL image, and its upright turn."""
     import av
 
     moment = min(1.0, (duration or 0) / 10)
@@ -68,8 +123,8 @@ def _poster(container, stream, duration: float | None):
         except av.FFmpegError:
             container.seek(0)
     for frame in container.decode(stream):
-        return frame.to_image()
-    return None
+        return frame.to_image(), upright_turn(frame, stream)
+    return None, 0
 
 
 def _proxy_size(width: int, height: int) -> tuple[int, int]:
@@ -78,8 +133,9 @@ def _proxy_size(width: int, height: int) -> tuple[int, int]:
     return even(width), even(height)
 
 
-def make_proxy(source: Path, target: Path) -> None:
-    """Transcode to a 720p H.264 MP4 (AAC sound, fast start), frame by frame."""
+def make_proxy(source: Path, target: Path, turn: int = 0) -> None:
+    """Transcode to a 720p H.264 MP4 (AAC sound, fast start), frame by frame, turned ``turn`` degrees
+    counter-clockwise so that it plays upright without a display matrix."""
     import av
 
     faststart = {"movflags": "+faststart"}
@@ -87,9 +143,11 @@ def make_proxy(source: Path, target: Path) -> None:
         vin = inp.streams.video[0]
         vin.thread_type = "AUTO"
         width, height = _proxy_size(vin.codec_context.width, vin.codec_context.height)
+        turner = _Turner(turn)
         rate = vin.average_rate or vin.guessed_rate or Fraction(30)
         vout = out.add_stream("libx264", rate=rate)
-        vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
+        vout.width, vout.height = (height, width) if turn in (90, 270) else (width, height)
+        vout.pix_fmt = "yuv420p"
         vout.options = {"preset": "veryfast", "crf": "23", "profile": "high"}
         vout.codec_context.time_base = Fraction(1, 90_000)
         ain = inp.streams.audio[0] if inp.streams.audio else None
@@ -101,7 +159,7 @@ def make_proxy(source: Path, target: Path) -> None:
                     if frame.pts is not None and vin.time_base:
                         frame.pts = int(frame.pts * vin.time_base * 90_000)
                         frame.time_base = Fraction(1, 90_000)
-                    for encoded in vout.encode(frame.reformat(width, height, "yuv420p")):
+                    for encoded in vout.encode(turner(frame.reformat(width, height, "yuv420p"))):
                         out.mux(encoded)
                 else:
                     frame.pts = None
@@ -143,11 +201,14 @@ class Videos(PreviewKind):
                 result.duration = _duration(container, stream)
                 _metadata(container, result)
                 pix_fmt = context.pix_fmt
-                frame = _poster(container, stream, result.duration)
+                frame, turn = _poster(container, stream, result.duration)
         except av.FFmpegError as exc:
             raise PreviewFailed(DAMAGED) from exc
         if frame is None:
             raise PreviewFailed(DAMAGED)
+        frame = turned(frame, turn)
+        if turn in (90, 270):
+            result.width, result.height = result.height, result.width
         poster, _ = jpeg_bytes(frame, POSTER_BOX)
         result.keys["poster"] = put("poster.jpg", poster, "image/jpeg")
         thumb, _ = jpeg_bytes(frame, THUMB_BOX, quality=78)
@@ -156,7 +217,7 @@ class Videos(PreviewKind):
             with tempfile.TemporaryDirectory(prefix="proxy-") as folder:
                 target = Path(folder) / "proxy.mp4"
                 try:
-                    make_proxy(path, target)
+                    make_proxy(path, target, turn)
                 except av.FFmpegError as exc:
                     raise PreviewFailed(
                         "This video could not be converted for playing in the browser; it is damaged or in a "
