@@ -93,7 +93,8 @@ def test_operator_sets_up_a_portal(live_server, new_page, smtp_inbox):
         )
         uploads.locator("#uploader .uppy-StatusBar-actionBtn--upload").click()
         # The worker checks the file; the block shows it as processing and polls until it is ready.
-        expect(uploads.get_by_role("link", name=name)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        # Its row's download link (an image is also in the gallery and has a comments link).
+        expect(uploads.locator("tr a[href$='/download']", has_text=name)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     # The PDF went up hidden: show it to the client now.
     uploads.get_by_role("button", name="Hidden — show report.pdf").click()
     expect(uploads.get_by_role("button", name="Visible — hide report.pdf")).to_be_visible()
