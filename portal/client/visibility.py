@@ -27,6 +27,7 @@ from portal.models import (
     StoredFile,
 )
 from portal.models.deliverable import PENDING, READY
+from portal.models.file import client_visible_file
 from portal.models.invoice import DRAFT as INVOICE_DRAFT
 from portal.models.invoice import SENT as INVOICE_SENT
 from portal.models.message import SENDER_OPERATOR
@@ -160,10 +161,8 @@ def shown_deliverable():
 
 
 def visible_file():
-    """SQL condition: a file the client may see -- marked visible, and either loose in the project or part of a
-    deliverable the operator shows (hiding or archiving a deliverable hides its files with it)."""
-    shown = db.select(Deliverable.id).where(Deliverable.id == StoredFile.deliverable_id, shown_deliverable()).exists()
-    return db.and_(StoredFile.client_visible.is_(True), db.or_(StoredFile.deliverable_id.is_(None), shown))
+    """SQL condition: a file the client may see (``models.file.client_visible_file``, the one statement of it)."""
+    return client_visible_file()
 
 
 def has_visible_file():

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
+from portal.models.deliverable import Deliverable
 
 UPLOADED_BY_OPERATOR = "operator"
 UPLOADED_BY_CLIENT = "client"
@@ -41,3 +42,18 @@ class StoredFile(db.Model):
     def is_image(self) -> bool:
         """Whether browsers can show this file as a picture."""
         return self.content_type in ("image/jpeg", "image/png", "image/webp", "image/gif")
+
+
+def client_visible_file():
+    """SQL condition: a file the client may see -- marked visible, and either loose in the project or part of a
+    deliverable the operator shows (hiding or archiving a deliverable hides its files with it)."""
+    shown = (
+        db.select(Deliverable.id)
+        .where(
+            Deliverable.id == StoredFile.deliverable_id,
+            Deliverable.client_visible.is_(True),
+            Deliverable.archived_at.is_(None),
+        )
+        .exists()
+    )
+    return db.and_(StoredFile.client_visible.is_(True), db.or_(StoredFile.deliverable_id.is_(None), shown))

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from portal.extensions import db
 from portal.models import Deliverable, Message, MessageRead, Project, StoredFile
 from portal.models.base import utcnow
+from portal.models.file import client_visible_file
 from portal.models.message import MAX_BODY, SENDER_CLIENT, SENDER_OPERATOR, client_visible_message
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.messages import ClientMessages, Messages
@@ -57,16 +58,21 @@ def _check_subject(project: Project, deliverable_id: int | None, file_id: int | 
     """A comment is about a deliverable or file of the same project (and, for clients, a visible one); returns
     whether that item is hidden from the client."""
     hidden = False
-    for model, item_id, name in ((Deliverable, deliverable_id, "deliverable"), (StoredFile, file_id, "file")):
+    # A file inside a hidden or archived deliverable is hidden from the client even when marked visible.
+    subjects = (
+        (Deliverable, deliverable_id, "deliverable", Deliverable.client_visible.is_(True)),
+        (StoredFile, file_id, "file", client_visible_file()),
+    )
+    for model, item_id, name, seen in subjects:
         if not item_id:
             continue
-        query = db.select(model.client_visible).where(model.id == item_id, model.project_id == project.id)
+        query = db.select(seen.label("seen")).where(model.id == item_id, model.project_id == project.id)
         if client:
-            query = query.where(model.client_visible.is_(True))
+            query = query.where(seen)
         found = db.session.execute(query).first()
         if found is None:
             raise ServiceError(f"That {name} is not part of this project.", "body")
-        hidden = hidden or not found.client_visible
+        hidden = hidden or not found.seen
     return hidden
 
 

@@ -6,6 +6,7 @@ import math
 
 from portal.extensions import db
 from portal.models import FileMedia, Message, Project, StoredFile
+from portal.models.file import client_visible_file
 from portal.models.media import IMAGE, READY, VIDEO
 from portal.models.message import client_visible_message
 from portal.services import messages
@@ -66,7 +67,7 @@ def check_pin(file: StoredFile, x=None, y=None, time=None) -> dict:
 def _file_of(project: Project, file_id: int, *, client: bool) -> StoredFile:
     query = db.select(StoredFile).where(StoredFile.id == file_id, StoredFile.project_id == project.id)
     if client:
-        query = query.where(StoredFile.client_visible.is_(True))
+        query = query.where(client_visible_file())
     file = db.session.execute(query).scalar_one_or_none()
     if file is None:
         raise ServiceError("That file is not part of this project.", "pin")

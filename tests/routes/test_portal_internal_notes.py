@@ -14,7 +14,8 @@ from portal.services.activity import Actor
 from portal.services.messages import post_operator_message
 from tests.conftest import HX, login
 from tests.factories import make_user
-from tests.portal_world import make_world
+from tests.portal_world import make_world, store
+from tests.samples import png_bytes
 
 OPERATOR = Actor("operator", "Maya")
 
@@ -94,3 +95,27 @@ def test_a_waiting_email_never_carries_a_message_that_is_internal_when_it_goes_o
         with mail.record_messages() as outbox:
             assert deliver_notification(waiting.id, inline=True) == "cancelled"
         assert outbox == []
+
+
+def test_a_visible_file_inside_a_hidden_deliverable_counts_as_hidden(app):
+    browser, operator, ids = _world(app)
+    with app.app_context():
+        world_project = db.session.get(Project, ids["project"])
+        inside = store(world_project, "draft-grade.png", png_bytes(), "image/png")
+        inside.deliverable_id = ids["hidden"]
+        db.session.commit()
+        file_id = inside.id
+    # The client cannot comment or pin on it: it is not theirs to see.
+    refused = browser.post(f"/portal/notes/files/{file_id}/comments", data={"body": "CLIENT-ON-HIDDEN"})
+    assert refused.status_code == 404
+    pinned = browser.post(f"/portal/notes/files/{file_id}/pins", data={"body": "PIN", "x": "0.5", "y": "0.5"})
+    assert pinned.status_code == 404
+    # The operator's comment on it is an internal note, out of the client's thread.
+    assert operator.post(f"/app/files/{file_id}/comments", data={"body": "NOTE-INSIDE"}).status_code == 303
+    with app.app_context():
+        note = db.session.execute(db.select(Message).where(Message.body == "NOTE-INSIDE")).scalar_one()
+        assert (
+            note.internal
+            and db.session.execute(db.select(Message).where(Message.body.like("CLIENT-%"))).first() is None
+        )
+    assert "NOTE-INSIDE" not in browser.get(f"/portal/notes/projects/{ids['project']}").text
