@@ -11,6 +11,7 @@ from sqlalchemy import bindparam
 
 from portal.extensions import db
 from portal.models import Message, Project, StoredFile
+from portal.models.file import client_visible_file
 from portal.models.media import GEOTIFF, READY, FileMedia
 from portal.services import messages
 from portal.services.activity import Actor
@@ -176,7 +177,7 @@ def _media_statement(client: bool):
         .order_by(FileMedia.captured_at, StoredFile.id)
     )
     if client:
-        query = query.where(StoredFile.client_visible.is_(True))
+        query = query.where(client_visible_file())
     return query
 
 

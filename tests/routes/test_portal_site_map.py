@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from portal.extensions import db
-from portal.models import Message, Notification
+from portal.models import Deliverable, Message, Notification, StoredFile
 from tests.conftest import HX
 from tests.factories import make_client, make_link, make_org, make_project, make_user
 from tests.map_world import BOUNDS, PHOTO, SECRET_BOUNDS, SECRET_PHOTO, SITE, add_media, add_pin
@@ -59,6 +59,16 @@ def test_hidden_files_and_internal_pins_leave_no_trace_on_the_client_map(world):
     for secret in (_coord(SECRET_PHOTO[0]), str(SECRET_BOUNDS[0]), "SECRET-ORTHO", "INTERNAL-PIN-NOTE", "SECRET-FILE"):
         assert secret not in html
     assert f"/files/{world.secret_overlay}/overlay" not in html
+
+
+def test_a_photo_leaves_the_client_map_with_its_hidden_deliverable(world, app):
+    with app.app_context():
+        photo = db.session.get(StoredFile, world.image)
+        db.session.get(Deliverable, photo.deliverable_id).client_visible = False
+        db.session.commit()
+    html = world.browser.get(world.url(f"/projects/{world.project}")).text
+    assert 'id="site-map"' in html
+    assert _coord(PHOTO[0]) not in html and f"/files/{world.image}/pins" not in html
 
 
 def test_overlay_route_serves_visible_overlays_only(world, app):
