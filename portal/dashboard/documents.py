@@ -1,45 +1,137 @@
-"""The form flow shared by proposals and invoices: add a line, save, or show the errors."""
+"""The pages proposals and invoices share: the list, the draft form, the status card's actions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
-from flask import g, request
+from flask import g, request, url_for
 
-from portal.dashboard.billing_forms import LinesForm
+from portal.dashboard.billing_forms import LinesForm, fill_choices
 from portal.dashboard.guard import current_actor
+from portal.dashboard.paging import Page
 from portal.extensions import db
-from portal.htmx import invalid, render
+from portal.htmx import done, invalid, render
+from portal.models import Client
+from portal.models.billing_document import DRAFT
 from portal.services.errors import ServiceError
 
 
-def submit_document(
-    form: LinesForm,
-    template: str,
-    context: dict,
-    fields: Callable[[LinesForm, list], dict],
-    create: Callable,
-    update: Callable,
-    document,
-    on_saved: Callable,
-):
-    """Handle a submitted document form; returns the response to send."""
-    if "add_line" in request.form:
-        form.lines.append_entry()
-        return render(template, "document_form", **context)
-    if "refresh_projects" in request.form:
-        return render(template, "document_form", **context)
-    lines = form.parsed_lines(g.org.currency, g.org.locale) if form.validate_on_submit() else None
-    if lines is not None:
-        try:
-            if document is None:
-                saved = create(g.org, current_actor(), **fields(form, lines))
+@dataclass(frozen=True)
+class DocumentPages:
+    """One kind of billing document on the dashboard; ``noun`` names its templates, endpoints and id argument."""
+
+    noun: str
+    model: type
+    form_class: type[LinesForm]
+    # The form's own fields that the service takes besides the client, the project and the lines.
+    field_names: tuple[str, ...]
+    statuses: tuple[str, ...]
+    status_labels: dict[str, str]
+    create: Callable
+    update: Callable
+    show_context: Callable[..., dict]
+
+    @property
+    def label(self) -> str:
+        """The noun as a sentence starts it."""
+        return self.noun.capitalize()
+
+    def url(self, view: str, document) -> str:
+        """The dashboard URL of one of the document's views (``show``, ``edit``, …)."""
+        return url_for(f"dashboard.{self.noun}s_{view}", **{f"{self.noun}_id": document.id})
+
+    def requested_status(self) -> str:
+        """The list's status filter from the query string; an unknown one shows everything."""
+        status = request.args.get("status", "")
+        return status if status in self.statuses else ""
+
+    def list_query(self, columns: tuple):
+        """The organization's documents with their client's name, newest first."""
+        return (
+            db.select(*columns, Client.name.label("client_name"))
+            .join(Client, Client.id == self.model.client_id)
+            .where(self.model.org_id == g.org.id)
+            .order_by(self.model.id.desc())
+        )
+
+    def render_list(self, page: Page, search: str, status: str, **extra):
+        """The list page, or only its list block for a filter or page change."""
+        return render(
+            f"dashboard/{self.noun}s/index.html",
+            f"{self.noun}_list",
+            page=page,
+            search=search,
+            status_filter=status,
+            status_labels=self.status_labels,
+            today=date.today(),
+            **{f"{self.noun}s": page.rows},
+            **extra,
+        )
+
+    def fields(self, form: LinesForm, lines: list) -> dict:
+        """What the create and update services take, from a valid form and its parsed lines."""
+        values = {name: form[name].data for name in self.field_names}
+        return {"client_id": form.client_id.data, "project_id": form.project_id.data or None, **values, "lines": lines}
+
+    def new(self, form: LinesForm):
+        """The blank form on GET; on POST, a new numbered draft."""
+        return self._form_page(form, None)
+
+    def edit(self, document):
+        """A draft's form on GET, saved on POST; any other status cannot be edited."""
+        if document.status != DRAFT:
+            return done(self.url("show", document), f"Only a draft {self.noun} can be edited.")
+        form = fill_choices(self.form_class(obj=document), g.org.id, document.client_id, document.project_id)
+        return self._form_page(form, document)
+
+    def _form_page(self, form: LinesForm, document):
+        template = f"dashboard/{self.noun}s/form.html"
+        context = {"form": form, self.noun: document}
+        if form.is_submitted():
+            return self._submit(form, template, context, document)
+        if document is not None:
+            form.project_id.data = document.project_id or 0
+            form.load_lines(document.lines, document.currency, g.org.locale)
+        return render(template, **context)
+
+    def _submit(self, form: LinesForm, template: str, context: dict, document):
+        if "add_line" in request.form:
+            form.lines.append_entry()
+            return render(template, "document_form", **context)
+        if "refresh_projects" in request.form:
+            return render(template, "document_form", **context)
+        lines = form.parsed_lines(g.org.currency, g.org.locale) if form.validate_on_submit() else None
+        if lines is not None:
+            try:
+                if document is None:
+                    saved = self.create(g.org, current_actor(), **self.fields(form, lines))
+                else:
+                    saved = self.update(document, g.org, current_actor(), **self.fields(form, lines))
+            except ServiceError as exc:
+                field = getattr(form, exc.field, form.lines)
+                field.errors = [*field.errors, exc.message]
             else:
-                saved = update(document, g.org, current_actor(), **fields(form, lines))
+                message = f"{self.label} {saved.number} drafted." if document is None else f"{self.label} saved."
+                return done(self.url("show", saved), message)
+        db.session.rollback()
+        return invalid(template, "document_form", **context)
+
+    def show(self, document):
+        """The document with its lines, totals and status card."""
+        return render(f"dashboard/{self.noun}s/show.html", **self.show_context(document))
+
+    def status_action(self, document, action: Callable[[], object], message: str, **overrides):
+        """Run a status change and swap the status card: the new state, or the error beside the forms as sent."""
+        template = f"dashboard/{self.noun}s/show.html"
+        try:
+            action()
         except ServiceError as exc:
-            field = getattr(form, exc.field, form.lines)
-            field.errors = [*field.errors, exc.message]
-        else:
-            return on_saved(saved)
-    db.session.rollback()
-    return invalid(template, "document_form", **context)
+            db.session.rollback()
+            return invalid(
+                template, "status_card", **self.show_context(document, action_error=exc.message, **overrides)
+            )
+        return done(
+            self.url("show", document), message, template=template, block="status_card", **self.show_context(document)
+        )
