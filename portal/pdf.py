@@ -11,6 +11,7 @@ from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.models import Client, Invoice, Organization, Proposal
 from portal.models.proposal import ACCEPTED
+from portal.models.proposal import STATUS_LABELS as PROPOSAL_STATUS_LABELS
 from portal.storage import StorageError, get_storage
 
 
@@ -40,10 +41,7 @@ def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
 
 def proposal_pdf(proposal: Proposal, org: Organization, client: Client) -> bytes:
     """The proposal as a PDF document; once accepted, the signed copy (typed name, time and IP)."""
-    from portal.models.proposal import STATUS_LABELS
-    from portal.services.proposals import display_status
-
-    status_label = STATUS_LABELS[display_status(proposal, date.today())]
+    status_label = PROPOSAL_STATUS_LABELS[proposal.display_status(date.today())]
     return _render("pdf/proposal.html", org, client, proposal=proposal, status_label=status_label)
 
 

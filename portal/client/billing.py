@@ -29,7 +29,7 @@ def _answer_block(page: ProposalSources) -> dict:
     proposal = page.obj
     return {
         "proposal": proposal,
-        "status": proposal_service.display_status(proposal, date.today()),
+        "status": proposal.display_status(date.today()),
         "accept_form": page.form("accept_form", AcceptProposalForm),
         "decline_form": page.form("decline_form", DeclineProposalForm),
         "answer_error": page.inputs.get("answer_error"),

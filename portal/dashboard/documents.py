@@ -25,13 +25,11 @@ class DocumentPages:
     noun: str
     model: type
     form_class: type[LinesForm]
-    # The form's own fields that the service takes besides the client, the project and the lines.
-    field_names: tuple[str, ...]
-    statuses: tuple[str, ...]
     status_labels: dict[str, str]
     create: Callable
     update: Callable
-    show_context: Callable[..., dict]
+    # The empty forms the status card shows (a proposal's accept and decline), built afresh for each render.
+    card_forms: Callable[[], dict] = dict
 
     @property
     def label(self) -> str:
@@ -45,7 +43,7 @@ class DocumentPages:
     def requested_status(self) -> str:
         """The list's status filter from the query string; an unknown one shows everything."""
         status = request.args.get("status", "")
-        return status if status in self.statuses else ""
+        return status if status in self.status_labels else ""
 
     def list_query(self, columns: tuple):
         """The organization's documents with their client's name, newest first."""
@@ -70,10 +68,18 @@ class DocumentPages:
             **extra,
         )
 
-    def fields(self, form: LinesForm, lines: list) -> dict:
-        """What the create and update services take, from a valid form and its parsed lines."""
-        values = {name: form[name].data for name in self.field_names}
-        return {"client_id": form.client_id.data, "project_id": form.project_id.data or None, **values, "lines": lines}
+    def show_context(self, document, **overrides) -> dict:
+        """What the show page and its status card render; ``overrides`` keeps a submitted form or names an error."""
+        context = {
+            self.noun: document,
+            "client": db.session.get(Client, document.client_id),
+            "status": document.display_status(date.today()),
+            "status_labels": self.status_labels,
+            **self.card_forms(),
+            "action_error": None,
+        }
+        context.update(overrides)
+        return context
 
     def new(self, form: LinesForm):
         """The blank form on GET; on POST, a new numbered draft."""
@@ -106,9 +112,9 @@ class DocumentPages:
         if lines is not None:
             try:
                 if document is None:
-                    saved = self.create(g.org, current_actor(), **self.fields(form, lines))
+                    saved = self.create(g.org, current_actor(), **form.service_fields(lines))
                 else:
-                    saved = self.update(document, g.org, current_actor(), **self.fields(form, lines))
+                    saved = self.update(document, g.org, current_actor(), **form.service_fields(lines))
             except ServiceError as exc:
                 field = getattr(form, exc.field, form.lines)
                 field.errors = [*field.errors, exc.message]
@@ -122,6 +128,10 @@ class DocumentPages:
         """The document with its lines, totals and status card."""
         return render(f"dashboard/{self.noun}s/show.html", **self.show_context(document))
 
+    def invalid_card(self, document, **overrides):
+        """The status card again, with a rejected form or an error (``action_error``) in it."""
+        return invalid(f"dashboard/{self.noun}s/show.html", "status_card", **self.show_context(document, **overrides))
+
     def status_action(self, document, action: Callable[[], object], message: str, **overrides):
         """Run a status change and swap the status card: the new state, or the error beside the forms as sent."""
         template = f"dashboard/{self.noun}s/show.html"
@@ -129,9 +139,7 @@ class DocumentPages:
             action()
         except ServiceError as exc:
             db.session.rollback()
-            return invalid(
-                template, "status_card", **self.show_context(document, action_error=exc.message, **overrides)
-            )
+            return self.invalid_card(document, action_error=exc.message, **overrides)
         return done(
             self.url("show", document), message, template=template, block="status_card", **self.show_context(document)
         )

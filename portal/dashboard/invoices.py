@@ -14,36 +14,19 @@ from portal.dashboard.documents import DocumentPages
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.paging import paginate, search_text
-from portal.extensions import db
 from portal.models import Client, Invoice
-from portal.models.invoice import SENT, STATUS_LABELS, STATUSES, shown_status_condition
+from portal.models.invoice import SENT, STATUS_LABELS, shown_status_condition
 from portal.models.invoice import list_columns as invoice_columns
 from portal.services import invoices as invoice_service
 from portal.services.search import matches
-
-
-def _show_context(invoice: Invoice, **overrides) -> dict:
-    context = {
-        "invoice": invoice,
-        "client": db.session.get(Client, invoice.client_id),
-        "status": invoice.display_status(date.today()),
-        "status_labels": STATUS_LABELS,
-        "action_error": None,
-    }
-    context.update(overrides)
-    return context
-
 
 PAGES = DocumentPages(
     noun="invoice",
     model=Invoice,
     form_class=InvoiceForm,
-    field_names=("issue_date", "due_date", "notes", "payment_url"),
-    statuses=STATUSES,
     status_labels=STATUS_LABELS,
     create=invoice_service.create_invoice,
     update=invoice_service.update_invoice,
-    show_context=_show_context,
 )
 
 
@@ -81,14 +64,13 @@ def invoices_edit(invoice_id: int):
 
 
 def _status_action(invoice: Invoice, action, message: str):
-    return PAGES.status_action(invoice, lambda: action(invoice, current_actor()), message)
+    return PAGES.status_action(invoice, lambda: action(invoice, current_actor()), message.format(number=invoice.number))
 
 
 @bp.post("/invoices/<int:invoice_id>/send")
 def invoices_send(invoice_id: int):
     """Send a draft invoice to the client."""
-    invoice = load(Invoice, invoice_id)
-    return _status_action(invoice, invoice_service.send_invoice, f"Invoice {invoice.number} sent.")
+    return _status_action(load(Invoice, invoice_id), invoice_service.send_invoice, "Invoice {number} sent.")
 
 
 @bp.post("/invoices/<int:invoice_id>/paid")
@@ -99,14 +81,13 @@ def invoices_paid(invoice_id: int):
     back = PAGES.url("show", invoice)
     if invoice.status == SENT and (asked := ask_first(question, back=back, label="Mark paid")) is not None:
         return asked
-    return _status_action(invoice, invoice_service.mark_paid, f"Invoice {invoice.number} marked paid.")
+    return _status_action(invoice, invoice_service.mark_paid, "Invoice {number} marked paid.")
 
 
 @bp.post("/invoices/<int:invoice_id>/void")
 def invoices_void(invoice_id: int):
     """Void an unpaid invoice."""
-    invoice = load(Invoice, invoice_id)
-    return _status_action(invoice, invoice_service.void_invoice, f"Invoice {invoice.number} voided.")
+    return _status_action(load(Invoice, invoice_id), invoice_service.void_invoice, "Invoice {number} voided.")
 
 
 @bp.get("/invoices/<int:invoice_id>/pdf")

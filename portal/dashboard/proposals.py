@@ -13,42 +13,22 @@ from portal.dashboard.documents import DocumentPages
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.paging import paginate, search_text
-from portal.extensions import db
-from portal.htmx import done, invalid
+from portal.htmx import done
 from portal.models import Client, Proposal
-from portal.models.proposal import ACCEPTED, STATUS_LABELS, STATUSES
+from portal.models.proposal import ACCEPTED, STATUS_LABELS
 from portal.models.proposal import list_columns as proposal_columns
 from portal.services import invoices as invoice_service
 from portal.services import proposals as proposal_service
 from portal.services.search import matches
 
-SHOW = "dashboard/proposals/show.html"
-
-
-def _show_context(proposal: Proposal, **overrides) -> dict:
-    context = {
-        "proposal": proposal,
-        "client": db.session.get(Client, proposal.client_id),
-        "status": proposal_service.display_status(proposal, date.today()),
-        "status_labels": STATUS_LABELS,
-        "accept_form": AcceptForm(formdata=None),
-        "decline_form": DeclineForm(formdata=None),
-        "action_error": None,
-    }
-    context.update(overrides)
-    return context
-
-
 PAGES = DocumentPages(
     noun="proposal",
     model=Proposal,
     form_class=ProposalForm,
-    field_names=("title", "intro", "terms", "valid_until"),
-    statuses=STATUSES,
     status_labels=STATUS_LABELS,
     create=proposal_service.create_proposal,
     update=proposal_service.update_proposal,
-    show_context=_show_context,
+    card_forms=lambda: {"accept_form": AcceptForm(formdata=None), "decline_form": DeclineForm(formdata=None)},
 )
 
 
@@ -100,7 +80,7 @@ def proposals_send(proposal_id: int):
 def _answer(proposal: Proposal, form, form_name: str, action, message: str):
     # The operator records an answer given on paper or by phone; an invalid form is shown back in the card.
     if not form.validate_on_submit():
-        return invalid(SHOW, "status_card", **_show_context(proposal, **{form_name: form}))
+        return PAGES.invalid_card(proposal, **{form_name: form})
     return PAGES.status_action(proposal, action, message, **{form_name: form})
 
 
@@ -137,9 +117,7 @@ def proposals_invoice(proposal_id: int):
     """Start a draft invoice from an accepted proposal's lines."""
     proposal = load(Proposal, proposal_id)
     if proposal.status != ACCEPTED:
-        return invalid(
-            SHOW, "status_card", **_show_context(proposal, action_error="Only an accepted proposal can be invoiced.")
-        )
+        return PAGES.invalid_card(proposal, action_error="Only an accepted proposal can be invoiced.")
     invoice = invoice_service.create_invoice(
         g.org,
         current_actor(),

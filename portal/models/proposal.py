@@ -39,6 +39,12 @@ class Proposal(BillingDocumentColumns, db.Model):
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalLine.position"
     )
 
+    def display_status(self, today: date) -> str:
+        """The status to show: a sent proposal past its validity is expired."""
+        if self.status == SENT and self.valid_until is not None and self.valid_until < today:
+            return EXPIRED
+        return self.status
+
     @property
     def status_label(self) -> str:
         """Human-readable status."""

@@ -17,13 +17,6 @@ from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 
-def display_status(proposal: Proposal, today: date) -> str:
-    """A sent proposal past its validity shows as expired."""
-    if proposal.status == SENT and proposal.valid_until is not None and proposal.valid_until < today:
-        return EXPIRED
-    return proposal.status
-
-
 def _fill(
     proposal: Proposal, org: Organization, *, client_id, project_id, title, intro, terms, valid_until, lines
 ) -> None:
@@ -110,7 +103,7 @@ def accept_proposal(
 ) -> Proposal:
     """Accept a sent, unexpired proposal; creates its project in the same transaction when it has none."""
     _require(proposal, (SENT,), "accepted")
-    if display_status(proposal, today or date.today()) == EXPIRED:
+    if proposal.display_status(today or date.today()) == EXPIRED:
         raise ServiceError("This proposal has expired and can no longer be accepted.", "status")
     name = (name or "").strip()
     if not name:
