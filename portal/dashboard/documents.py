@@ -10,12 +10,13 @@ from flask import g, request, url_for
 
 from portal.dashboard.billing_forms import LinesForm, fill_choices
 from portal.dashboard.guard import current_actor
-from portal.dashboard.paging import Page
+from portal.dashboard.paging import paginate, search_text
 from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client
 from portal.models.billing_document import DRAFT
 from portal.services.errors import ServiceError
+from portal.services.search import matches
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,13 @@ class DocumentPages:
             .order_by(self.model.id.desc())
         )
 
-    def render_list(self, page: Page, search: str, status: str, **extra):
-        """The list page, or only its list block for a filter or page change."""
+    def list_page(self, query, status: str, search_columns: tuple, page_args: dict | None = None, **extra):
+        """The list page of ``query`` narrowed by the search, a page at a time, or only its list block."""
+        search = search_text()
+        if search:
+            query = query.where(matches(search, *search_columns))
+        args = {"q": search, "status": status, **(page_args or {})}
+        page = paginate(query, f"dashboard.{self.noun}s_index", args)
         return render(
             f"dashboard/{self.noun}s/index.html",
             f"{self.noun}_list",

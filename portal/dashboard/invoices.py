@@ -13,12 +13,10 @@ from portal.dashboard.confirm import ask_first
 from portal.dashboard.documents import DocumentPages
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
-from portal.dashboard.paging import paginate, search_text
 from portal.models import Client, Invoice
 from portal.models.invoice import SENT, STATUS_LABELS, shown_status_condition
 from portal.models.invoice import list_columns as invoice_columns
 from portal.services import invoices as invoice_service
-from portal.services.search import matches
 
 PAGES = DocumentPages(
     noun="invoice",
@@ -37,11 +35,7 @@ def invoices_index():
     query = PAGES.list_query(invoice_columns())
     if status:
         query = query.where(shown_status_condition(status, date.today()))
-    search = search_text()
-    if search:
-        query = query.where(matches(search, Invoice.number, Client.name))
-    page = paginate(query, "dashboard.invoices_index", {"q": search, "status": status})
-    return PAGES.render_list(page, search, status)
+    return PAGES.list_page(query, status, (Invoice.number, Client.name))
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])

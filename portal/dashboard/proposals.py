@@ -12,14 +12,12 @@ from portal.dashboard.billing_forms import AcceptForm, DeclineForm, ProposalForm
 from portal.dashboard.documents import DocumentPages
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
-from portal.dashboard.paging import paginate, search_text
 from portal.htmx import done
 from portal.models import Client, Proposal
 from portal.models.proposal import ACCEPTED, STATUS_LABELS
 from portal.models.proposal import list_columns as proposal_columns
 from portal.services import invoices as invoice_service
 from portal.services import proposals as proposal_service
-from portal.services.search import matches
 
 PAGES = DocumentPages(
     noun="proposal",
@@ -41,13 +39,8 @@ def proposals_index():
         query = query.where(Proposal.status == status)
     archived = request.args.get("archived") == "1"
     query = query.where(Proposal.archived_at.is_not(None) if archived else Proposal.archived_at.is_(None))
-    search = search_text()
-    if search:
-        query = query.where(matches(search, Proposal.number, Proposal.title, Client.name))
-    page = paginate(
-        query, "dashboard.proposals_index", {"q": search, "status": status, "archived": "1" if archived else None}
-    )
-    return PAGES.render_list(page, search, status, archived=archived)
+    search_columns = (Proposal.number, Proposal.title, Client.name)
+    return PAGES.list_page(query, status, search_columns, {"archived": "1" if archived else None}, archived=archived)
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
