@@ -20,9 +20,7 @@ from portal.services.errors import ServiceError
 def _fill(
     proposal: Proposal, org: Organization, *, client_id, project_id, title, intro, terms, valid_until, lines
 ) -> None:
-    client, project = billing.check_parties(org, client_id, project_id)
-    proposal.client_id = client.id
-    proposal.project_id = project.id if project else None
+    billing.set_parties(proposal, org, client_id, project_id)
     proposal.title = title.strip()
     proposal.intro = (intro or "").strip() or None
     proposal.terms = (terms or "").strip() or None
@@ -32,11 +30,7 @@ def _fill(
 
 def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
     """Draft a proposal with the organization's next number."""
-    proposal = Proposal(org_id=org.id, currency=org.currency, status=DRAFT, number="")
-    _fill(proposal, org, **fields)
-    proposal.number = billing.next_number(org.id, "proposal")
-    db.session.add(proposal)
-    db.session.flush()
+    proposal = billing.new_draft(Proposal, "proposal", org, _fill, fields)
     record(
         org.id,
         actor,
@@ -51,9 +45,7 @@ def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
 
 def update_proposal(proposal: Proposal, org: Organization, actor: Actor, **fields) -> Proposal:
     """Change a draft proposal."""
-    if proposal.status != DRAFT:
-        raise ServiceError("Only a draft proposal can be edited.", "title")
-    _fill(proposal, org, **fields)
+    billing.refill_draft(proposal, "proposal", org, _fill, fields, "title")
     record(
         org.id,
         actor,
