@@ -41,8 +41,8 @@ def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
 
 def proposal_pdf(proposal: Proposal, org: Organization, client: Client) -> bytes:
     """The proposal as a PDF document; once accepted, the signed copy (typed name, time and IP)."""
-    status_label = PROPOSAL_STATUS_LABELS[proposal.display_status(date.today())]
-    return _render("pdf/proposal.html", org, client, proposal=proposal, status_label=status_label)
+    status = PROPOSAL_STATUS_LABELS[proposal.display_status(date.today())]
+    return _render("pdf/proposal.html", org, client, proposal=proposal, status=status)
 
 
 def proposal_filename(proposal: Proposal) -> str:
