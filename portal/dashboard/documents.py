@@ -64,7 +64,7 @@ class DocumentPages:
         page = paginate(query, f"dashboard.{self.noun}s_index", args)
         return render(
             f"dashboard/{self.noun}s/index.html",
-            f"{self.noun}_list",
+            "document_list",
             page=page,
             search=search,
             status_filter=status,
