@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -15,6 +16,10 @@ SENT = "sent"
 
 class BillingDocumentColumns:
     """A priced document to a client, numbered per organization, drafted and then sent."""
+
+    # A sent document past this date column's value shows as ``late_status`` (an overdue invoice, an expired proposal).
+    deadline_column: ClassVar[str]
+    late_status: ClassVar[str]
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple:
@@ -34,3 +39,10 @@ class BillingDocumentColumns:
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def display_status(self, today: date) -> str:
+        """The status to show: a sent document past its deadline is late, whatever its stored status says."""
+        deadline = getattr(self, self.deadline_column)
+        if self.status == SENT and deadline is not None and deadline < today:
+            return self.late_status
+        return self.status

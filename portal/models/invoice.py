@@ -22,6 +22,9 @@ STATUS_LABELS = {DRAFT: "Draft", SENT: "Sent", PAID: "Paid", OVERDUE: "Overdue",
 class Invoice(BillingDocumentColumns, db.Model):
     """A bill to a client; ``overdue`` is shown for a sent invoice past its due date."""
 
+    deadline_column = "due_date"
+    late_status = OVERDUE
+
     issue_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -33,12 +36,6 @@ class Invoice(BillingDocumentColumns, db.Model):
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
     )
-
-    def display_status(self, today: date) -> str:
-        """The status to show: a sent invoice past its due date is overdue."""
-        if self.status == SENT and self.due_date is not None and self.due_date < today:
-            return OVERDUE
-        return self.status
 
 
 class InvoiceLine(LineItemColumns, db.Model):

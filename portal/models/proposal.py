@@ -20,7 +20,10 @@ STATUS_LABELS = {DRAFT: "Draft", SENT: "Sent", ACCEPTED: "Accepted", DECLINED: "
 
 
 class Proposal(BillingDocumentColumns, db.Model):
-    """An offer to a client, numbered per organization."""
+    """An offer to a client, numbered per organization; ``expired`` is shown for a sent one past its validity."""
+
+    deadline_column = "valid_until"
+    late_status = EXPIRED
 
     title: Mapped[str] = mapped_column(String(160))
     intro: Mapped[str | None] = mapped_column(Text)
@@ -38,12 +41,6 @@ class Proposal(BillingDocumentColumns, db.Model):
     lines: Mapped[list[ProposalLine]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalLine.position"
     )
-
-    def display_status(self, today: date) -> str:
-        """The status to show: a sent proposal past its validity is expired."""
-        if self.status == SENT and self.valid_until is not None and self.valid_until < today:
-            return EXPIRED
-        return self.status
 
     @property
     def status_label(self) -> str:
