@@ -37,6 +37,10 @@ class DocumentPages:
         """The noun as a sentence starts it."""
         return self.noun.capitalize()
 
+    def template(self, page: str) -> str:
+        """The template of one of the kind's pages (``index``, ``form``, ``show``)."""
+        return f"dashboard/{self.noun}s/{page}.html"
+
     def url(self, view: str, document) -> str:
         """The dashboard URL of one of the document's views (``show``, ``edit``, …)."""
         return url_for(f"dashboard.{self.noun}s_{view}", **{f"{self.noun}_id": document.id})
@@ -63,7 +67,7 @@ class DocumentPages:
         args = {"q": search, "status": status, **(page_args or {})}
         page = paginate(query, f"dashboard.{self.noun}s_index", args)
         return render(
-            f"dashboard/{self.noun}s/index.html",
+            self.template("index"),
             "document_list",
             page=page,
             search=search,
@@ -99,7 +103,7 @@ class DocumentPages:
         return self._form_page(form, document)
 
     def _form_page(self, form: LinesForm, document):
-        template = f"dashboard/{self.noun}s/form.html"
+        template = self.template("form")
         context = {"form": form, self.noun: document}
         if form.is_submitted():
             return self._submit(form, template, context, document)
@@ -132,20 +136,18 @@ class DocumentPages:
 
     def show(self, document):
         """The document with its lines, totals and status card."""
-        return render(f"dashboard/{self.noun}s/show.html", **self.show_context(document))
+        return render(self.template("show"), **self.show_context(document))
 
     def invalid_card(self, document, **overrides):
         """The status card again, with a rejected form or an error (``action_error``) in it."""
-        return invalid(f"dashboard/{self.noun}s/show.html", "status_card", **self.show_context(document, **overrides))
+        return invalid(self.template("show"), "status_card", **self.show_context(document, **overrides))
 
     def status_action(self, document, action: Callable[[], object], message: str, **overrides):
         """Run a status change and swap the status card: the new state, or the error beside the forms as sent."""
-        template = f"dashboard/{self.noun}s/show.html"
         try:
             action()
         except ServiceError as exc:
             db.session.rollback()
             return self.invalid_card(document, action_error=exc.message, **overrides)
-        return done(
-            self.url("show", document), message, template=template, block="status_card", **self.show_context(document)
-        )
+        context = self.show_context(document)
+        return done(self.url("show", document), message, template=self.template("show"), block="status_card", **context)
