@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import g, request, url_for
+from flask import Blueprint, g, request, url_for
 
+from portal import pdf
 from portal.dashboard.billing_forms import LinesForm, fill_choices
 from portal.dashboard.guard import current_actor
+from portal.dashboard.loaders import load
 from portal.dashboard.paging import paginate, search_text
 from portal.extensions import db
 from portal.htmx import done, invalid, render
@@ -27,10 +29,30 @@ class DocumentPages:
     model: type
     form_class: type[LinesForm]
     status_labels: dict[str, str]
+    # The SQL condition for the documents the list's status filter keeps, given the status and today.
+    status_condition: Callable[[str, date], object]
     create: Callable
     update: Callable
     # The empty forms the status card shows (a proposal's accept and decline), built afresh for each render.
     card_forms: Callable[[], dict] = dict
+
+    def add_routes(self, blueprint: Blueprint) -> None:
+        """Register the kind's show, edit and PDF views as ``<noun>s_show``, ``<noun>s_edit`` and ``<noun>s_pdf``."""
+        base = f"/{self.noun}s/<int:{self.noun}_id>"
+        views = (
+            ("show", "", ["GET"], self.show, f"A {self.noun} with its lines, totals and actions."),
+            ("edit", "/edit", ["GET", "POST"], self.edit, f"Edit a draft {self.noun}."),
+            ("pdf", "/pdf", ["GET"], self.download, f"Download the {self.noun} as a PDF."),
+        )
+        for view, suffix, methods, handler, doc in views:
+            blueprint.add_url_rule(base + suffix, f"{self.noun}s_{view}", self._loading(handler, doc), methods=methods)
+
+    def _loading(self, handler: Callable, doc: str) -> Callable:
+        def view(**ids):
+            return handler(load(self.model, ids[f"{self.noun}_id"]))
+
+        view.__doc__ = doc
+        return view
 
     @property
     def label(self) -> str:
@@ -45,11 +67,6 @@ class DocumentPages:
         """The dashboard URL of one of the document's views (``show``, ``edit``, …)."""
         return url_for(f"dashboard.{self.noun}s_{view}", **{f"{self.noun}_id": document.id})
 
-    def requested_status(self) -> str:
-        """The list's status filter from the query string; an unknown one shows everything."""
-        status = request.args.get("status", "")
-        return status if status in self.status_labels else ""
-
     def list_query(self, columns: tuple):
         """The organization's documents with their client's name, newest first."""
         return (
@@ -59,8 +76,13 @@ class DocumentPages:
             .order_by(self.model.id.desc())
         )
 
-    def list_page(self, query, status: str, search_columns: tuple, page_args: dict | None = None, **extra):
-        """The list page of ``query`` narrowed by the search, a page at a time, or only its list block."""
+    def list_page(self, query, search_columns: tuple, page_args: dict | None = None, **extra):
+        """The list page of ``query`` narrowed by the status filter and the search, a page at a time, or only its
+        list block; an unknown status shows everything."""
+        status = request.args.get("status", "")
+        status = status if status in self.status_labels else ""
+        if status:
+            query = query.where(self.status_condition(status, date.today()))
         search = search_text()
         if search:
             query = query.where(matches(search, *search_columns))
@@ -137,6 +159,10 @@ class DocumentPages:
     def show(self, document):
         """The document with its lines, totals and status card."""
         return render(self.template("show"), **self.show_context(document))
+
+    def download(self, document):
+        """The document as a PDF file (a proposal once accepted: the signed copy)."""
+        return pdf.download(document, g.org)
 
     def invalid_card(self, document, **overrides):
         """The status card again, with a rejected form or an error (``action_error``) in it."""

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import g, request
 
-from portal import pdf
 from portal.dashboard import bp
 from portal.dashboard.billing_forms import InvoiceForm, fill_choices
 from portal.dashboard.confirm import ask_first
@@ -23,19 +22,17 @@ PAGES = DocumentPages(
     model=Invoice,
     form_class=InvoiceForm,
     status_labels=STATUS_LABELS,
+    status_condition=shown_status_condition,
     create=invoice_service.create_invoice,
     update=invoice_service.update_invoice,
 )
+PAGES.add_routes(bp)
 
 
 @bp.get("/invoices")
 def invoices_index():
     """List invoices a page at a time, filtered by status (overdue: sent, past due) and by number or client."""
-    status = PAGES.requested_status()
-    query = PAGES.list_query(invoice_columns())
-    if status:
-        query = query.where(shown_status_condition(status, date.today()))
-    return PAGES.list_page(query, status, (Invoice.number, Client.name))
+    return PAGES.list_page(PAGES.list_query(invoice_columns()), (Invoice.number, Client.name))
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
@@ -43,18 +40,6 @@ def invoices_new():
     """Draft an invoice."""
     form = InvoiceForm(client_id=request.args.get("client_id", type=int), issue_date=date.today())
     return PAGES.new(fill_choices(form, g.org.id))
-
-
-@bp.get("/invoices/<int:invoice_id>")
-def invoices_show(invoice_id: int):
-    """An invoice with its lines, totals and actions."""
-    return PAGES.show(load(Invoice, invoice_id))
-
-
-@bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
-def invoices_edit(invoice_id: int):
-    """Edit a draft invoice."""
-    return PAGES.edit(load(Invoice, invoice_id))
 
 
 def _status_action(invoice: Invoice, action, message: str):
@@ -82,9 +67,3 @@ def invoices_paid(invoice_id: int):
 def invoices_void(invoice_id: int):
     """Void an unpaid invoice."""
     return _status_action(load(Invoice, invoice_id), invoice_service.void_invoice, "Invoice {number} voided.")
-
-
-@bp.get("/invoices/<int:invoice_id>/pdf")
-def invoices_pdf(invoice_id: int):
-    """Download the invoice as a PDF."""
-    return pdf.download(load(Invoice, invoice_id), g.org)

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import g, request, url_for
 
-from portal import pdf
 from portal.dashboard import bp
 from portal.dashboard.billing_forms import AcceptForm, DeclineForm, ProposalForm, fill_choices
 from portal.dashboard.documents import DocumentPages
@@ -24,41 +23,29 @@ PAGES = DocumentPages(
     model=Proposal,
     form_class=ProposalForm,
     status_labels=STATUS_LABELS,
+    # The list filters by the stored status: a sent proposal past its validity stays among the sent ones.
+    status_condition=lambda status, _today: Proposal.status == status,
     create=proposal_service.create_proposal,
     update=proposal_service.update_proposal,
     card_forms=lambda: {"accept_form": AcceptForm(formdata=None), "decline_form": DeclineForm(formdata=None)},
 )
+PAGES.add_routes(bp)
 
 
 @bp.get("/proposals")
 def proposals_index():
     """List proposals a page at a time, filtered by status and a search (number, title or client)."""
-    status = PAGES.requested_status()
     query = PAGES.list_query(proposal_columns())
-    if status:
-        query = query.where(Proposal.status == status)
     archived = request.args.get("archived") == "1"
     query = query.where(Proposal.archived_at.is_not(None) if archived else Proposal.archived_at.is_(None))
     search_columns = (Proposal.number, Proposal.title, Client.name)
-    return PAGES.list_page(query, status, search_columns, {"archived": "1" if archived else None}, archived=archived)
+    return PAGES.list_page(query, search_columns, {"archived": "1" if archived else None}, archived=archived)
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
 def proposals_new():
     """Draft a proposal."""
     return PAGES.new(fill_choices(ProposalForm(client_id=request.args.get("client_id", type=int)), g.org.id))
-
-
-@bp.get("/proposals/<int:proposal_id>")
-def proposals_show(proposal_id: int):
-    """A proposal with its lines, totals and actions."""
-    return PAGES.show(load(Proposal, proposal_id))
-
-
-@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
-def proposals_edit(proposal_id: int):
-    """Edit a draft proposal."""
-    return PAGES.edit(load(Proposal, proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/send")
@@ -123,9 +110,3 @@ def proposals_invoice(proposal_id: int):
         lines=invoice_service.lines_from_proposal(proposal),
     )
     return done(url_for("dashboard.invoices_edit", invoice_id=invoice.id), f"Invoice {invoice.number} drafted.")
-
-
-@bp.get("/proposals/<int:proposal_id>/pdf")
-def proposals_pdf(proposal_id: int):
-    """Download the proposal as a PDF (the signed copy once accepted)."""
-    return pdf.download(load(Proposal, proposal_id), g.org)
