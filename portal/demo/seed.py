@@ -170,14 +170,7 @@ def _seed_everything() -> list[int]:
     db.session.add_all(projects)
     db.session.flush()
     for project in projects:
-        record(
-            org.id,
-            actor,
-            "project.created",
-            f"{owner.name} created {project.name}",
-            project_id=project.id,
-            subject=project,
-        )
+        record(actor, "project.created", f"{owner.name} created {project.name}", subject=project)
     previews = content.deliverables_and_files(projects, owner)
     previews += versions.versions_and_decision(projects, owner)
     content.messages(projects, owner)

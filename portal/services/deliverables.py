@@ -46,12 +46,11 @@ def create_deliverable(
     first = DeliverableVersion(deliverable_id=deliverable.id, number=deliverable.version, created_by=actor.label)
     db.session.add(first)
     record(
-        project.org_id,
         actor,
         "deliverable.created",
         f"{actor.label} added deliverable {deliverable.title}",
-        project_id=project.id,
         subject=deliverable,
+        org_id=project.org_id,
     )
     db.session.commit()
     return deliverable
@@ -69,12 +68,11 @@ def update_deliverable(
         bump(deliverable, actor, version)
         _reopen_review(deliverable)
         record(
-            org_id,
             actor,
             "deliverable.new_version",
             f"{actor.label} sent version {version} of {title.strip()}",
-            project_id=deliverable.project_id,
             subject=deliverable,
+            org_id=org_id,
             details={"from": deliverable.version, "to": version},
         )
     deliverable.title = title.strip()
@@ -83,12 +81,11 @@ def update_deliverable(
     deliverable.status = status
     deliverable.version = version
     record(
-        org_id,
         actor,
         "deliverable.updated",
         f"{actor.label} updated deliverable {deliverable.title}",
-        project_id=deliverable.project_id,
         subject=deliverable,
+        org_id=org_id,
     )
     commit_and_dispatch(DeliverableReady.queue(deliverable))
     return deliverable
@@ -109,12 +106,11 @@ def set_visibility(deliverable: Deliverable, actor: Actor, visible: bool) -> Del
     deliverable.client_visible = visible
     state = "visible to the client" if visible else "hidden from the client"
     record(
-        deliverable.project.org_id,
         actor,
         "deliverable.visibility",
         f"{actor.label} made {deliverable.title} {state}",
-        project_id=deliverable.project_id,
         subject=deliverable,
+        org_id=deliverable.project.org_id,
         details={"client_visible": visible},
     )
     commit_and_dispatch(DeliverableReady.queue(deliverable))

@@ -110,10 +110,10 @@ def upload_files(
         previews = media.add_pending(stored)
         names = ", ".join(f.filename for f in stored)
         record(
-            project.org_id,
             actor,
             "file.uploaded",
             f"{actor.label} uploaded {names}"[:300],
+            org_id=project.org_id,
             project_id=project.id,
             details={"files": [{"id": f.id, "name": f.filename, "sha256": f.sha256, "size": f.size} for f in stored]},
         )
@@ -145,7 +145,7 @@ def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> Stored
         if deliverable
         else f"{actor.label} detached {file.filename}"
     )
-    record(project.org_id, actor, "file.attached", summary, project_id=project.id, subject=file)
+    record(actor, "file.attached", summary, subject=file, org_id=project.org_id)
     stale = bundles.invalidate(previous, file.deliverable_id)
     db.session.commit()
     bundles.remove_objects(stale)
@@ -158,12 +158,11 @@ def set_visibility(file: StoredFile, actor: Actor, visible: bool) -> StoredFile:
     file.client_visible = visible
     state = "visible to the client" if visible else "hidden from the client"
     record(
-        project.org_id,
         actor,
         "file.visibility",
         f"{actor.label} made {file.filename} {state}",
-        project_id=project.id,
         subject=file,
+        org_id=project.org_id,
         details={"client_visible": visible},
     )
     stale = bundles.invalidate(file.deliverable_id)
@@ -177,10 +176,10 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
     project = db.session.get(Project, file.project_id)
     key, name, deliverable_id = file.storage_key, file.filename, file.deliverable_id
     record(
-        project.org_id,
         actor,
         "file.deleted",
         f"{actor.label} deleted {name}",
+        org_id=project.org_id,
         project_id=project.id,
         details={"file_id": file.id, "name": name, "sha256": file.sha256},
     )
@@ -195,12 +194,5 @@ def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, d
     """Audit a client's download of one file or of a deliverable's ZIP."""
     subject = file if file is not None else deliverable
     name = file.filename if file is not None else f"{deliverable.title} (all files, version {deliverable.version})"
-    record(
-        org_id,
-        actor,
-        "file.downloaded",
-        f"{actor.label} downloaded {name}",
-        project_id=subject.project_id,
-        subject=subject,
-    )
+    record(actor, "file.downloaded", f"{actor.label} downloaded {name}", subject=subject, org_id=org_id)
     db.session.commit()

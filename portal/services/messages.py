@@ -163,7 +163,7 @@ def _add(
     )
     db.session.add(message)
     db.session.flush()
-    record(project.org_id, actor, "message.posted", f"{name} posted a message", project_id=project.id, subject=message)
+    record(actor, "message.posted", f"{name} posted a message", subject=message, org_id=project.org_id)
     return message
 
 

@@ -179,10 +179,10 @@ def fail(upload: Upload, actor: Actor, reason: str) -> None:
     upload.status = FAILED
     upload.error = reason[:400]
     record(
-        upload.org_id,
         actor,
         "upload.rejected",
         f"{upload.filename} was not accepted: {reason}",
+        org_id=upload.org_id,
         project_id=upload.project_id,
         details={"upload": upload.public_id, "name": upload.filename},
     )

@@ -170,12 +170,11 @@ def new_version(
         db.session.flush()
         version.files.extend(VersionFile(file_id=f.id) for f in kept + added)
         record(
-            project.org_id,
             actor,
             "deliverable.new_version",
             f"{actor.label} sent version {number} of {deliverable.title}",
-            project_id=project.id,
             subject=deliverable,
+            org_id=project.org_id,
             details={"from": expected, "to": number, "added": [f.filename for f in added]},
         )
         previews = media.add_pending(added)
