@@ -57,6 +57,38 @@ def _deliverable_of(project: Project, deliverable_id: int | None) -> Deliverable
     return deliverable
 
 
+def project_key(project: Project, extension: str) -> str:
+    """A fresh storage key in the project's folder."""
+    return new_key(f"org/{project.org_id}/project/{project.id}", extension)
+
+
+def save_file(
+    project: Project,
+    actor: Actor,
+    upload: CheckedUpload,
+    stream: BinaryIO,
+    *,
+    deliverable_id: int | None,
+    client_visible: bool,
+    uploaded_by_type: str = UPLOADED_BY_OPERATOR,
+) -> StoredFile:
+    """Stream a checked upload into the project's storage and return its row, not yet added to the session."""
+    saved = get_storage().save(stream, project_key(project, upload.extension), upload.content_type)
+    return StoredFile(
+        project_id=project.id,
+        deliverable_id=deliverable_id,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=saved.size,
+        sha256=saved.sha256,
+        storage_key=saved.key,
+        client_visible=client_visible,
+        uploaded_by_type=uploaded_by_type,
+        uploaded_by_label=actor.label,
+        uploaded_by_user_id=actor.user_id,
+    )
+
+
 def upload_files(
     project: Project,
     actor: Actor,
@@ -81,30 +113,22 @@ def upload_files(
     limit = file_limit(db.session.get(Organization, project.org_id))
     try:
         for upload, stream in checked:
-            saved = storage.save(
-                stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension), upload.content_type
+            file = save_file(
+                project,
+                actor,
+                upload,
+                stream,
+                deliverable_id=deliverable.id if deliverable else None,
+                client_visible=client_visible,
+                uploaded_by_type=uploaded_by_type,
             )
-            if saved.size > limit:
-                storage.delete(saved.key)
+            if file.size > limit:
+                storage.delete(file.storage_key)
                 raise ServiceError(
                     f"“{upload.filename}” is larger than this organization’s limit of {filesize(limit)} per file.",
                     "files",
                 )
-            stored.append(
-                StoredFile(
-                    project_id=project.id,
-                    deliverable_id=deliverable.id if deliverable else None,
-                    filename=upload.filename,
-                    content_type=upload.content_type,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    storage_key=saved.key,
-                    client_visible=client_visible,
-                    uploaded_by_type=uploaded_by_type,
-                    uploaded_by_label=actor.label,
-                    uploaded_by_user_id=actor.user_id,
-                )
-            )
+            stored.append(file)
         db.session.add_all(stored)
         db.session.flush()
         previews = media.add_pending(stored)

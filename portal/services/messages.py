@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TypedDict, Unpack
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -134,16 +135,24 @@ def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[l
     return list(reversed(rows)), f'W/"t{project_id}-{first.latest}-{first.total}"', first.read_up_to or 0
 
 
+class About(TypedDict, total=False):
+    """What a message comments on: a deliverable or a file, and where on it."""
+
+    deliverable_id: int | None
+    file_id: int | None
+    pin: dict | None
+
+
 def _add(
     project: Project,
     actor: Actor,
+    body: str,
     *,
     client: bool,
     name: str,
     email: str | None,
-    body: str,
-    deliverable_id: int | None,
-    file_id: int | None,
+    deliverable_id: int | None = None,
+    file_id: int | None = None,
     pin: dict | None = None,
 ) -> Message:
     """Check and add a message with its Activity row; the caller commits."""
@@ -167,55 +176,17 @@ def _add(
     return message
 
 
-def post_operator_message(
-    project: Project,
-    actor: Actor,
-    email: str,
-    body: str,
-    *,
-    deliverable_id: int | None = None,
-    file_id: int | None = None,
-    pin: dict | None = None,
-) -> Message:
+def post_operator_message(project: Project, actor: Actor, email: str, body: str, **about: Unpack[About]) -> Message:
     """Add an operator's message (or comment on a deliverable or file) to the project's thread."""
-    message = _add(
-        project,
-        actor,
-        client=False,
-        name=actor.label,
-        email=email,
-        body=body,
-        deliverable_id=deliverable_id,
-        file_id=file_id,
-        pin=pin,
-    )
+    message = _add(project, actor, body, client=False, name=actor.label, email=email, **about)
     # An internal note (a comment on an item the client cannot see) is never emailed to the client.
     commit_and_dispatch(Messages.queue(project, message))
     return message
 
 
-def post_client_message(
-    project: Project,
-    actor: Actor,
-    name: str | None,
-    body: str,
-    *,
-    deliverable_id: int | None = None,
-    file_id: int | None = None,
-    pin: dict | None = None,
-) -> Message:
+def post_client_message(project: Project, actor: Actor, name: str | None, body: str, **about: Unpack[About]) -> Message:
     """Add the client's message (or comment on a visible deliverable or file) and mark the thread read."""
-    message = _add(
-        project,
-        actor,
-        client=True,
-        name=name or actor.label,
-        email=actor.label,
-        body=body,
-        deliverable_id=deliverable_id,
-        file_id=file_id,
-        pin=pin,
-    )
+    message = _add(project, actor, body, client=True, name=name or actor.label, email=actor.label, **about)
     _mark_read(project.id, actor.label, message.id)
     commit_and_dispatch(ClientMessages.queue(project, message))
     return message
