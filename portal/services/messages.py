@@ -19,25 +19,24 @@ from portal.outbox.kinds.messages import ClientMessages, Messages
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
+# What a list of messages shows of each: who wrote what, and when.
+MESSAGE_COLUMNS = (Message.id, Message.sender_type, Message.sender_name, Message.body, Message.created_at)
+# A thread adds what each message comments on, and where its pin is.
+THREAD_COLUMNS = (
+    *MESSAGE_COLUMNS,
+    Message.deliverable_id,
+    Message.file_id,
+    Message.pin_x,
+    Message.pin_time,
+    Message.pin_lat,
+    Message.pin_lon,
+)
+
 
 def project_thread(project_id: int, limit: int = 200) -> list:
     """The latest messages of a project's thread, oldest first, as light rows."""
     rows = db.session.execute(
-        db.select(
-            Message.id,
-            Message.sender_type,
-            Message.sender_name,
-            Message.body,
-            Message.created_at,
-            Message.deliverable_id,
-            Message.file_id,
-            Message.internal,
-            Message.pin_x,
-            Message.pin_time,
-            Message.pin_lat,
-            Message.pin_lon,
-            StoredFile.filename.label("file_name"),
-        )
+        db.select(*THREAD_COLUMNS, Message.internal, StoredFile.filename.label("file_name"))
         .outerjoin(StoredFile, StoredFile.id == Message.file_id)
         .where(Message.project_id == project_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
@@ -100,17 +99,7 @@ def _thread_view_statement():
     )
     return (
         db.select(
-            Message.id,
-            Message.sender_type,
-            Message.sender_name,
-            Message.body,
-            Message.created_at,
-            Message.deliverable_id,
-            Message.file_id,
-            Message.pin_x,
-            Message.pin_time,
-            Message.pin_lat,
-            Message.pin_lon,
+            *THREAD_COLUMNS,
             StoredFile.filename.label("file_name"),
             db.func.count().over().label("total"),
             db.func.max(Message.id).over().label("latest"),
