@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.extensions import db
 from portal.models import Deliverable, DeliverableVersion, Project
-from portal.models.deliverable import PENDING, PLANNED, STATUSES, TYPES
+from portal.models.deliverable import PLANNED, STATUSES, TYPES, UNDECIDED
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableReady
 from portal.services.activity import Actor, record
@@ -92,13 +92,8 @@ def update_deliverable(
 
 
 def _reopen_review(deliverable: Deliverable) -> None:
-    deliverable.approval_status = PENDING
-    deliverable.decided_by_email = deliverable.decided_by_name = None
-    deliverable.decided_at = None
-    deliverable.decision_reason = None
-    deliverable.decision_ip = deliverable.decision_user_agent = None
-    deliverable.decision_version = None
-    deliverable.decision_file_hashes = None
+    for column, value in UNDECIDED.items():
+        setattr(deliverable, column, value)
 
 
 def set_visibility(deliverable: Deliverable, actor: Actor, visible: bool) -> Deliverable:

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models import Decision, Deliverable, DeliverableVersion, Project, StoredFile, VersionFile
-from portal.models.deliverable import PENDING
+from portal.models.deliverable import UNDECIDED
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableReady
 from portal.services import bundles, media
@@ -121,20 +121,7 @@ def new_version(
         result = db.session.execute(
             update(Deliverable)
             .where(Deliverable.id == deliverable.id, Deliverable.version == expected)
-            .values(
-                version=number,
-                approval_status=PENDING,
-                updated_at=now,
-                # The receipt columns describe the current version only; the Decision rows keep every decision.
-                decided_by_email=None,
-                decided_by_name=None,
-                decided_at=None,
-                decision_reason=None,
-                decision_ip=None,
-                decision_user_agent=None,
-                decision_version=None,
-                decision_file_hashes=None,
-            )
+            .values(version=number, updated_at=now, **UNDECIDED)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
