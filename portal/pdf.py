@@ -23,38 +23,26 @@ def _logo_data_uri(org: Organization) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode()
 
 
-def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
-    """The invoice as a PDF document."""
+def _pdf(template: str, org: Organization, client: Client, **context) -> bytes:
     from weasyprint import HTML
 
-    html = render_template(
-        "pdf/invoice.html",
-        invoice=invoice,
-        org=org,
-        client=client,
-        logo=_logo_data_uri(org),
-        status=invoice.display_status(date.today()),
-    )
+    html = render_template(template, org=org, client=client, logo=_logo_data_uri(org), **context)
     # No base_url: the document loads nothing from the network or the disk.
     return HTML(string=html).write_pdf()
 
 
+def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
+    """The invoice as a PDF document."""
+    return _pdf("pdf/invoice.html", org, client, invoice=invoice, status=invoice.display_status(date.today()))
+
+
 def proposal_pdf(proposal: Proposal, org: Organization, client: Client) -> bytes:
     """The proposal as a PDF document; once accepted, the signed copy (typed name, time and IP)."""
-    from weasyprint import HTML
-
     from portal.models.proposal import STATUS_LABELS
     from portal.services.proposals import display_status
 
-    html = render_template(
-        "pdf/proposal.html",
-        proposal=proposal,
-        org=org,
-        client=client,
-        logo=_logo_data_uri(org),
-        status_label=STATUS_LABELS[display_status(proposal, date.today())],
-    )
-    return HTML(string=html).write_pdf()
+    status_label = STATUS_LABELS[display_status(proposal, date.today())]
+    return _pdf("pdf/proposal.html", org, client, proposal=proposal, status_label=status_label)
 
 
 def proposal_filename(proposal: Proposal) -> str:

@@ -40,14 +40,7 @@ def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
     invoice.number = billing.next_number(org.id, "invoice")
     db.session.add(invoice)
     db.session.flush()
-    record(
-        org.id,
-        actor,
-        "invoice.created",
-        f"{actor.label} drafted invoice {invoice.number}",
-        project_id=invoice.project_id,
-        subject=invoice,
-    )
+    record(actor, "invoice.created", f"{actor.label} drafted invoice {invoice.number}", subject=invoice)
     db.session.commit()
     return invoice
 
@@ -57,14 +50,7 @@ def update_invoice(invoice: Invoice, org: Organization, actor: Actor, **fields) 
     if invoice.status != DRAFT:
         raise ServiceError("Only a draft invoice can be edited.", "notes")
     _fill(invoice, org, **fields)
-    record(
-        org.id,
-        actor,
-        "invoice.updated",
-        f"{actor.label} updated invoice {invoice.number}",
-        project_id=invoice.project_id,
-        subject=invoice,
-    )
+    record(actor, "invoice.updated", f"{actor.label} updated invoice {invoice.number}", subject=invoice)
     db.session.commit()
     return invoice
 
@@ -88,14 +74,7 @@ def _move(invoice: Invoice, actor: Actor, allowed: tuple[str, ...], target: str,
         invoice.paid_at = now
     elif target == VOID:
         invoice.voided_at = now
-    record(
-        invoice.org_id,
-        actor,
-        f"invoice.{target}",
-        f"{actor.label} {verb} invoice {invoice.number}",
-        project_id=invoice.project_id,
-        subject=invoice,
-    )
+    record(actor, f"invoice.{target}", f"{actor.label} {verb} invoice {invoice.number}", subject=invoice)
     commit_and_dispatch(InvoiceSent.queue(invoice) if target == SENT else [])
     return invoice
 

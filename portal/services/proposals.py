@@ -44,14 +44,7 @@ def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
     proposal.number = billing.next_number(org.id, "proposal")
     db.session.add(proposal)
     db.session.flush()
-    record(
-        org.id,
-        actor,
-        "proposal.created",
-        f"{actor.label} drafted proposal {proposal.number}",
-        project_id=proposal.project_id,
-        subject=proposal,
-    )
+    record(actor, "proposal.created", f"{actor.label} drafted proposal {proposal.number}", subject=proposal)
     db.session.commit()
     return proposal
 
@@ -61,14 +54,7 @@ def update_proposal(proposal: Proposal, org: Organization, actor: Actor, **field
     if proposal.status != DRAFT:
         raise ServiceError("Only a draft proposal can be edited.", "title")
     _fill(proposal, org, **fields)
-    record(
-        org.id,
-        actor,
-        "proposal.updated",
-        f"{actor.label} updated proposal {proposal.number}",
-        project_id=proposal.project_id,
-        subject=proposal,
-    )
+    record(actor, "proposal.updated", f"{actor.label} updated proposal {proposal.number}", subject=proposal)
     db.session.commit()
     return proposal
 
@@ -85,14 +71,7 @@ def send_proposal(proposal: Proposal, actor: Actor) -> Proposal:
         raise ServiceError("The validity date has passed; set a new one before sending.", "status")
     proposal.status = SENT
     proposal.sent_at = datetime.now(UTC)
-    record(
-        proposal.org_id,
-        actor,
-        "proposal.sent",
-        f"{actor.label} sent proposal {proposal.number}",
-        project_id=proposal.project_id,
-        subject=proposal,
-    )
+    record(actor, "proposal.sent", f"{actor.label} sent proposal {proposal.number}", subject=proposal)
     commit_and_dispatch(ProposalSent.queue(proposal))
     return proposal
 
@@ -131,11 +110,9 @@ def accept_proposal(
         )
         proposal.project_id = project.id
     record(
-        proposal.org_id,
         actor,
         "proposal.accepted",
         f"{name} accepted proposal {proposal.number}",
-        project_id=proposal.project_id,
         subject=proposal,
         details={"name": name},
     )
@@ -161,11 +138,9 @@ def decline_proposal(
     proposal.decision_reason = reason
     _record_answerer(proposal, actor, ip)
     record(
-        proposal.org_id,
         actor,
         "proposal.declined",
         f"Proposal {proposal.number} was declined",
-        project_id=proposal.project_id,
         subject=proposal,
         details={"reason": reason},
     )
