@@ -10,9 +10,10 @@ from flask import Response, g, url_for
 from sqlalchemy import bindparam
 
 from portal.blocks import BlockPage, Sources
-from portal.client.forms import MapPinForm, MessageForm, UploadForm
+from portal.client.forms import MessageForm, UploadForm
 from portal.client.visibility import shown_deliverable, uploads_allowed, visible_file
 from portal.extensions import db
+from portal.forms import MapPinForm
 from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.media import media_columns
 from portal.models.project import PHASES, phase_index

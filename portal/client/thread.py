@@ -11,6 +11,7 @@ from portal.client.loaders import load_project
 from portal.client.poll import poll_params, poll_statement, row_is_alive, thread_etag
 from portal.client.session import client_actor, code_was_replaced, forget_session, load_session, session_entry
 from portal.extensions import db, limiter
+from portal.forms import show_refusal
 from portal.htmx import not_modified
 from portal.services import messages
 from portal.services.errors import ServiceError
@@ -75,8 +76,7 @@ def post_message(project_id: int):
         try:
             messages.post_client_message(project, client_actor(), g.portal.link.client_name, form.body.data)
         except ServiceError as exc:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, exc.message]
+            show_refusal(form, exc, form.body)
         else:
             location = url_for("portal.project_page", project_id=project.id, _anchor="thread")
             return project_page.done(project, location, "Message sent.", "thread", oob=("badges",))

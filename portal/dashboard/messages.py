@@ -10,6 +10,7 @@ from portal.dashboard.file_forms import MessageForm
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.extensions import db
+from portal.forms import show_refusal
 from portal.models import Deliverable, Project, StoredFile
 from portal.services import messages as message_service
 from portal.services.errors import ServiceError
@@ -24,8 +25,7 @@ def messages_post(project_id: int):
         try:
             message_service.post_operator_message(project, current_actor(), current_user.email, form.body.data)
         except ServiceError as exc:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, exc.message]
+            show_refusal(form, exc, form.body)
         else:
             return project_page.done(
                 project,

@@ -9,8 +9,9 @@ from flask import Response, url_for
 from portal.blocks import BlockPage, Sources
 from portal.dashboard.file_forms import MessageForm, UploadForm
 from portal.dashboard.links_block import links_context
-from portal.dashboard.project_forms import DeliverableForm, MapPinForm, SitePositionForm, StatusForm
+from portal.dashboard.project_forms import DeliverableForm, SitePositionForm, StatusForm
 from portal.extensions import db
+from portal.forms import MapPinForm
 from portal.models import Organization, Project
 from portal.models.project import STATUS_LABELS
 from portal.services import deliverables as deliverable_service

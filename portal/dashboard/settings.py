@@ -21,6 +21,7 @@ from portal.dashboard.settings_forms import (
     PasswordChangeForm,
 )
 from portal.extensions import db
+from portal.forms import form_values, show_refusal
 from portal.htmx import done, invalid, render
 from portal.models import Membership, User
 from portal.services import accounts, bundles, invitations
@@ -77,16 +78,10 @@ def settings():
             org_service.update_branding(
                 g.org,
                 current_actor(),
-                name=form.name.data,
-                website=form.website.data,
-                contact_email=form.contact_email.data,
-                accent_color=form.accent_color.data,
-                currency=form.currency.data,
-                locale=form.locale.data,
+                **form_values(form, "name", "website", "contact_email", "accent_color", "currency", "locale"),
             )
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
+            show_refusal(form, exc, form.name)
         else:
             return done(_back("branding"), "Branding saved.", template=PAGE, block="branding", **_context())
     db.session.rollback()
@@ -103,13 +98,10 @@ def settings_business():
             org_service.update_business_details(
                 g.org,
                 current_actor(),
-                business_address=form.business_address.data,
-                tax_id=form.tax_id.data,
-                payment_instructions=form.payment_instructions.data,
+                **form_values(form, "business_address", "tax_id", "payment_instructions"),
             )
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
+            show_refusal(form, exc, form.business_address)
         else:
             return done(_back("business"), "Business details saved.", template=PAGE, block="business", **_context())
     db.session.rollback()
@@ -125,8 +117,7 @@ def settings_files():
         try:
             org_service.set_max_file_size(g.org, current_actor(), form.max_file_gb.data)
         except ServiceError as exc:
-            db.session.rollback()
-            form.max_file_gb.errors = [*form.max_file_gb.errors, exc.message]
+            show_refusal(form, exc, form.max_file_gb)
         else:
             return done(_back("files"), "File size limit saved.", template=PAGE, block="files", **_context())
     db.session.rollback()
@@ -145,8 +136,7 @@ def settings_logo():
                 raise ServiceError("Choose an image file.", "logo")
             org_service.set_logo(g.org, current_actor(), upload.stream, current_app.config["MAX_LOGO_BYTES"])
         except ServiceError as exc:
-            db.session.rollback()
-            form.logo.errors = [*form.logo.errors, exc.message]
+            show_refusal(form, exc, form.logo)
         else:
             return done(_back("logo"), "Logo updated.", template=PAGE, block="logo", **_context())
     return invalid(PAGE, "logo", **_context(logo_form=form))

@@ -1,0 +1,29 @@
+"""What both sides' map routes share: a comment pinned to a spot on the project's map."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Response
+
+from portal.blocks import BlockPage
+from portal.forms import MapPinForm, show_refusal
+from portal.models import Project
+from portal.services import site_map
+from portal.services.activity import Actor
+from portal.services.errors import ServiceError
+
+
+def pin_comment(
+    project: Project, page: BlockPage, actor: Actor, location: str, oob: Iterable[str], **author
+) -> Response:
+    """Pin the submitted comment to the map (posted to the thread like any message); the map block, or its errors."""
+    form = MapPinForm()
+    if form.validate_on_submit():
+        try:
+            site_map.pin_comment(project, actor, form.body.data, form.lat.data, form.lon.data, **author)
+        except ServiceError as exc:
+            show_refusal(form, exc, form.lat)
+        else:
+            return page.done(project, location, "Comment pinned.", "site_map", oob=oob)
+    return page.invalid(project, "site_map", map_pin_form=form)
