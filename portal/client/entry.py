@@ -91,11 +91,14 @@ def _entry_page(
     return response
 
 
-def _active_or_404(token: str) -> PortalLink:
-    link = portal_links.find_active_link(token)
+def _or_404(link: PortalLink | None) -> PortalLink:
     if link is None:
         abort(404)
     return link
+
+
+def _active_or_404(token: str) -> PortalLink:
+    return _or_404(portal_links.find_active_link(token))
 
 
 @bp.get("/p/<token>")
@@ -210,10 +213,7 @@ def verify_email(token: str):
 
 
 def _discovered_or_404(org_slug: str) -> PortalLink:
-    link = discovered_link(org_slug, verified_emails(request.cookies.get(VERIFIED_COOKIE)))
-    if link is None:
-        abort(404)
-    return link
+    return _or_404(discovered_link(org_slug, verified_emails(request.cookies.get(VERIFIED_COOKIE))))
 
 
 @bp.get("/p/switch/<org_slug>")
