@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -22,6 +22,14 @@ class Message(db.Model):
         Index("ix_message_project_created", "project_id", "created_at"),
         # A thread's latest message and its ETag read the end of this index, not the whole table backwards.
         Index("ix_message_project_id", "project_id", "id"),
+        # The client's thread poll counts and tops the messages it may see: an index-only scan of this one.
+        Index(
+            "ix_message_client_thread",
+            "project_id",
+            "id",
+            postgresql_where=text("internal IS false"),
+            sqlite_where=text("internal IS 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
