@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, url_for
 
-from portal import map_views
+from portal import thread_posts
 from portal.client import bp, project_page
 from portal.client.loaders import load_file, load_project
 from portal.client.session import client_actor
@@ -16,7 +16,7 @@ def map_pin(project_id: int):
     """Pin the client's comment to a spot on the project's map (posted to the thread like any message)."""
     project = load_project(project_id)
     location = url_for("portal.project_page", project_id=project.id, _anchor="site-map")
-    return map_views.pin_comment(
+    return thread_posts.pin_comment(
         project,
         project_page.PAGE,
         client_actor(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_login import current_user
 
-from portal import map_views
+from portal import thread_posts
 from portal.dashboard import bp, project_page
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
@@ -41,7 +41,7 @@ def projects_site(project_id: int):
 def projects_map_pin(project_id: int):
     """Pin the operator's comment to a spot on the project's map (posted to the thread like any message)."""
     project = load(Project, project_id)
-    return map_views.pin_comment(
+    return thread_posts.pin_comment(
         project,
         project_page.PAGE,
         current_actor(),

@@ -1,10 +1,11 @@
-"""What both sides' map routes share: a comment pinned to a spot on the project's map."""
+"""What both sides' project page routes share: a message posted to the thread, and a comment pinned to the map."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import Response
+from flask_wtf import FlaskForm
 
 from portal.blocks import BlockPage
 from portal.forms import MapPinForm, show_refusal
@@ -12,6 +13,27 @@ from portal.models import Project
 from portal.services import site_map
 from portal.services.activity import Actor
 from portal.services.errors import ServiceError
+
+
+def post_message(
+    project: Project,
+    page: BlockPage,
+    form: FlaskForm,
+    post: Callable[[str], object],
+    location: str,
+    message: str | None,
+    oob: Iterable[str],
+    refused_oob: Iterable[str] = (),
+) -> Response:
+    """Post the submitted message through ``post``; the thread block (and ``oob``), or the thread with its errors."""
+    if form.validate_on_submit():
+        try:
+            post(form.body.data)
+        except ServiceError as exc:
+            show_refusal(form, exc, form.body)
+        else:
+            return page.done(project, location, message, "thread", oob=oob)
+    return page.invalid(project, "thread", oob=refused_oob, message_form=form)
 
 
 def pin_comment(
