@@ -36,14 +36,13 @@ def post_message(
     return page.invalid(project, "thread", oob=refused_oob, message_form=form)
 
 
-def pin_comment(
-    project: Project, page: BlockPage, actor: Actor, location: str, oob: Iterable[str], **author
-) -> Response:
-    """Pin the submitted comment to the map (posted to the thread like any message); the map block, or its errors."""
+def pin_comment(project: Project, page: BlockPage, actor: Actor, location: str, oob: Iterable[str], **who) -> Response:
+    """Pin the submitted comment to the map (posted to the thread like any message) as ``who`` says (the client
+    and their name, or an operator's email); the map block, or the map with its errors."""
     form = MapPinForm()
     if form.validate_on_submit():
         try:
-            site_map.pin_comment(project, actor, form.body.data, form.lat.data, form.lon.data, **author)
+            site_map.pin_comment(project, actor, form.body.data, form.lat.data, form.lon.data, **who)
         except ServiceError as exc:
             show_refusal(form, exc, form.lat)
         else:
