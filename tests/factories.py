@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
-from portal.models import Client, Deliverable, Membership, Organization, Project, User
+from portal.models import Client, Deliverable, Invoice, Membership, Organization, Project, Proposal, User
 from portal.models.base import utcnow
 from portal.models.user import ROLE_OWNER
 
@@ -133,3 +133,13 @@ def make_file_row(project: Project, filename: str, deliverable: Deliverable | No
     db.session.add(stored)
     db.session.commit()
     return stored
+
+
+def new_proposal(org_id: int, client_id: int, number: str, title: str = "Offer", **fields) -> Proposal:
+    """A proposal in euros, not yet added to the session."""
+    return Proposal(org_id=org_id, client_id=client_id, number=number, title=title, currency="EUR", **fields)
+
+
+def new_invoice(org_id: int, client_id: int, number: str, **fields) -> Invoice:
+    """An invoice in euros, not yet added to the session."""
+    return Invoice(org_id=org_id, client_id=client_id, number=number, currency="EUR", **fields)

@@ -9,10 +9,19 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.models import Invoice, Notification, Proposal
+from portal.models import Notification
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.helpers import assert_no_sideways_scroll, enter_portal, log_in, seed_shared_project, unique
-from tests.factories import make_activity, make_client, make_link, make_org, make_project, make_user
+from tests.factories import (
+    make_activity,
+    make_client,
+    make_link,
+    make_org,
+    make_project,
+    make_user,
+    new_invoice,
+    new_proposal,
+)
 
 # For every table.stack on the page: the header cells' left edges, and each body row's cells' left edges.
 COLUMNS_JS = """
@@ -57,44 +66,22 @@ def layout_data(live_server):
         today = datetime.now(UTC).date()
         db.session.add_all(
             [
-                Invoice(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="INV-1",
-                    currency="EUR",
+                new_invoice(
+                    org.id,
+                    customer.id,
+                    "INV-1",
                     issue_date=today,
                     due_date=today + timedelta(days=14),
                     status="sent",
                     total_minor=10000,
                 ),
-                Invoice(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="INV-2",
-                    currency="EUR",
-                    issue_date=today,
-                    due_date=None,
-                    status="draft",
-                    total_minor=5000,
+                new_invoice(
+                    org.id, customer.id, "INV-2", issue_date=today, due_date=None, status="draft", total_minor=5000
                 ),
-                Proposal(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="P-1",
-                    title="With a date",
-                    currency="EUR",
-                    valid_until=today + timedelta(days=30),
-                    status="sent",
+                new_proposal(
+                    org.id, customer.id, "P-1", "With a date", valid_until=today + timedelta(days=30), status="sent"
                 ),
-                Proposal(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="P-2",
-                    title="Without a date",
-                    currency="EUR",
-                    valid_until=None,
-                    status="draft",
-                ),
+                new_proposal(org.id, customer.id, "P-2", "Without a date", valid_until=None, status="draft"),
                 Notification(
                     org_id=org.id,
                     to_email="ok@example.com",

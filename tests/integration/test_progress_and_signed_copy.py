@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from portal.extensions import db
-from portal.models import Notification, Project, Proposal, ProposalLine
+from portal.models import Notification, Project, ProposalLine
 from portal.services import projects, proposals
 from portal.services.activity import Actor
-from tests.factories import make_client, make_link, make_org, make_project
+from tests.factories import make_client, make_link, make_org, make_project, new_proposal
 from tests.integration.mail_stack import wait_for
 from tests.integration.test_email_delivery import make_stack  # noqa: F401  (the fixture)
 
@@ -52,12 +52,11 @@ def test_the_signed_copy_arrives_as_a_pdf_attachment(make_stack, tmp_path):  # n
     with stack.app.app_context():
         org_id, project_id = _project()
         project = db.session.get(Project, project_id)
-        proposal = Proposal(
-            org_id=org_id,
-            client_id=project.client_id,
-            number="P-0031",
-            title="Bridge inspection",
-            currency="EUR",
+        proposal = new_proposal(
+            org_id,
+            project.client_id,
+            "P-0031",
+            "Bridge inspection",
             status="sent",
             valid_until=date.today() + timedelta(days=10),
             subtotal_minor=60000,

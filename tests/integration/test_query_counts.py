@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import event
 
 from portal.extensions import db
-from portal.models import Deliverable, Invoice, InvoiceLine, Message, Project, Proposal, ProposalLine
+from portal.models import Deliverable, InvoiceLine, Message, Project, ProposalLine
+from tests.factories import new_invoice, new_proposal
 from tests.portal_world import make_world, store
 from tests.samples import png_bytes
 
@@ -51,28 +52,20 @@ def _grow(world, factor: int) -> None:
                     deliverable_id=None,
                 )
             )
+        line = {"description": "x", "quantity": Decimal(1), "unit_price_minor": 1}
+        proposal_lines, invoice_lines = [ProposalLine(**line)], [InvoiceLine(**line)]
         db.session.add(
-            Proposal(
-                org_id=world.org.id,
-                client_id=client_id,
-                number=f"P-{world.org.id}-{n}",
-                title="Offer",
-                currency="EUR",
-                status="sent",
-                lines=[ProposalLine(description="x", quantity=Decimal(1), unit_price_minor=1)],
-            )
+            new_proposal(world.org.id, client_id, f"P-{world.org.id}-{n}", status="sent", lines=proposal_lines)
         )
-        db.session.add(
-            Invoice(
-                org_id=world.org.id,
-                client_id=client_id,
-                number=f"I-{world.org.id}-{n}",
-                currency="EUR",
-                status="sent",
-                issue_date=date.today(),
-                lines=[InvoiceLine(description="x", quantity=Decimal(1), unit_price_minor=1)],
-            )
+        invoice = new_invoice(
+            world.org.id,
+            client_id,
+            f"I-{world.org.id}-{n}",
+            status="sent",
+            issue_date=date.today(),
+            lines=invoice_lines,
         )
+        db.session.add(invoice)
     db.session.commit()
 
 

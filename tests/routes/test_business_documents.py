@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from portal.extensions import db, mail
-from portal.models import Activity, Invoice, InvoiceLine, Organization, Proposal, ProposalLine, User
+from portal.models import Activity, InvoiceLine, Organization, Proposal, ProposalLine, User
 from tests.conftest import HX, login
-from tests.factories import make_client, make_link, make_org, make_project, make_user
+from tests.factories import make_client, make_link, make_org, make_project, make_user, new_invoice, new_proposal
 
 ADDRESS = "Fjordgata 12\n3015 Drammen\nNorway"
 TAX_ID = "NO 912 345 678 MVA"
@@ -28,14 +28,13 @@ def pdf_text(data: bytes, tmp_path, name: str = "doc.pdf") -> str:
 
 def proposal_for(org_id: int, client_id: int, number: str = "P-0007", status: str = "sent", **fields) -> Proposal:
     """A proposal of one priced line (not committed)."""
-    return Proposal(
-        org_id=org_id,
-        client_id=client_id,
-        number=number,
-        title=fields.pop("title", "Bridge inspection"),
+    return new_proposal(
+        org_id,
+        client_id,
+        number,
+        fields.pop("title", "Bridge inspection"),
         intro="Two flight days over the bridge.",
         terms="Half up front.",
-        currency="EUR",
         status=status,
         valid_until=date.today() + timedelta(days=30),
         subtotal_minor=120000,
@@ -77,11 +76,10 @@ def make_shop(app, **org_fields) -> Shop:
         project = make_project(org, customer, name="Kestrel bridge", status="confirmed")
         proposal = proposal_for(org.id, customer.id)
         draft = proposal_for(org.id, customer.id, number="P-0008", status="draft", title="DRAFT-OFFER")
-        invoice = Invoice(
-            org_id=org.id,
-            client_id=customer.id,
-            number="INV-0042",
-            currency="EUR",
+        invoice = new_invoice(
+            org.id,
+            customer.id,
+            "INV-0042",
             status="sent",
             issue_date=date.today(),
             due_date=date.today() + timedelta(days=14),

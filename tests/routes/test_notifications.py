@@ -14,11 +14,11 @@ from portal.extensions import db, mail
 from portal.jobs.email import deliver_notification, retry_delay
 from portal.jobs.email import held as email_held
 from portal.mailer import message_id
-from portal.models import Notification, Proposal
+from portal.models import Notification
 from portal.services import deliverables, invoices, proposals
 from portal.services.activity import Actor
 from tests.conftest import login, make_test_app
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
+from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user, new_proposal
 from tests.portal_world import make_world
 from tests.samples import png_bytes
 
@@ -105,12 +105,11 @@ def test_deliverable_ready_emails_once_per_version(world):
 
 
 def test_proposal_and_invoice_emails(world):
-    proposal = Proposal(
-        org_id=world.org.id,
-        client_id=world.project.client_id,
-        number="P-0001",
-        title="Autumn",
-        currency="EUR",
+    proposal = new_proposal(
+        world.org.id,
+        world.project.client_id,
+        "P-0001",
+        "Autumn",
         status="draft",
         valid_until=date.today() + timedelta(days=9),
         total_minor=12345,

@@ -6,8 +6,8 @@ import pytest
 from flask import url_for
 
 from portal.extensions import db
-from portal.models import Activity, Decision, Invoice, PortalLink, Project, Proposal, StoredFile, Upload
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
+from portal.models import Activity, Decision, PortalLink, Project, StoredFile, Upload
+from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, new_invoice, new_proposal
 
 IDS: dict = {}
 SCENARIOS = ["no_session", "random_token", "one_char_changed", "expired", "revoked_open_session", "other_org_session"]
@@ -37,15 +37,8 @@ def _world():
         storage_key=f"k/{project.id}",
         client_visible=True,
     )
-    proposal = Proposal(org_id=home.id, client_id=customer.id, number="P-1", title="T", currency="EUR", status="sent")
-    invoice = Invoice(
-        org_id=home.id,
-        client_id=customer.id,
-        number="I-1",
-        currency="EUR",
-        status="sent",
-        issue_date=datetime.now(UTC).date(),
-    )
+    proposal = new_proposal(home.id, customer.id, "P-1", "T", status="sent")
+    invoice = new_invoice(home.id, customer.id, "I-1", status="sent", issue_date=datetime.now(UTC).date())
     upload = Upload(
         public_id="u" * 32,
         org_id=home.id,
@@ -153,22 +146,8 @@ def _tenant_matrix():
             project = make_project(org, customer, name=f"PROJECT{o}{c}-MARK")
             db.session.add_all(
                 [
-                    Proposal(
-                        org_id=org.id,
-                        client_id=customer.id,
-                        number=f"P-{o}{c}",
-                        title=f"PROPOSAL{o}{c}-MARK",
-                        currency="EUR",
-                        status="sent",
-                    ),
-                    Invoice(
-                        org_id=org.id,
-                        client_id=customer.id,
-                        number=f"INV-{o}{c}",
-                        currency="EUR",
-                        issue_date=datetime.now(UTC).date(),
-                        status="sent",
-                    ),
+                    new_proposal(org.id, customer.id, f"P-{o}{c}", f"PROPOSAL{o}{c}-MARK", status="sent"),
+                    new_invoice(org.id, customer.id, f"INV-{o}{c}", issue_date=datetime.now(UTC).date(), status="sent"),
                 ]
             )
             db.session.commit()

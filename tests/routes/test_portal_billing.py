@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from portal.extensions import db
-from portal.models import Invoice, InvoiceLine, Project, Proposal, ProposalLine
+from portal.models import InvoiceLine, Project, ProposalLine
 from tests.conftest import HX
+from tests.factories import new_invoice, new_proposal
 from tests.portal_world import make_world
 
 
@@ -16,12 +17,11 @@ from tests.portal_world import make_world
 def world(app, ctx):
     world = make_world(app)
     customer_id = world.project.client_id
-    world.proposal = Proposal(
-        org_id=world.org.id,
-        client_id=customer_id,
-        number="P-0007",
-        title="Summer package",
-        currency="EUR",
+    world.proposal = new_proposal(
+        world.org.id,
+        customer_id,
+        "P-0007",
+        "Summer package",
         status="sent",
         valid_until=date.today() + timedelta(days=5),
         terms="Half up front",
@@ -39,14 +39,11 @@ def world(app, ctx):
             )
         ],
     )
-    world.draft = Proposal(
-        org_id=world.org.id, client_id=customer_id, number="P-0008", title="DRAFT-OFFER", currency="EUR", status="draft"
-    )
-    world.invoice = Invoice(
-        org_id=world.org.id,
-        client_id=customer_id,
-        number="INV-0042",
-        currency="EUR",
+    world.draft = new_proposal(world.org.id, customer_id, "P-0008", "DRAFT-OFFER", status="draft")
+    world.invoice = new_invoice(
+        world.org.id,
+        customer_id,
+        "INV-0042",
         status="sent",
         issue_date=date.today() - timedelta(days=40),
         due_date=date.today() - timedelta(days=10),
