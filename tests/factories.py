@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
+from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
-from portal.models import Client, Deliverable, Invoice, Membership, Organization, Project, Proposal, User
+from portal.models import (
+    Client,
+    Deliverable,
+    Invoice,
+    InvoiceLine,
+    Membership,
+    Organization,
+    Project,
+    Proposal,
+    ProposalLine,
+    User,
+)
 from portal.models.base import utcnow
 from portal.models.user import ROLE_OWNER
+from portal.services.billing import LineInput, apply_lines
 
 PASSWORD = "correct horse battery"
 # One hash for every factory user: hashing per user would slow the suite for nothing.
@@ -143,3 +156,10 @@ def new_proposal(org_id: int, client_id: int, number: str, title: str = "Offer",
 def new_invoice(org_id: int, client_id: int, number: str, **fields) -> Invoice:
     """An invoice in euros, not yet added to the session."""
     return Invoice(org_id=org_id, client_id=client_id, number=number, currency="EUR", **fields)
+
+
+def priced(document: Proposal | Invoice, description: str, quantity: int, unit_price_minor: int, tax_rate_bp: int = 0):
+    """The proposal or invoice with one priced line, its totals computed as the billing service computes them."""
+    line_model = ProposalLine if isinstance(document, Proposal) else InvoiceLine
+    apply_lines(document, line_model, [LineInput(description, Decimal(quantity), unit_price_minor, tax_rate_bp)])
+    return document

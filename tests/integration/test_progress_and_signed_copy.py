@@ -5,13 +5,12 @@ from __future__ import annotations
 import subprocess
 import time
 from datetime import date, timedelta
-from decimal import Decimal
 
 from portal.extensions import db
-from portal.models import Notification, Project, ProposalLine
+from portal.models import Notification, Project
 from portal.services import projects, proposals
 from portal.services.activity import Actor
-from tests.factories import make_client, make_link, make_org, make_project, new_proposal
+from tests.factories import make_client, make_link, make_org, make_project, new_proposal, priced
 from tests.integration.mail_stack import wait_for
 from tests.integration.test_email_delivery import make_stack  # noqa: F401  (the fixture)
 
@@ -59,12 +58,8 @@ def test_the_signed_copy_arrives_as_a_pdf_attachment(make_stack, tmp_path):  # n
             "Bridge inspection",
             status="sent",
             valid_until=date.today() + timedelta(days=10),
-            subtotal_minor=60000,
-            total_minor=60000,
-            lines=[
-                ProposalLine(description="Flight day", quantity=Decimal(1), unit_price_minor=60000, net_minor=60000)
-            ],
         )
+        priced(proposal, "Flight day", 1, 60000)
         db.session.add(proposal)
         db.session.commit()
         proposals.accept_proposal(

@@ -2,14 +2,13 @@
 
 import subprocess
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
 from portal.extensions import db
-from portal.models import InvoiceLine, Project, ProposalLine
+from portal.models import Project
 from tests.conftest import HX
-from tests.factories import new_invoice, new_proposal
+from tests.factories import new_invoice, new_proposal, priced
 from tests.portal_world import make_world
 
 
@@ -25,20 +24,8 @@ def world(app, ctx):
         status="sent",
         valid_until=date.today() + timedelta(days=5),
         terms="Half up front",
-        subtotal_minor=100000,
-        total_minor=120000,
-        tax_minor=20000,
-        lines=[
-            ProposalLine(
-                description="Flight day",
-                quantity=Decimal(1),
-                unit_price_minor=100000,
-                tax_rate_bp=2000,
-                net_minor=100000,
-                tax_minor=20000,
-            )
-        ],
     )
+    priced(world.proposal, "Flight day", 1, 100000, tax_rate_bp=2000)
     world.draft = new_proposal(world.org.id, customer_id, "P-0008", "DRAFT-OFFER", status="draft")
     world.invoice = new_invoice(
         world.org.id,
@@ -48,10 +35,8 @@ def world(app, ctx):
         issue_date=date.today() - timedelta(days=40),
         due_date=date.today() - timedelta(days=10),
         payment_url="https://pay.example/42",
-        subtotal_minor=5000,
-        total_minor=5000,
-        lines=[InvoiceLine(description="Travel", quantity=Decimal(1), unit_price_minor=5000, net_minor=5000)],
     )
+    priced(world.invoice, "Travel", 1, 5000)
     db.session.add_all([world.proposal, world.draft, world.invoice])
     db.session.commit()
     return world
