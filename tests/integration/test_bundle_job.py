@@ -8,6 +8,7 @@ import io
 import os
 import threading
 import zipfile
+from functools import partial
 
 import pytest
 
@@ -21,6 +22,7 @@ from portal.storage import get_storage
 from tests.conftest import make_test_app
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
 from tests.portal_world import store
+from tests.threads import run_together
 
 SIZES = (5 * 1024 * 1024 + 17, 5 * 1024, 1024 * 1024)
 
@@ -133,11 +135,7 @@ def test_two_workers_at_once_build_it_once(app, monkeypatch):
         except Exception as exc:  # reported below: a thread's exception would otherwise vanish
             errors.append(exc)
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(work for _ in range(2))
     assert not errors and len(saves) == 1
     with app.app_context():
         assert db.session.get(Bundle, bundle_id).status == READY
@@ -285,11 +283,7 @@ def test_four_people_asking_at_once_share_one_bundle(app):
         except Exception as exc:  # reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(ask, n) for n in range(4))
     assert not errors, errors
     assert len({bundle_id for bundle_id, _ in results}) == 1 and sum(build for _, build in results) == 1
     with app.app_context():

@@ -1,6 +1,7 @@
 """Accounts under concurrency: an organization keeps an owner, wrong passwords all count, invitations work once."""
 
 import threading
+from functools import partial
 
 from portal.extensions import db, mail
 from portal.models import LoginThrottle, Membership, Organization, User
@@ -8,6 +9,7 @@ from portal.models.user import ROLE_OWNER
 from portal.services import invitations, login_throttle, members
 from portal.services.activity import Actor
 from tests.factories import make_org, make_user
+from tests.threads import run_together
 
 
 def _run(workers):
@@ -21,11 +23,7 @@ def _run(workers):
         except BaseException as exc:  # collected: a thread's failure must fail the test
             errors.append(exc)
 
-    threads = [threading.Thread(target=wrap, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(wrap, work) for work in workers)
     return errors
 
 

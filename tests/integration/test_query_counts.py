@@ -27,6 +27,30 @@ def counting():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
+def record_renders(monkeypatch, page) -> list:
+    """Patch ``page.render`` to note each call's blocks (the named one first) and the statements its rendering ran."""
+    rendered = []
+    original = page.render
+
+    def render(obj, block=None, *, oob=(), **kwargs):
+        with counting() as statements:
+            response = original(obj, block, oob=oob, **kwargs)
+        rendered.append(((block, *oob), len(statements)))
+        return response
+
+    monkeypatch.setattr(page, "render", render)
+    return rendered
+
+
+def statements_to_render(render, project, deliverable, blocks: tuple[str, ...]) -> int:
+    """Statements of rendering just these blocks with ``render`` (in a request context), rows fresh from a commit."""
+    db.session.expire_all()  # as after the action's commit
+    with counting() as statements:
+        render(project, blocks[0], oob=blocks[1:], deliverable=deliverable)
+    db.session.remove()
+    return len(statements)
+
+
 def _grow(world, factor: int) -> None:
     """Add more of everything the pages list."""
     client_id = world.project.client_id
