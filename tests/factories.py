@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from werkzeug.security import generate_password_hash
 
@@ -16,6 +17,7 @@ from portal.models import (
     InvoiceLine,
     Membership,
     Organization,
+    PortalLink,
     Project,
     Proposal,
     ProposalLine,
@@ -118,6 +120,23 @@ def make_link(
         **fields,
     )
     return created.link, created.token
+
+
+class Shared(NamedTuple):
+    """A client's project and the portal link it is shared through."""
+
+    client: Client
+    project: Project
+    link: PortalLink
+    token: str
+
+
+def make_shared_project(org: Organization, email: str, client_name: str, project_name: str) -> Shared:
+    """A new client of ``org`` with a project of theirs, shared with them through a portal link."""
+    client = make_client(org, email=email, name=client_name)
+    project = make_project(org, client, name=project_name)
+    link, token = make_link(org, client, project)
+    return Shared(client, project, link, token)
 
 
 def make_activity(org: Organization, project: Project | None = None, summary: str = "Something happened", **fields):

@@ -14,7 +14,7 @@ from portal.services.activity import Actor
 from portal.storage import get_storage, new_key
 from tests.conftest import login
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
-from tests.portal_world import store
+from tests.portal_world import InPortal, store
 from tests.samples import jpeg_bytes, png_bytes
 
 # Bytes that stand for a video in route tests: ranges are about bytes, not codecs.
@@ -23,7 +23,7 @@ OPERATOR = Actor("operator", "Olive Operator")
 
 
 @dataclass
-class MediaWorld:
+class MediaWorld(InPortal):
     """Ids of everything a gallery or pin test touches (plain values: usable outside the app context)."""
 
     slug: str
@@ -38,10 +38,6 @@ class MediaWorld:
     other_project_file_id: int
     token: str
     proxy_bytes: bytes
-
-    def url(self, path: str) -> str:
-        """A token-free portal URL of this organization."""
-        return f"/portal/{self.slug}{path}"
 
 
 def _derived(data: bytes, extension: str, content_type: str) -> str:

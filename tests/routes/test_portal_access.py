@@ -7,7 +7,16 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.models import Activity, Decision, PortalLink, Project, StoredFile, Upload
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, new_invoice, new_proposal
+from tests.factories import (
+    make_client,
+    make_deliverable,
+    make_link,
+    make_org,
+    make_project,
+    make_shared_project,
+    new_invoice,
+    new_proposal,
+)
 
 IDS: dict = {}
 SCENARIOS = ["no_session", "random_token", "one_char_changed", "expired", "revoked_open_session", "other_org_session"]
@@ -67,10 +76,8 @@ def _world():
         org_slug="home",  # /p/switch/<org_slug>: without an email verified on the device, the same 404
     )
     other = make_org("MARKER-OTHER-ORG", slug="other")
-    other_customer = make_client(other, email="c@example.com", name="MARKER-OTHER-CLIENT")
-    other_project = make_project(other, other_customer, name="MARKER-OTHER-PROJECT")
-    other_link, other_token = make_link(other, other_customer, other_project)
-    return link, token, other_link, other_token
+    shared = make_shared_project(other, "c@example.com", "MARKER-OTHER-CLIENT", "MARKER-OTHER-PROJECT")
+    return link, token, shared.link, shared.token
 
 
 def _expected_body(app):
