@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     assert_no_sideways_scroll,
     assert_same_document,
     assert_tap_targets,
+    assert_video_plays,
     enter_portal,
     log_in,
     mark_document,
@@ -121,11 +122,7 @@ def test_client_reviews_photos_and_video(live_server, new_page, screenshot):
     expect(viewer).to_have_count(0)
 
     # The video plays in the page, fetched by byte ranges.
-    player = page.locator(f"#video-{seeded['video']} video")
-    expect(player).to_have_attribute("poster", re.compile(r"/media/poster$"))
-    player.scroll_into_view_if_needed()
-    page.evaluate("(v) => { v.muted = true; return v.play(); }", player.element_handle())
-    page.wait_for_function("(v) => v.currentTime > 0.2", arg=player.element_handle(), timeout=10_000)
+    assert_video_plays(page, page.locator(f"#video-{seeded['video']} video"), 0.2)
     assert 206 in ranges, f"the proxy was not fetched by range: {ranges}"
 
     # A comment pinned to a spot of the first photo, by a click, answered in place.

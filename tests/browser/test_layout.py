@@ -11,14 +11,21 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.models import Notification
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.helpers import assert_no_sideways_scroll, enter_portal, log_in, seed_shared_project, unique
+from tests.browser.helpers import (
+    assert_no_sideways_scroll,
+    enter_portal,
+    log_in,
+    make_unique_org,
+    open_as_client,
+    seed_shared_project,
+    unique,
+)
 from tests.factories import (
     make_activity,
     make_client,
     make_link,
     make_org,
     make_project,
-    make_user,
     new_invoice,
     new_proposal,
 )
@@ -54,13 +61,18 @@ BROKEN_WORDS_JS = """
 """
 
 
+def _invitation(org, to_email: str, subject: str, status: str, **fields) -> Notification:
+    """An invitation email of the organization, tried once."""
+    return Notification(
+        org_id=org.id, to_email=to_email, kind="invitation", subject=subject, status=status, attempts=1, **fields
+    )
+
+
 @pytest.fixture(scope="module")
 def layout_data(live_server):
     """An organization whose lists have rows with empty cells, and a project with a long activity log."""
     with live_server.context():
-        org = make_org("Layout Air", slug=unique("layout"))
-        operator = make_user(org, email=f"{unique('layout')}@example.com", name="Lena Layout")
-        customer = make_client(org, email=f"{unique('lc')}@example.com", name="Lars Customer")
+        org, operator, customer = make_unique_org("Layout Air", "layout", "Lena Layout", "Lars Customer")
         dated = make_project(org, customer, name="Bridge survey", location="Drammen bridge (59.7439, 10.2046)")
         make_project(org, customer, name="Undated survey", start_date=None, end_date=None, location=None)
         today = datetime.now(UTC).date()
@@ -82,24 +94,8 @@ def layout_data(live_server):
                     org.id, customer.id, "P-1", "With a date", valid_until=today + timedelta(days=30), status="sent"
                 ),
                 new_proposal(org.id, customer.id, "P-2", "Without a date", valid_until=None, status="draft"),
-                Notification(
-                    org_id=org.id,
-                    to_email="ok@example.com",
-                    kind="invitation",
-                    subject="Sent one",
-                    status="sent",
-                    attempts=1,
-                    sent_at=datetime.now(UTC),
-                ),
-                Notification(
-                    org_id=org.id,
-                    to_email="bad@example.com",
-                    kind="invitation",
-                    subject="Failed one",
-                    status="failed",
-                    attempts=1,
-                    last_error="SMTP 550 mailbox unavailable",
-                ),
+                _invitation(org, "ok@example.com", "Sent one", "sent", sent_at=datetime.now(UTC)),
+                _invitation(org, "bad@example.com", "Failed one", "failed", last_error="SMTP 550 mailbox unavailable"),
             ]
         )
         start = datetime.now(UTC) - timedelta(hours=60)
@@ -148,8 +144,7 @@ def test_phone_rows_still_drop_their_empty_cells(live_server, new_page, layout_d
 def test_the_stepper_never_breaks_a_word(live_server, new_page, viewport):
     shared = seed_shared_project(live_server)
     page = new_page(viewport=viewport)
-    enter_portal(page, live_server, shared.token, shared.code)
-    page.goto(live_server(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(page, live_server, shared)
     expect(page.locator(".stepper")).to_be_visible()
     assert page.evaluate(BROKEN_WORDS_JS) == []
     assert_no_sideways_scroll(page, "project with its stepper")

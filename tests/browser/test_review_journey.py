@@ -23,6 +23,7 @@ from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
     assert_tap_targets,
+    assert_video_plays,
     enter_portal,
     plain_tiles,
     unique,
@@ -147,11 +148,7 @@ def test_client_reviews_gallery_pins_map_video_and_approves_with_certificate(liv
     _close_viewer(page)
 
     # The video plays in the page, its bytes fetched by range.
-    player = card.locator(f"#video-{seeded['video']} video")
-    expect(player).to_have_attribute("poster", re.compile(r"/media/poster$"))
-    player.scroll_into_view_if_needed()
-    page.evaluate("(v) => { v.muted = true; return v.play(); }", player.element_handle())
-    page.wait_for_function("(v) => v.currentTime > 0.3", arg=player.element_handle(), timeout=10_000)
+    assert_video_plays(page, card.locator(f"#video-{seeded['video']} video"), 0.3)
     assert 206 in video_answers, f"the video was not fetched by range: {video_answers}"
 
     # A click on the map (away from the site and photo markers) chooses the spot; the pin is listed and in the thread.

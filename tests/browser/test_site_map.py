@@ -18,8 +18,8 @@ from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
     assert_tap_targets,
-    enter_portal,
-    log_in,
+    open_as_client,
+    open_as_operator,
     plain_tiles,
     seed_shared_project,
     tab_to,
@@ -70,8 +70,7 @@ def _put_on_the_map(live, shared) -> None:
 
 
 def _open_map(page, live, shared) -> None:
-    enter_portal(page, live, shared.token, shared.code)
-    page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(page, live, shared)
     expect(page.locator("#site-map .leaflet-container")).to_be_visible()
 
 
@@ -166,8 +165,7 @@ def test_the_map_fits_a_phone_and_the_operator_places_the_site(live_server, new_
 
     operator = new_page()
     plain_tiles(operator)
-    log_in(operator, live, shared.operator_email)
-    operator.goto(live(f"/app/projects/{shared.project_id}"))
+    open_as_operator(operator, live, shared)
     expect(operator.locator("#site-map .leaflet-container")).to_be_visible()
     operator.get_by_text("Move the site", exact=True).click()
     operator.get_by_label("Site latitude").fill("59.9")
