@@ -182,3 +182,20 @@ def priced(document: Proposal | Invoice, description: str, quantity: int, unit_p
     line_model = ProposalLine if isinstance(document, Proposal) else InvoiceLine
     apply_lines(document, line_model, [LineInput(description, Decimal(quantity), unit_price_minor, tax_rate_bp)])
     return document
+
+
+def create_flight_invoice(org: Organization, actor, client_id: int, price_minor: int) -> Invoice:
+    """An invoice of one untaxed flight line issued today, created (and numbered) by the invoices service."""
+    from portal.services.invoices import create_invoice
+
+    return create_invoice(
+        org,
+        actor,
+        client_id=client_id,
+        project_id=None,
+        issue_date=date.today(),
+        due_date=None,
+        notes=None,
+        payment_url=None,
+        lines=[LineInput("Flight", Decimal(1), price_minor, 0)],
+    )

@@ -228,6 +228,19 @@ def assert_video_plays(page: Page, player, past_seconds: float) -> None:
     page.wait_for_function(f"(v) => v.currentTime > {past_seconds}", arg=player.element_handle(), timeout=10_000)
 
 
+def pin_first_comment(page: Page, across: float, down: float, text: str, tolerance: float, tap: bool = False) -> None:
+    """On a photo's comments page choose a spot (a click, or a tap on a phone), check the form took it across, and
+    post the first comment pinned there: its numbered marker shows."""
+    box = page.locator("[data-pin-stage] img").bounding_box()
+    x, y = box["x"] + box["width"] * across, box["y"] + box["height"] * down
+    page.touchscreen.tap(x, y) if tap else page.mouse.click(x, y)
+    assert abs(float(page.get_by_label("Across").input_value()) - across) < tolerance
+    page.get_by_label("Your comment").fill(text)
+    post = page.get_by_role("button", name="Post comment")
+    post.tap() if tap else post.click()
+    expect(page.locator(".pin-marker")).to_have_text("1")
+
+
 def open_as_client(page: Page, live, shared: SharedProject) -> None:
     """Enter the portal as the shared project's client and open its project page."""
     enter_portal(page, live, shared.token, shared.code)

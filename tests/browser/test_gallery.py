@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     enter_portal,
     log_in,
     mark_document,
+    pin_first_comment,
     unique,
 )
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
@@ -171,12 +172,7 @@ def test_the_gallery_and_pins_work_at_375_px_by_tap(live_server, new_page, scree
     page.get_by_role("button", name="Close (Esc)").tap()
     expect(page.locator(".pswp")).to_have_count(0)
     page.goto(live(f"/portal/{seeded['slug']}/files/{seeded['photo']}/pins"))
-    box = page.locator("[data-pin-stage] img").bounding_box()
-    page.touchscreen.tap(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
-    assert abs(float(page.get_by_label("Across").input_value()) - 0.75) < 0.03
-    page.get_by_label("Your comment").fill("Tapped on a phone")
-    page.get_by_role("button", name="Post comment").tap()
-    expect(page.locator(".pin-marker")).to_have_text("1")
+    pin_first_comment(page, 0.75, 0.25, "Tapped on a phone", tolerance=0.03, tap=True)
     assert_no_sideways_scroll(page, "a photo's comments, phone")
     assert_tap_targets(page, "a photo's comments, phone")
     assert_accessible(page, "a photo's comments, phone")

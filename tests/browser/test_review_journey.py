@@ -25,6 +25,7 @@ from tests.browser.helpers import (
     assert_tap_targets,
     assert_video_plays,
     enter_portal,
+    pin_first_comment,
     plain_tiles,
     unique,
 )
@@ -169,12 +170,7 @@ def test_client_reviews_gallery_pins_map_video_and_approves_with_certificate(liv
     expect(stage).to_be_visible()
     expect(stage.locator("img")).to_have_js_property("complete", True)
     assert_accessible(page, "the photo's comments")
-    box = stage.locator("img").bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
-    assert abs(float(page.get_by_label("Across").input_value()) - 0.3) < 0.02
-    page.get_by_label("Your comment").fill("Crack on the pier's edge?")
-    page.get_by_role("button", name="Post comment").click()
-    expect(page.locator(".pin-marker")).to_have_text("1")
+    pin_first_comment(page, 0.3, 0.6, "Crack on the pier's edge?", tolerance=0.02)
     expect(page.locator(".pin-list")).to_contain_text("Crack on the pier's edge?")
     assert_accessible(page, "the photo's comments with a pin")
     page.goto(project_url)

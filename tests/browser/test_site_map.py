@@ -24,6 +24,7 @@ from tests.browser.helpers import (
     seed_shared_project,
     tab_to,
 )
+from tests.map_world import add_pin
 from tests.portal_world import store
 from tests.samples import png_bytes
 
@@ -55,17 +56,7 @@ def _put_on_the_map(live, shared) -> None:
                 overlay_bounds=[59.9060, 10.7340, 59.9090, 10.7390],
             )
         )
-        db.session.add(
-            Message(
-                project_id=project.id,
-                sender_type="operator",
-                sender_name="Olga Operator",
-                body="We start the flight here",
-                pin_lat=59.9070,
-                pin_lon=10.7355,
-            )
-        )
-        db.session.commit()
+        add_pin(project.id, "We start the flight here", (59.9070, 10.7355), sender_name="Olga Operator")
         db.session.remove()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from datetime import date, timedelta
 
 from portal.extensions import db
@@ -36,11 +35,7 @@ def test_scheduled_then_in_the_field_within_the_window_is_one_email(make_stack):
         assert db.session.execute(db.select(db.func.count(Notification.id))).scalar() == 1
         db.session.remove()
     stack.worker()
-    with stack.app.app_context():
-        wait_for(lambda: stack.inbox.delivered, what="the progress email")
-    time.sleep(1.5)
-    assert len(stack.inbox.delivered) == 1
-    message = stack.inbox.delivered[0]["message"]
+    message = stack.only_email("the progress email")["message"]
     assert message["Subject"] == "Kestrel bridge: work in the field has started"
     text = message.get_body(("plain",)).get_content()
     assert "now in the field" in text and "is scheduled" not in text

@@ -6,7 +6,6 @@ import io
 import logging
 import re
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -18,7 +17,16 @@ from portal.models import Notification
 from portal.services import deliverables, invoices, proposals
 from portal.services.activity import Actor
 from tests.conftest import login, make_test_app
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user, new_proposal
+from tests.factories import (
+    create_flight_invoice,
+    make_client,
+    make_deliverable,
+    make_link,
+    make_org,
+    make_project,
+    make_user,
+    new_proposal,
+)
 from tests.portal_world import make_world
 from tests.samples import png_bytes
 
@@ -125,20 +133,7 @@ def test_proposal_and_invoice_emails(world):
         world.browser.post(world.url(f"/proposals/{proposal.id}/decline"), data={"reason": "Too early"})
     assert len(outbox) == 2 and all("declined" in m.subject and "Too early" in m.body for m in outbox)
 
-    from portal.services.billing import LineInput
-    from portal.services.invoices import create_invoice
-
-    invoice = create_invoice(
-        world.org,
-        OPERATOR,
-        client_id=world.project.client_id,
-        project_id=None,
-        issue_date=date.today(),
-        due_date=None,
-        notes=None,
-        payment_url=None,
-        lines=[LineInput("Flight", Decimal(1), 10000, 0)],
-    )
+    invoice = create_flight_invoice(world.org, OPERATOR, world.project.client_id, 10000)
     with mail.record_messages() as outbox:
         invoices.send_invoice(invoice, OPERATOR)
     assert len(outbox) == 1 and outbox[0].subject == f"Invoice {invoice.number}"

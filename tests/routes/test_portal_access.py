@@ -6,10 +6,11 @@ import pytest
 from flask import url_for
 
 from portal.extensions import db
-from portal.models import Activity, Decision, PortalLink, Project, StoredFile, Upload
+from portal.models import Activity, Decision, PortalLink, Project, Upload
 from tests.factories import (
     make_client,
     make_deliverable,
+    make_file_row,
     make_link,
     make_org,
     make_project,
@@ -32,20 +33,11 @@ def _portal_rules(app):
 
 def _world():
     home = make_org("Home Org", slug="home")
-    customer = make_client(home, email="c@example.com", name="MARKER-HOME-CLIENT")
-    project = make_project(home, customer, name="MARKER-HOME-PROJECT")
-    link, token = make_link(home, customer, project)
-    deliverable = make_deliverable(project, client_visible=True, status="ready")
-    stored = StoredFile(
-        project_id=project.id,
-        deliverable_id=deliverable.id,
-        filename="a.png",
-        content_type="image/png",
-        size=1,
-        sha256="0" * 64,
-        storage_key=f"k/{project.id}",
-        client_visible=True,
+    customer, project, link, token = make_shared_project(
+        home, "c@example.com", "MARKER-HOME-CLIENT", "MARKER-HOME-PROJECT"
     )
+    deliverable = make_deliverable(project, client_visible=True, status="ready")
+    stored = make_file_row(project, "a.png", deliverable, storage_key=f"k/{project.id}")
     proposal = new_proposal(home.id, customer.id, "P-1", "T", status="sent")
     invoice = new_invoice(home.id, customer.id, "I-1", status="sent", issue_date=datetime.now(UTC).date())
     upload = Upload(
@@ -60,7 +52,7 @@ def _world():
         uploaded_by_type="client",
     )
     decision = Decision(deliverable_id=deliverable.id, version=1, decision="approved", email=customer.email, files=[])
-    db.session.add_all([stored, proposal, invoice, upload, decision])
+    db.session.add_all([proposal, invoice, upload, decision])
     db.session.commit()
     IDS.update(
         decision_id=decision.id,
