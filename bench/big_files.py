@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import big_client, big_report
-from bench.big_stack import ROOT, App, RSSSampler, rss_kb, s3_client, setup_world, start_weed, stop
+from bench.big_stack import ROOT, App, RSSSampler, rss_kb, s3_client, setup_world, start_weed
 from bench.databases import database
+from tests.integration.mail_stack import stop_group
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -217,7 +218,7 @@ def main() -> None:
             results.append(run_mode(mode, folder, big, small, settings))
             print(big_report.table(results, args.size_mb, args.small_mb), flush=True)
     finally:
-        stop(weed)
+        stop_group(weed)
     command = f"python -m bench.big_files --size-mb {args.size_mb} --small-mb {args.small_mb} --modes {args.modes}"
     command += " --write"
     machine = f"{platform.node() or 'this machine'} ({os.cpu_count()} cores, {platform.machine()})"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
-import signal
 import socket
 import subprocess
 import sys
@@ -13,28 +11,17 @@ import threading
 import time
 from pathlib import Path
 
+from tests.integration import weed
+from tests.integration.mail_stack import stop_group
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 S3_KEY, S3_SECRET, BUCKET = "benchkey", "benchsecret", "portal-bench"
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports free on 127.0.0.1 together with port + 10000 (weed's gRPC convention)."""
-    ports: list[int] = []
-    while len(ports) < count:
-        port = random.randint(20000, 45000)
-        if port not in ports and _free(port) and _free(port + 10000):
-            ports.append(port)
-    return ports
+def start_weed(folder: Path) -> tuple[subprocess.Popen, dict]:
+    """`weed mini` on 127.0.0.1 with the bench's identity and bucket; its process and the app's S3 settings."""
+    return weed.start_weed(folder, S3_KEY, S3_SECRET, BUCKET)
 
 
 def wait_port(port: int, process: subprocess.Popen, what: str, timeout: float = 60) -> None:
@@ -49,54 +36,6 @@ def wait_port(port: int, process: subprocess.Popen, what: str, timeout: float = 
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{what} did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM the process group we started, then wait."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def start_weed(folder: Path) -> tuple[subprocess.Popen, dict]:
-    """`weed mini` on 127.0.0.1 with one identity and a bucket; the app's S3 settings."""
-    (folder / "data").mkdir(parents=True)
-    (folder / "log").mkdir()
-    creds = folder / "creds.json"
-    identity = {"name": "bench", "credentials": [{"accessKey": S3_KEY, "secretKey": S3_SECRET}]}
-    identity["actions"] = ["Admin", "Read", "Write", "List", "Tagging"]
-    creds.write_text(json.dumps({"identities": [identity]}))
-    s3, master, volume, filer, admin, iceberg, metrics = free_ports(7)
-    command = [str(BIN / "weed"), f"-logdir={folder / 'log'}", "mini", f"-dir={folder / 'data'}", "-ip=127.0.0.1"]
-    command += ["-ip.bind=127.0.0.1", f"-s3.port={s3}", f"-master.port={master}", f"-volume.port={volume}"]
-    command += [f"-filer.port={filer}", f"-admin.port={admin}", f"-s3.port.iceberg={iceberg}", "-s3.port.lance=0"]
-    command += [f"-metricsPort={metrics}", "-webdav=false", "-admin.ui=false", f"-s3.config={creds}"]
-    command += [f"-bucket={BUCKET}"]
-    out = open(folder / "stdout.txt", "wb")
-    process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=folder, start_new_session=True)
-    settings = {
-        "STORAGE_BACKEND": "s3",
-        "S3_BUCKET": BUCKET,
-        "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3}",
-        "S3_REGION": "us-east-1",
-        "S3_ACCESS_KEY_ID": S3_KEY,
-        "S3_SECRET_ACCESS_KEY": S3_SECRET,
-    }
-    client = s3_client(settings)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            client.head_bucket(Bucket=BUCKET)
-            return process, settings
-        except Exception:
-            if process.poll() is not None:
-                raise RuntimeError("weed exited") from None
-            time.sleep(0.5)
-    stop(process)
-    raise RuntimeError("weed did not become ready")
 
 
 def s3_client(settings: dict):
@@ -131,7 +70,7 @@ class App:
     """gunicorn (the project's config) serving the counting app, and the RQ worker, on a free port."""
 
     def __init__(self, env: dict, folder: Path):
-        self.port = free_ports(1)[0]
+        self.port = weed.free_ports(1)[0]
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**env, "PORT": str(self.port), "BIND_HOST": "127.0.0.1", "PATH": f"{BIN}:{os.environ['PATH']}"}
         self.log = open(folder / "app.log", "wb")
@@ -147,8 +86,8 @@ class App:
         return [int(pid) for pid in children]
 
     def stop(self) -> None:
-        stop(self.web)
-        stop(self.worker)
+        stop_group(self.web)
+        stop_group(self.worker)
         self.log.close()
 
 

@@ -18,7 +18,8 @@ from portal.extensions import db
 def main() -> None:
     """Render each certificate twice (the first warms WeasyPrint's fonts) and report the second."""
     from portal import certificate
-    from portal.models import Client, Decision, Deliverable, Organization, Project
+    from portal.models import Decision
+    from tests.factories import make_client, make_deliverable, make_org, make_project
 
     directory = Path(tempfile.mkdtemp(prefix="bench-certificate-"))
     app = create_app(
@@ -34,18 +35,10 @@ def main() -> None:
     )
     with app.app_context(), app.test_request_context():
         db.create_all()
-        org = Organization(name="Bench Drones", slug="bench")
-        db.session.add(org)
-        db.session.flush()
-        client = Client(org_id=org.id, email="client@example.com", name="Casey Client")
-        db.session.add(client)
-        db.session.flush()
-        project = Project(org_id=org.id, client_id=client.id, name="Bridge survey")
-        db.session.add(project)
-        db.session.flush()
-        deliverable = Deliverable(project_id=project.id, title="Inspection photos")
-        db.session.add(deliverable)
-        db.session.commit()
+        org = make_org("Bench Drones", slug="bench")
+        client = make_client(org, email="client@example.com", name="Casey Client")
+        project = make_project(org, client, name="Bridge survey", start_date=None, end_date=None)
+        deliverable = make_deliverable(project, title="Inspection photos")
         capture = {"camera": "DJI FC3411", "latitude": 59.7441, "longitude": 10.2045, "relative_altitude": 87.5}
         for count in (3, 27, 100, 300):
             files = [

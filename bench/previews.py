@@ -145,9 +145,9 @@ def run_one(path: Path, content_type: str) -> dict:
     from portal import create_app
     from portal.extensions import db
     from portal.jobs.previews import make_previews
-    from portal.models import Client as Customer
-    from portal.models import FileMedia, Organization, Project, StoredFile
+    from portal.models import FileMedia, StoredFile
     from portal.services import media
+    from tests.factories import make_client, make_org, make_project
 
     with tempfile.TemporaryDirectory(prefix="bench-previews-") as folder:
         storage = Path(folder) / "storage"
@@ -166,15 +166,9 @@ def run_one(path: Path, content_type: str) -> dict:
         )
         with app.app_context():
             db.create_all()
-            org = Organization(name="Bench", slug="bench")
-            db.session.add(org)
-            db.session.flush()
-            customer = Customer(org_id=org.id, email="c@example.com", name="C")
-            db.session.add(customer)
-            db.session.flush()
-            project = Project(org_id=org.id, client_id=customer.id, name="P", status="draft")
-            db.session.add(project)
-            db.session.flush()
+            org = make_org("Bench", slug="bench")
+            customer = make_client(org, email="c@example.com", name="C")
+            project = make_project(org, customer, name="P", start_date=None, end_date=None)
             file = StoredFile(
                 project_id=project.id,
                 filename=path.name,

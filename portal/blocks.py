@@ -102,3 +102,12 @@ class BlockPage:
             return htmx.done(location, message)
         response = self.render(obj, block, oob=oob, **inputs)
         return htmx.confirm(response, message) if message else response
+
+    def answers(self) -> tuple[Callable[..., Response], Callable[..., Response], Callable[..., Response]]:
+        """A page module's ``render``, ``invalid`` and ``done``; each calls this page's method when called, so a
+        method wrapped later (to count its statements, say) is the one they use."""
+        return (
+            lambda *args, **options: self.render(*args, **options),
+            lambda *args, **options: self.invalid(*args, **options),
+            lambda *args, **options: self.done(*args, **options),
+        )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response, request
+from flask import Response, redirect, request, url_for
 
 from portal.downloads import stream_file, zip_response
+from portal.htmx import render
 from portal.jobs.bundles import enqueue_build
 from portal.models import Bundle, Deliverable, StoredFile
 from portal.models.bundle import BUILDING, FAILED, READY
@@ -72,3 +74,40 @@ def serve(deliverable: Deliverable, bundle: Bundle) -> Response:
     """Send a built bundle like any file: a presigned redirect on S3, streamed with byte ranges locally."""
     target = BundleObject(zip_name(deliverable), "application/zip", bundle.size, bundle.storage_key)
     return stream_file(target, allow_inline=False)
+
+
+@dataclass(frozen=True)
+class DownloadAll:
+    """One side's "Download all": its page and that page's endpoint, whom a bundle is built for, and its audit."""
+
+    template: str
+    page_endpoint: str
+    audience: str
+    email: Callable[[], str]
+    record_download: Callable[[Deliverable], None]
+
+    def _back(self, deliverable: Deliverable) -> Response:
+        return redirect(url_for(self.page_endpoint, deliverable_id=deliverable.id), code=303)
+
+    def page(self, deliverable: Deliverable, files: list[StoredFile]) -> Response:
+        """A small deliverable's ZIP streamed at once; a big one's page with the state of its bundle."""
+        if files and not bundles.is_big(files):
+            self.record_download(deliverable)
+            return stream_small(deliverable, files)
+        return render(self.template, "bundle_status", **state(deliverable, files))
+
+    def prepare(self, deliverable: Deliverable, files: list[StoredFile]) -> Response:
+        """Ask for a big deliverable's bundle, then back to its page, which shows the progress."""
+        if files and bundles.is_big(files):
+            prepare(deliverable, files, self.email(), self.audience)
+        return self._back(deliverable)
+
+    def download(self, deliverable: Deliverable, files: list[StoredFile]) -> Response:
+        """The built bundle, served like any file; before it is ready, back to its page."""
+        bundle = ready_bundle(deliverable, files)
+        if bundle is None:
+            return self._back(deliverable)
+        if first_request():
+            self.record_download(deliverable)
+            bundles.mark_downloaded(bundle, self.email())
+        return serve(deliverable, bundle)

@@ -6,8 +6,9 @@ import hashlib
 import json
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 
+from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.formatting import filesize
 from portal.models import Decision, Deliverable, Organization, Project
@@ -89,6 +90,14 @@ def certificate_pdf(decision: Decision) -> bytes:
 def certificate_filename(decision: Decision) -> str:
     """The download name of a decision's certificate."""
     return f"certificate-{decision.public_id}.pdf"
+
+
+def download(decision: Decision) -> Response:
+    """The decision's certificate as a PDF attachment that no cache keeps."""
+    response = Response(certificate_pdf(decision), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(certificate_filename(decision), inline=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def find(public_id: str) -> Decision | None:

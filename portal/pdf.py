@@ -26,7 +26,7 @@ def _logo_data_uri(org: Organization) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode()
 
 
-def _render(template: str, org: Organization, client: Client, **context) -> bytes:
+def _pdf(template: str, org: Organization, client: Client, **context) -> bytes:
     from weasyprint import HTML
 
     html = render_template(template, org=org, client=client, logo=_logo_data_uri(org), **context)
@@ -36,13 +36,13 @@ def _render(template: str, org: Organization, client: Client, **context) -> byte
 
 def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
     """The invoice as a PDF document."""
-    return _render("pdf/invoice.html", org, client, invoice=invoice, status=invoice.display_status(date.today()))
+    return _pdf("pdf/invoice.html", org, client, invoice=invoice, status=invoice.display_status(date.today()))
 
 
 def proposal_pdf(proposal: Proposal, org: Organization, client: Client) -> bytes:
     """The proposal as a PDF document; once accepted, the signed copy (typed name, time and IP)."""
     status = PROPOSAL_STATUS_LABELS[proposal.display_status(date.today())]
-    return _render("pdf/proposal.html", org, client, proposal=proposal, status=status)
+    return _pdf("pdf/proposal.html", org, client, proposal=proposal, status=status)
 
 
 def proposal_filename(proposal: Proposal) -> str:

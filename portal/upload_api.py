@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 
 from portal.extensions import db
 from portal.jobs.uploads import enqueue_processing
@@ -69,3 +69,34 @@ def abort(upload: Upload):
     except ServiceError as exc:
         return error(exc)
     return "", 204
+
+
+def add_part_routes(
+    bp: Blueprint,
+    prefix: str,
+    load_upload: Callable[[str], Upload],
+    actor: Callable[[], Actor],
+    location: Callable[[Upload], str],
+) -> None:
+    """Add one side's routes of an open upload under ``prefix``: sign a part, list the parts, complete, abort."""
+
+    def uploads_sign_part(public_id: str, number: int):
+        """A short-lived URL for one part."""
+        return sign_part(load_upload(public_id), number)
+
+    def uploads_list_parts(public_id: str):
+        """The parts already stored, so a resumed upload sends only the rest."""
+        return list_parts(load_upload(public_id))
+
+    def uploads_complete(public_id: str):
+        """Complete the upload; a worker joins and checks the file (inline without one)."""
+        return complete(load_upload(public_id), actor(), location)
+
+    def uploads_abort(public_id: str):
+        """Cancel an unfinished upload and drop its parts."""
+        return abort(load_upload(public_id))
+
+    bp.get(f"{prefix}/uploads/<public_id>/parts/<int:number>")(uploads_sign_part)
+    bp.get(f"{prefix}/uploads/<public_id>/parts")(uploads_list_parts)
+    bp.post(f"{prefix}/uploads/<public_id>/complete")(uploads_complete)
+    bp.post(f"{prefix}/uploads/<public_id>/abort")(uploads_abort)

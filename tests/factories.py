@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
-from portal.models import Client, Deliverable, Membership, Organization, Project, User
+from portal.models import (
+    Client,
+    Deliverable,
+    Invoice,
+    InvoiceLine,
+    Membership,
+    Organization,
+    PortalLink,
+    Project,
+    Proposal,
+    ProposalLine,
+    User,
+)
 from portal.models.base import utcnow
 from portal.models.user import ROLE_OWNER
+from portal.services.billing import LineInput, apply_lines
 
 PASSWORD = "correct horse battery"
 # One hash for every factory user: hashing per user would slow the suite for nothing.
@@ -107,6 +122,23 @@ def make_link(
     return created.link, created.token
 
 
+class Shared(NamedTuple):
+    """A client's project and the portal link it is shared through."""
+
+    client: Client
+    project: Project
+    link: PortalLink
+    token: str
+
+
+def make_shared_project(org: Organization, email: str, client_name: str, project_name: str) -> Shared:
+    """A new client of ``org`` with a project of theirs, shared with them through a portal link."""
+    client = make_client(org, email=email, name=client_name)
+    project = make_project(org, client, name=project_name)
+    link, token = make_link(org, client, project)
+    return Shared(client, project, link, token)
+
+
 def make_activity(org: Organization, project: Project | None = None, summary: str = "Something happened", **fields):
     """An activity entry of ``org`` (of ``project`` when given), by the system unless told."""
     from portal.models import Activity
@@ -133,3 +165,37 @@ def make_file_row(project: Project, filename: str, deliverable: Deliverable | No
     db.session.add(stored)
     db.session.commit()
     return stored
+
+
+def new_proposal(org_id: int, client_id: int, number: str, title: str = "Offer", **fields) -> Proposal:
+    """A proposal in euros, not yet added to the session."""
+    return Proposal(org_id=org_id, client_id=client_id, number=number, title=title, currency="EUR", **fields)
+
+
+def new_invoice(org_id: int, client_id: int, number: str, **fields) -> Invoice:
+    """An invoice in euros, not yet added to the session."""
+    return Invoice(org_id=org_id, client_id=client_id, number=number, currency="EUR", **fields)
+
+
+def priced(document: Proposal | Invoice, description: str, quantity: int, unit_price_minor: int, tax_rate_bp: int = 0):
+    """The proposal or invoice with one priced line, its totals computed as the billing service computes them."""
+    line_model = ProposalLine if isinstance(document, Proposal) else InvoiceLine
+    apply_lines(document, line_model, [LineInput(description, Decimal(quantity), unit_price_minor, tax_rate_bp)])
+    return document
+
+
+def create_flight_invoice(org: Organization, actor, client_id: int, price_minor: int) -> Invoice:
+    """An invoice of one untaxed flight line issued today, created (and numbered) by the invoices service."""
+    from portal.services.invoices import create_invoice
+
+    return create_invoice(
+        org,
+        actor,
+        client_id=client_id,
+        project_id=None,
+        issue_date=date.today(),
+        due_date=None,
+        notes=None,
+        payment_url=None,
+        lines=[LineInput("Flight", Decimal(1), price_minor, 0)],
+    )

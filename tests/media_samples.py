@@ -1,4 +1,5 @@
-"""Tiny media made on the spot: photos with EXIF GPS, short videos, GeoTIFFs, and broken ones."""
+"""Tiny media made on the spot: photos with EXIF GPS, short videos, GeoTIFFs, and broken ones; and a preview kind's
+run on one of them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from PIL import Image
+
+from portal.previews import Limits, kind_for
 
 
 def _dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
@@ -251,3 +254,16 @@ def dng_bytes(
     writer = RAW2DNG()
     writer.options(tags, path="", compress=False)
     return bytes(writer.convert(mosaic))
+
+
+def previews_of(tmp_path: Path, data: bytes, content_type: str, name: str = "original", limits: Limits | None = None):
+    """Run the preview kind of ``content_type`` on ``data``; its result and the objects it stored, by name."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    objects: dict[str, bytes] = {}
+
+    def put(stored_name, stored, _content_type):
+        objects[stored_name] = stored if isinstance(stored, bytes) else Path(stored).read_bytes()
+        return f"key/{stored_name}"
+
+    return kind_for(content_type).make(path, content_type, put, limits or Limits()), objects

@@ -7,19 +7,23 @@ import io
 from dataclasses import dataclass
 
 from portal.extensions import db
-from portal.models import FileMedia
+from portal.models import FileMedia, Organization, User
 from portal.models.media import IMAGE, PENDING, READY, VIDEO
+from portal.services import files
+from portal.services.activity import Actor
 from portal.storage import get_storage, new_key
+from tests.conftest import login
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
-from tests.portal_world import store
+from tests.portal_world import InPortal, store
 from tests.samples import jpeg_bytes, png_bytes
 
 # Bytes that stand for a video in route tests: ranges are about bytes, not codecs.
 FAKE_MP4 = bytes(range(256)) * 40
+OPERATOR = Actor("operator", "Olive Operator")
 
 
 @dataclass
-class MediaWorld:
+class MediaWorld(InPortal):
     """Ids of everything a gallery or pin test touches (plain values: usable outside the app context)."""
 
     slug: str
@@ -34,10 +38,6 @@ class MediaWorld:
     other_project_file_id: int
     token: str
     proxy_bytes: bytes
-
-    def url(self, path: str) -> str:
-        """A token-free portal URL of this organization."""
-        return f"/portal/{self.slug}{path}"
 
 
 def _derived(data: bytes, extension: str, content_type: str) -> str:
@@ -114,3 +114,25 @@ def open_portal(app, world: MediaWorld):
     browser = app.test_client()
     assert browser.post(f"/p/{world.token}").status_code == 303
     return browser
+
+
+def operator_browser(app, world: MediaWorld):
+    """A test client signed in as the world's operator."""
+    with app.app_context():
+        browser = login(
+            app.test_client(), db.session.get(User, world.user_id), db.session.get(Organization, world.org_id)
+        )
+        db.session.remove()
+    return browser
+
+
+def upload_as_operator(project, *named: tuple[str, bytes]) -> list[int]:
+    """Upload (name, bytes) pairs to the project through the files service, as an operator; the files' ids."""
+    stored = files.upload_files(project, OPERATOR, [(name, io.BytesIO(data)) for name, data in named])
+    return [f.id for f in stored]
+
+
+def media_row(file_id: int) -> FileMedia | None:
+    """The file's media row as the database holds it now."""
+    db.session.expire_all()
+    return db.session.get(FileMedia, file_id)

@@ -12,8 +12,18 @@ from tests.factories import make_client, make_deliverable, make_link, make_org, 
 from tests.samples import png_bytes
 
 
+class InPortal:
+    """A test world whose organization's portal answers at /portal/<slug>."""
+
+    slug: str
+
+    def url(self, path: str) -> str:
+        """A token-free portal URL of this organization."""
+        return f"/portal/{self.slug}{path}"
+
+
 @dataclass
-class World:
+class World(InPortal):
     """What a portal test needs: the org, the project, its deliverables and files, and a browser inside."""
 
     org: Organization
@@ -27,9 +37,10 @@ class World:
     secret_file: StoredFile
     browser: object
 
-    def url(self, path: str) -> str:
-        """A token-free portal URL of this organization."""
-        return f"/portal/{self.org.slug}{path}"
+    @property
+    def slug(self) -> str:
+        """The organization's slug."""
+        return self.org.slug
 
 
 def store(

@@ -91,11 +91,17 @@ def _entry_page(
     return response
 
 
-def _active_or_404(token: str) -> PortalLink:
-    link = portal_links.find_active_link(token)
+def _or_404(link: PortalLink | None) -> PortalLink:
     if link is None:
         abort(404)
     return link
+
+
+def _active_or_404(token: str, *, verifying: bool = False) -> PortalLink:
+    link = portal_links.find_active_link(token)
+    if verifying and link is not None and not link.require_email_verification:
+        link = None  # the email check's routes exist only for a link that asks for it
+    return _or_404(link)
 
 
 @bp.get("/p/<token>")
@@ -163,9 +169,7 @@ def enter(token: str):
 @limiter.limit(_code_limit)
 def email_code(token: str):
     """Mail a one-time code to the link's address."""
-    link = _active_or_404(token)
-    if not link.require_email_verification:
-        abort(404)
+    link = _active_or_404(token, verifying=True)
     asked = email_verification.request_code(link, request.remote_addr, request.user_agent.string)
     if not asked.sent:
         minutes = max(1, round(asked.retry_after / 60))
@@ -194,9 +198,7 @@ EMAIL_ERRORS = {
 @limiter.limit(_code_limit)
 def verify_email(token: str):
     """Check the mailed code; the device then counts as this address for 90 days."""
-    link = _active_or_404(token)
-    if not link.require_email_verification:
-        abort(404)
+    link = _active_or_404(token, verifying=True)
     result = email_verification.check_code(
         link, request.form.get("email_code", ""), request.remote_addr, request.user_agent.string
     )
@@ -210,10 +212,7 @@ def verify_email(token: str):
 
 
 def _discovered_or_404(org_slug: str) -> PortalLink:
-    link = discovered_link(org_slug, verified_emails(request.cookies.get(VERIFIED_COOKIE)))
-    if link is None:
-        abort(404)
-    return link
+    return _or_404(discovered_link(org_slug, verified_emails(request.cookies.get(VERIFIED_COOKIE))))
 
 
 @bp.get("/p/switch/<org_slug>")

@@ -10,7 +10,7 @@ from portal.client.loaders import load_file, load_project
 from portal.client.session import client_actor
 from portal.client.visibility import uploads_allowed
 from portal.downloads import stream_file, thumbnail
-from portal.extensions import db
+from portal.forms import show_refusal
 from portal.models.file import UPLOADED_BY_CLIENT
 from portal.services import files as file_service
 from portal.services.errors import ServiceError
@@ -30,8 +30,7 @@ def upload(project_id: int):
                 project, client_actor(), uploads, client_visible=True, uploaded_by_type=UPLOADED_BY_CLIENT
             )
         except ServiceError as exc:
-            db.session.rollback()
-            form.files.errors = [*form.files.errors, exc.message]
+            show_refusal(form, exc, form.files)
         else:
             location = url_for("portal.project_page", project_id=project.id, _anchor="files")
             return project_page.done(project, location, None, "files", oob=("badges",))

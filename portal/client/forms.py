@@ -5,20 +5,14 @@ from wtforms import HiddenField, IntegerField, MultipleFileField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth.forms import strip
-from portal.models.message import MAX_BODY
+from portal.forms import message_body
 from portal.services.decisions import MAX_REASON
 
 
 class MessageForm(FlaskForm):
     """A message or comment from the client."""
 
-    body = TextAreaField(
-        "Your message",
-        validators=[
-            DataRequired(message="Write a message first."),
-            Length(max=MAX_BODY, message=f"Keep a message under {MAX_BODY:,} characters."),
-        ],
-    )
+    body = message_body("Your message")
 
 
 class DecisionForm(FlaskForm):
@@ -59,19 +53,5 @@ class DeclineProposalForm(FlaskForm):
         validators=[
             DataRequired(message="Give a reason, so we can do better."),
             Length(max=2000, message="Keep the reason under 2,000 characters."),
-        ],
-    )
-
-
-class MapPinForm(FlaskForm):
-    """A comment the client pins to a spot on the project's map."""
-
-    lat = StringField("Latitude", filters=[strip], validators=[Optional(), Length(max=40)])
-    lon = StringField("Longitude", filters=[strip], validators=[Optional(), Length(max=40)])
-    body = TextAreaField(
-        "Comment",
-        validators=[
-            DataRequired(message="Write a comment first."),
-            Length(max=MAX_BODY, message=f"Keep a comment under {MAX_BODY:,} characters."),
         ],
     )

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cache, cached_property
 
-from flask import Response, g, url_for
+from flask import g, url_for
 from sqlalchemy import bindparam
 
 from portal.blocks import BlockPage, Sources
-from portal.client.forms import MapPinForm, MessageForm, UploadForm
+from portal.client.forms import MessageForm, UploadForm
 from portal.client.visibility import shown_deliverable, uploads_allowed, visible_file
 from portal.extensions import db
+from portal.forms import MapPinForm
 from portal.models import Deliverable, FileMedia, Project, StoredFile
 from portal.models.media import media_columns
 from portal.models.project import PHASES, phase_index
@@ -195,16 +196,5 @@ PAGE = BlockPage(
 )
 
 
-def render(project: Project, block: str | None = None, **options) -> Response:
-    """The full page, or for htmx the block and its out-of-band blocks (see ``BlockPage.render``)."""
-    return PAGE.render(project, block, **options)
-
-
-def invalid(project: Project, block: str, **options) -> Response:
-    """A refused submit answered with the block (htmx, 200) or the full page (422 unless told)."""
-    return PAGE.invalid(project, block, **options)
-
-
-def done(project: Project, location: str, message: str | None, block: str, **options) -> Response:
-    """A successful POST answered with the block (htmx) or a flash and a redirect to ``location``."""
-    return PAGE.done(project, location, message, block, **options)
+# The page's answers, as in BlockPage: render(obj, block, oob=...), invalid(obj, block) and done(obj, location, ...).
+render, invalid, done = PAGE.answers()

@@ -9,6 +9,7 @@ from portal.client.forms import DecisionForm, MessageForm
 from portal.client.loaders import load_deliverable, load_file
 from portal.client.session import client_actor
 from portal.extensions import db
+from portal.forms import form_values
 from portal.htmx import is_fragment_request
 from portal.models import Deliverable, Project
 from portal.models.deliverable import APPROVED, REJECTED, REVISION_REQUESTED
@@ -37,9 +38,7 @@ def decide(deliverable_id: int):
             decisions.decide_deliverable(
                 deliverable,
                 client_actor(),
-                decision=form.decision.data,
-                version=form.version.data,
-                reason=form.reason.data,
+                **form_values(form, "decision", "version", "reason"),
                 name=g.portal.link.client_name or form.name.data,
                 link=g.portal.link,
                 time_zone=request.form.get("time_zone"),

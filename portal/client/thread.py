@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, request, url_for
 
+from portal import thread_posts
 from portal.blocks import fragment, partial
 from portal.client import bp, project_page
 from portal.client.forms import MessageForm
@@ -13,7 +14,6 @@ from portal.client.session import client_actor, code_was_replaced, forget_sessio
 from portal.extensions import db, limiter
 from portal.htmx import not_modified
 from portal.services import messages
-from portal.services.errors import ServiceError
 
 
 @bp.get("/portal/<slug>/projects/<int:project_id>", endpoint="project_page")
@@ -70,14 +70,13 @@ def mark_read(project_id: int):
 def post_message(project_id: int):
     """Post the client's message to the thread."""
     project = load_project(project_id)
-    form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            messages.post_client_message(project, client_actor(), g.portal.link.client_name, form.body.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, exc.message]
-        else:
-            location = url_for("portal.project_page", project_id=project.id, _anchor="thread")
-            return project_page.done(project, location, "Message sent.", "thread", oob=("badges",))
-    return project_page.invalid(project, "thread", oob=("badges",), message_form=form)
+    return thread_posts.post_message(
+        project,
+        project_page.PAGE,
+        MessageForm(),
+        lambda body: messages.post_client_message(project, client_actor(), g.portal.link.client_name, body),
+        url_for("portal.project_page", project_id=project.id, _anchor="thread"),
+        "Message sent.",
+        oob=("badges",),
+        refused_oob=("badges",),
+    )

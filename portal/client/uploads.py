@@ -42,25 +42,4 @@ def uploads_create(project_id: int):
     return upload_api.start(project, client_actor(), data, client_visible=True, uploaded_by_type=UPLOADED_BY_CLIENT)
 
 
-@bp.get("/portal/<slug>/uploads/<public_id>/parts/<int:number>")
-def uploads_sign_part(public_id: str, number: int):
-    """A short-lived URL for one part."""
-    return upload_api.sign_part(_load_upload(public_id), number)
-
-
-@bp.get("/portal/<slug>/uploads/<public_id>/parts")
-def uploads_list_parts(public_id: str):
-    """The parts already stored."""
-    return upload_api.list_parts(_load_upload(public_id))
-
-
-@bp.post("/portal/<slug>/uploads/<public_id>/complete")
-def uploads_complete(public_id: str):
-    """Complete the upload; a worker joins and checks the file."""
-    return upload_api.complete(_load_upload(public_id), client_actor(), lambda _upload: request.path)
-
-
-@bp.post("/portal/<slug>/uploads/<public_id>/abort")
-def uploads_abort(public_id: str):
-    """Cancel an unfinished upload and drop its parts."""
-    return upload_api.abort(_load_upload(public_id))
+upload_api.add_part_routes(bp, "/portal/<slug>", _load_upload, client_actor, lambda _upload: request.path)

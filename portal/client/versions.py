@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort
-
 from portal import certificate
 from portal.client import bp
 from portal.client.loaders import load_deliverable
-from portal.downloads import content_disposition
 from portal.extensions import db, limiter
 from portal.htmx import render
 from portal.models import Decision
@@ -30,13 +27,6 @@ def deliverable_versions(deliverable_id: int):
 @limiter.limit(certificate.download_limit)
 def decision_certificate(decision_id: int):
     """The certificate of a decision on a deliverable this session may see."""
-    decision = db.session.get(Decision, decision_id)
-    if decision is None:
-        abort(404)
+    decision = db.get_or_404(Decision, decision_id)
     load_deliverable(decision.deliverable_id)
-    response = Response(certificate.certificate_pdf(decision), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(
-        certificate.certificate_filename(decision), inline=False
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return certificate.download(decision)

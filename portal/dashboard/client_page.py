@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response
-
 from portal.blocks import BlockPage, Sources
 from portal.dashboard.links_block import links_context
 from portal.extensions import db
-from portal.models import Client, Project
+from portal.models import Project
 
 SHOW = "dashboard/clients/show.html"
 
@@ -28,16 +26,5 @@ def _links(page: Sources) -> dict:
 PAGE = BlockPage(SHOW, Sources, _frame, {"links": _links})
 
 
-def render(client: Client, block: str | None = None, **options) -> Response:
-    """The full page, or for htmx the block and its out-of-band blocks (see ``BlockPage.render``)."""
-    return PAGE.render(client, block, **options)
-
-
-def invalid(client: Client, block: str, **inputs) -> Response:
-    """An invalid submit answered with the block (htmx, 200) or the full page (422)."""
-    return PAGE.invalid(client, block, **inputs)
-
-
-def done(client: Client, location: str, message: str | None, block: str, **options) -> Response:
-    """A successful POST answered with the block (htmx) or a redirect to ``location``."""
-    return PAGE.done(client, location, message, block, **options)
+# The page's answers, as in BlockPage: render(obj, block, oob=...), invalid(obj, block) and done(obj, location, ...).
+render, invalid, done = PAGE.answers()

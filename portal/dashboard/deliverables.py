@@ -10,6 +10,7 @@ from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.project_forms import DeliverableEditForm
 from portal.extensions import db
+from portal.forms import form_values, show_refusal
 from portal.htmx import invalid, render
 from portal.models import Deliverable
 from portal.services import deliverables as deliverable_service
@@ -43,15 +44,10 @@ def deliverables_edit(deliverable_id: int):
             deliverable_service.update_deliverable(
                 deliverable,
                 current_actor(),
-                title=form.title.data,
-                type=form.type.data,
-                format=form.format.data,
-                status=form.status.data,
-                version=form.version.data,
+                **form_values(form, "title", "type", "format", "status", "version"),
             )
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
+            show_refusal(form, exc, form.title)
         else:
             return project_page.done(
                 deliverable.project,

@@ -1,10 +1,9 @@
 """Forms for project files and messages."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, MultipleFileField, SelectField
 
-from portal.models.message import MAX_BODY
+from portal.forms import message_body
 
 
 class UploadForm(FlaskForm):
@@ -24,10 +23,4 @@ class AttachForm(FlaskForm):
 class MessageForm(FlaskForm):
     """A message in the project thread."""
 
-    body = TextAreaField(
-        "Message",
-        validators=[
-            DataRequired(message="Write a message first."),
-            Length(max=MAX_BODY, message=f"Keep a message under {MAX_BODY:,} characters."),
-        ],
-    )
+    body = message_body("Message")

@@ -11,6 +11,7 @@ from portal.dashboard.link_forms import LinkForm, RotateCodeForm
 from portal.dashboard.links_block import link_url
 from portal.dashboard.loaders import load
 from portal.extensions import db
+from portal.forms import form_values, show_refusal
 from portal.models import Client, PortalLink, Project
 from portal.services import portal_links
 from portal.services.errors import ServiceError
@@ -23,6 +24,19 @@ def _page_of(link: PortalLink):
     return client_page, db.session.get(Client, link.client_id)
 
 
+# The link form's fields the service takes under the same names (the typed code is its ``typed_code``).
+LINK_FIELDS = (
+    "email",
+    "name",
+    "code_mode",
+    "expires_in_days",
+    "notify_email",
+    "allow_uploads",
+    "require_email_verification",
+    "send_invitation",
+)
+
+
 def _create(project: Project | None, client: Client, page):
     owner = project or client
     form = LinkForm()
@@ -33,20 +47,11 @@ def _create(project: Project | None, client: Client, page):
                 current_actor(),
                 client=client,
                 project=project,
-                email=form.email.data,
-                name=form.name.data,
-                code_mode=form.code_mode.data,
                 typed_code=form.access_code.data,
-                expires_in_days=form.expires_in_days.data,
-                notify_email=form.notify_email.data,
-                allow_uploads=form.allow_uploads.data,
-                require_email_verification=form.require_email_verification.data,
-                send_invitation=form.send_invitation.data,
+                **form_values(form, *LINK_FIELDS),
             )
         except ServiceError as exc:
-            db.session.rollback()
-            field = form.access_code if exc.field == "access_code" else getattr(form, exc.field, form.email)
-            field.errors = [*field.errors, exc.message]
+            show_refusal(form, exc, form.email)
         else:
             revealed = {
                 "link_id": created.link.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_login import current_user
 
+from portal import thread_posts
 from portal.dashboard import bp, project_page
 from portal.dashboard.file_forms import MessageForm
 from portal.dashboard.guard import current_actor
@@ -19,22 +20,15 @@ from portal.services.errors import ServiceError
 def messages_post(project_id: int):
     """Post the operator's message to the project thread."""
     project = load(Project, project_id)
-    form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            message_service.post_operator_message(project, current_actor(), current_user.email, form.body.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, exc.message]
-        else:
-            return project_page.done(
-                project,
-                url_for("dashboard.projects_show", project_id=project.id, _anchor="project-thread"),
-                None,
-                "thread",
-                oob=("timeline",),
-            )
-    return project_page.invalid(project, "thread", message_form=form)
+    return thread_posts.post_message(
+        project,
+        project_page.PAGE,
+        MessageForm(),
+        lambda body: message_service.post_operator_message(project, current_actor(), current_user.email, body),
+        url_for("dashboard.projects_show", project_id=project.id, _anchor="project-thread"),
+        None,
+        oob=("timeline",),
+    )
 
 
 def _operator_comment(project: Project, block: str, subject: dict, anchor: str, **extra):

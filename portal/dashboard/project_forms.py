@@ -8,7 +8,6 @@ from portal.auth.forms import strip
 from portal.logs import one_line
 from portal.models.deliverable import STATUS_LABELS as DELIVERABLE_STATUS_LABELS
 from portal.models.deliverable import TYPE_LABELS, TYPES
-from portal.models.message import MAX_BODY
 from portal.models.project import PROJECT_TYPES
 
 
@@ -68,17 +67,3 @@ class SitePositionForm(FlaskForm):
 
     lat = StringField("Latitude", filters=[strip], validators=[Optional(), Length(max=40)])
     lon = StringField("Longitude", filters=[strip], validators=[Optional(), Length(max=40)])
-
-
-class MapPinForm(FlaskForm):
-    """A comment pinned to a spot on the project's map."""
-
-    lat = StringField("Latitude", filters=[strip], validators=[Optional(), Length(max=40)])
-    lon = StringField("Longitude", filters=[strip], validators=[Optional(), Length(max=40)])
-    body = TextAreaField(
-        "Comment",
-        validators=[
-            DataRequired(message="Write a comment first."),
-            Length(max=MAX_BODY, message=f"Keep a comment under {MAX_BODY:,} characters."),
-        ],
-    )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from flask import Response, url_for
+from flask import url_for
 
 from portal.blocks import BlockPage, Sources
 from portal.dashboard.file_forms import MessageForm, UploadForm
 from portal.dashboard.links_block import links_context
-from portal.dashboard.project_forms import DeliverableForm, MapPinForm, SitePositionForm, StatusForm
+from portal.dashboard.project_forms import DeliverableForm, SitePositionForm, StatusForm
 from portal.extensions import db
+from portal.forms import MapPinForm
 from portal.models import Organization, Project
 from portal.models.project import STATUS_LABELS
 from portal.services import deliverables as deliverable_service
@@ -163,16 +164,5 @@ PAGE = BlockPage(
 )
 
 
-def render(project: Project, block: str | None = None, **options) -> Response:
-    """The full page, or for htmx the block and its out-of-band blocks (see ``BlockPage.render``)."""
-    return PAGE.render(project, block, **options)
-
-
-def invalid(project: Project, block: str, **inputs) -> Response:
-    """An invalid submit answered with the block (htmx, 200) or the full page (422)."""
-    return PAGE.invalid(project, block, **inputs)
-
-
-def done(project: Project, location: str, message: str | None, block: str, **options) -> Response:
-    """A successful POST answered with the block (htmx) or a redirect to ``location``."""
-    return PAGE.done(project, location, message, block, **options)
+# The page's answers, as in BlockPage: render(obj, block, oob=...), invalid(obj, block) and done(obj, location, ...).
+render, invalid, done = PAGE.answers()

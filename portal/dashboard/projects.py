@@ -12,6 +12,7 @@ from portal.dashboard.loaders import load
 from portal.dashboard.paging import paginate, search_text
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
 from portal.extensions import db
+from portal.forms import form_values
 from portal.htmx import done, invalid, not_modified, render
 from portal.models import Client, Project
 from portal.models.project import STATUS_LABELS, STATUSES
@@ -157,11 +158,7 @@ def deliverables_create(project_id: int):
         deliverable_service.create_deliverable(
             project,
             current_actor(),
-            title=form.title.data,
-            type=form.type.data,
-            format=form.format.data,
-            status=form.status.data,
-            client_visible=form.client_visible.data,
+            **form_values(form, "title", "type", "format", "status", "client_visible"),
         )
         return project_page.done(
             project,

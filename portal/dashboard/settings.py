@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from flask import current_app, g, request, session, url_for
+from flask import Response, current_app, g, request, session, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from portal.dashboard import bp
 from portal.dashboard.guard import current_actor
@@ -21,6 +23,7 @@ from portal.dashboard.settings_forms import (
     PasswordChangeForm,
 )
 from portal.extensions import db
+from portal.forms import form_values, show_refusal
 from portal.htmx import done, invalid, render
 from portal.models import Membership, User
 from portal.services import accounts, bundles, invitations
@@ -65,72 +68,67 @@ def _back(anchor: str) -> str:
     return url_for("dashboard.settings", _anchor=anchor)
 
 
+def _save_owner_form(
+    form: FlaskForm, block: str, message: str, save: Callable[[FlaskForm], object], refused_field: str
+) -> Response:
+    """An owner's settings form saved through ``save``: the block (or a redirect) when done, else with its errors
+    (a refusal on the field it names, else on ``refused_field``)."""
+    if form.validate_on_submit():
+        try:
+            save(form)
+        except ServiceError as exc:
+            show_refusal(form, exc, form[refused_field])
+        else:
+            return done(_back(block), message, template=PAGE, block=block, **_context())
+    db.session.rollback()
+    return invalid(PAGE, block, **_context(**{f"{block}_form": form}))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """Show the settings; owners change the branding."""
     if request.method == "GET":
         return render(PAGE, **_context())
     require_owner()
-    form = BrandingForm()
-    if form.validate_on_submit():
-        try:
-            org_service.update_branding(
-                g.org,
-                current_actor(),
-                name=form.name.data,
-                website=form.website.data,
-                contact_email=form.contact_email.data,
-                accent_color=form.accent_color.data,
-                currency=form.currency.data,
-                locale=form.locale.data,
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
-        else:
-            return done(_back("branding"), "Branding saved.", template=PAGE, block="branding", **_context())
-    db.session.rollback()
-    return invalid(PAGE, "branding", **_context(branding_form=form))
+    return _save_owner_form(
+        BrandingForm(),
+        "branding",
+        "Branding saved.",
+        lambda form: org_service.update_branding(
+            g.org,
+            current_actor(),
+            **form_values(form, "name", "website", "contact_email", "accent_color", "currency", "locale"),
+        ),
+        "name",
+    )
 
 
 @bp.post("/settings/business")
 def settings_business():
     """Owners change the business details printed on invoices and proposals."""
     require_owner()
-    form = BusinessDetailsForm()
-    if form.validate_on_submit():
-        try:
-            org_service.update_business_details(
-                g.org,
-                current_actor(),
-                business_address=form.business_address.data,
-                tax_id=form.tax_id.data,
-                payment_instructions=form.payment_instructions.data,
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
-        else:
-            return done(_back("business"), "Business details saved.", template=PAGE, block="business", **_context())
-    db.session.rollback()
-    return invalid(PAGE, "business", **_context(business_form=form))
+    return _save_owner_form(
+        BusinessDetailsForm(),
+        "business",
+        "Business details saved.",
+        lambda form: org_service.update_business_details(
+            g.org, current_actor(), **form_values(form, "business_address", "tax_id", "payment_instructions")
+        ),
+        "business_address",
+    )
 
 
 @bp.post("/settings/files")
 def settings_files():
     """Owners change the largest file their people may upload."""
     require_owner()
-    form = FilesForm()
-    if form.validate_on_submit():
-        try:
-            org_service.set_max_file_size(g.org, current_actor(), form.max_file_gb.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.max_file_gb.errors = [*form.max_file_gb.errors, exc.message]
-        else:
-            return done(_back("files"), "File size limit saved.", template=PAGE, block="files", **_context())
-    db.session.rollback()
-    return invalid(PAGE, "files", **_context(files_form=form))
+    return _save_owner_form(
+        FilesForm(),
+        "files",
+        "File size limit saved.",
+        lambda form: org_service.set_max_file_size(g.org, current_actor(), form.max_file_gb.data),
+        "max_file_gb",
+    )
 
 
 @bp.post("/settings/logo")
@@ -145,8 +143,7 @@ def settings_logo():
                 raise ServiceError("Choose an image file.", "logo")
             org_service.set_logo(g.org, current_actor(), upload.stream, current_app.config["MAX_LOGO_BYTES"])
         except ServiceError as exc:
-            db.session.rollback()
-            form.logo.errors = [*form.logo.errors, exc.message]
+            show_refusal(form, exc, form.logo)
         else:
             return done(_back("logo"), "Logo updated.", template=PAGE, block="logo", **_context())
     return invalid(PAGE, "logo", **_context(logo_form=form))

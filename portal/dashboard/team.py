@@ -11,6 +11,7 @@ from portal.dashboard.loaders import load, require_owner
 from portal.dashboard.settings import PAGE, _back, _context
 from portal.dashboard.settings_forms import MemberForm, PasswordChangeForm, RoleForm
 from portal.extensions import db
+from portal.forms import show_refusal
 from portal.htmx import done, invalid
 from portal.models import Invitation, Membership
 from portal.services import invitations, members, passwords, sessions
@@ -37,8 +38,7 @@ def settings_members_add():
         try:
             invitations.invite(g.org, current_actor(), form.email.data, form.role.data)
         except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "email").errors = [*getattr(form, exc.field or "email").errors, exc.message]
+            show_refusal(form, exc, form.email)
         else:
             return _members_done(f"Invitation sent to {form.email.data.lower()}.")
     return invalid(PAGE, "members", **_context(member_form=form))
@@ -106,9 +106,7 @@ def settings_password():
                 current_user, form.current_password.data, form.new_password.data, session.get(sessions.SESSION_KEY)
             )
         except ServiceError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.field)
-            field.errors = [*field.errors, exc.message]
+            show_refusal(form, exc, form.current_password)
         else:
             return done(
                 _back("account"),

@@ -47,32 +47,13 @@ def uploads_create(project_id: int):
     )
 
 
-@bp.get("/uploads/<public_id>/parts/<int:number>")
-def uploads_sign_part(public_id: str, number: int):
-    """A short-lived URL for one part."""
-    return upload_api.sign_part(_load_upload(public_id), number)
-
-
-@bp.get("/uploads/<public_id>/parts")
-def uploads_list_parts(public_id: str):
-    """The parts already stored, so a resumed upload sends only the rest."""
-    return upload_api.list_parts(_load_upload(public_id))
-
-
-@bp.post("/uploads/<public_id>/complete")
-def uploads_complete(public_id: str):
-    """Complete the upload; a worker joins and checks the file (inline without one)."""
-    return upload_api.complete(
-        _load_upload(public_id),
-        current_actor(),
-        lambda done: url_for("dashboard.uploads_show", public_id=done.public_id),
-    )
-
-
-@bp.post("/uploads/<public_id>/abort")
-def uploads_abort(public_id: str):
-    """Cancel an unfinished upload and drop its parts."""
-    return upload_api.abort(_load_upload(public_id))
+upload_api.add_part_routes(
+    bp,
+    "",
+    _load_upload,
+    current_actor,
+    lambda done: url_for("dashboard.uploads_show", public_id=done.public_id),
+)
 
 
 @bp.get("/uploads/<public_id>")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from portal import certificate
 from portal.dashboard import bp
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
-from portal.downloads import content_disposition
 from portal.extensions import db, limiter
 from portal.models import Decision, Deliverable
 from portal.services import versions
@@ -82,13 +81,6 @@ def deliverables_new_version(deliverable_id: int):
 @limiter.limit(certificate.download_limit)
 def decision_certificate(decision_id: int):
     """The certificate of a decision on a deliverable of this organization."""
-    decision = db.session.get(Decision, decision_id)
-    if decision is None:
-        abort(404)
+    decision = db.get_or_404(Decision, decision_id)
     load(Deliverable, decision.deliverable_id)
-    response = Response(certificate.certificate_pdf(decision), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(
-        certificate.certificate_filename(decision), inline=False
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return certificate.download(decision)

@@ -93,14 +93,7 @@ def seed_billing(org, second_org, clients, projects, actor, second_owner) -> Non
     project.site_lat, project.site_lon = site_position("Harbourview brand identity")
     db.session.add(project)
     db.session.flush()
-    record(
-        second_org.id,
-        studio,
-        "project.created",
-        f"{second_owner.name} created {project.name}",
-        project_id=project.id,
-        subject=project,
-    )
+    record(studio, "project.created", f"{second_owner.name} created {project.name}", subject=project)
     db.session.add(
         Message(
             project_id=project.id,

@@ -12,7 +12,9 @@ from portal.models import Client, Deliverable, Message, Project, StoredFile, Use
 from portal.models.deliverable import APPROVED, PENDING, READY
 from portal.models.message import SENDER_CLIENT, SENDER_OPERATOR
 from portal.services import media
-from portal.storage import get_storage, new_key
+from portal.services.activity import Actor
+from portal.services.files import save_file
+from portal.uploads import CheckedUpload
 
 
 def taken(project: Project, n: int) -> datetime:
@@ -22,7 +24,7 @@ def taken(project: Project, n: int) -> datetime:
 
 def deliverables_and_files(projects: list[Project], owner: User) -> list[int]:
     """Deliverables waiting for review, approved and internal, each with its files in storage."""
-    storage = get_storage()
+    actor = Actor.operator(owner)
     files: list[StoredFile] = []
     marina, thermal, penthouse = projects[1], projects[2], projects[0]
     specs = [
@@ -54,25 +56,11 @@ def deliverables_and_files(projects: list[Project], owner: User) -> list[int]:
         if kind == "inspection_report":
             payloads.append(("thermal-anomaly-report.pdf", "application/pdf", demo_pdf(project.name)))
         for filename, content_type, data in payloads:
-            saved = storage.save(
-                io.BytesIO(data),
-                new_key(f"org/{project.org_id}/project/{project.id}", filename.rsplit(".", 1)[1]),
-                content_type,
+            upload = CheckedUpload(filename, filename.rsplit(".", 1)[1], content_type)
+            file = save_file(
+                project, actor, upload, io.BytesIO(data), deliverable_id=deliverable.id, client_visible=visible
             )
-            files.append(
-                StoredFile(
-                    project_id=project.id,
-                    deliverable_id=deliverable.id,
-                    filename=filename,
-                    content_type=content_type,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    storage_key=saved.key,
-                    client_visible=visible,
-                    uploaded_by_label=owner.name,
-                    uploaded_by_user_id=owner.id,
-                )
-            )
+            files.append(file)
     db.session.add_all(files)
     db.session.flush()
     return media.add_pending(files)

@@ -6,6 +6,20 @@ from portal.models.user import ROLE_MEMBER, ROLE_OWNER
 
 DEMO_SLUG = "skyline-drone-works"
 SECOND_SLUG = "lumen-creative-studio"
+ORGANIZATIONS = [
+    # (slug, name, web domain, contact mailbox at that domain, accent colour, currency)
+    (DEMO_SLUG, "Skyline Drone Works", "skyline-drones.example", "hello", "#0f766e", "EUR"),
+    (SECOND_SLUG, "Lumen Creative Studio", "lumen-creative.example", "studio", "#7c3aed", "GBP"),
+]
+# What the demo organization prints on its invoices and proposals.
+BUSINESS_DETAILS = {
+    DEMO_SLUG: {
+        "business_address": "Tollbugata 7\n3044 Drammen\nNorway",
+        "tax_id": "NO 912 345 678 MVA",
+        "payment_instructions": "DNB Bank ASA, Skyline Drone Works AS\nIBAN NO93 8601 1117 947 · BIC DNBANOKK\n"
+        "Please quote the invoice number.",
+    }
+}
 OPERATORS = [
     # (email, password, name, org slug, role)
     ("owner@skyline-drones.example", "skyline-demo-2026", "Maya Okafor", DEMO_SLUG, ROLE_OWNER),

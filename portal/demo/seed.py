@@ -6,7 +6,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from portal.demo import content, versions
 from portal.demo.billing import seed_billing
-from portal.demo.data import DEMO_SLUG, LINKS, OPERATORS, SECOND_SLUG, SHARED_CLIENT_EMAIL, SITES, site_position
+from portal.demo.data import (
+    BUSINESS_DETAILS,
+    DEMO_SLUG,
+    LINKS,
+    OPERATORS,
+    ORGANIZATIONS,
+    SECOND_SLUG,
+    SHARED_CLIENT_EMAIL,
+    SITES,
+    site_position,
+)
 from portal.extensions import db
 from portal.jobs import email as email_jobs
 from portal.mailer import message_id, uses_smtp
@@ -92,26 +102,16 @@ def _demo_outbox(links) -> None:
 
 def _seed_everything() -> list[int]:
     orgs = {
-        DEMO_SLUG: Organization(
-            name="Skyline Drone Works",
-            slug=DEMO_SLUG,
-            website="https://skyline-drones.example",
-            contact_email="hello@skyline-drones.example",
-            accent_color="#0f766e",
-            currency="EUR",
-            business_address="Tollbugata 7\n3044 Drammen\nNorway",
-            tax_id="NO 912 345 678 MVA",
-            payment_instructions="DNB Bank ASA, Skyline Drone Works AS\nIBAN NO93 8601 1117 947 · BIC DNBANOKK\n"
-            "Please quote the invoice number.",
-        ),
-        SECOND_SLUG: Organization(
-            name="Lumen Creative Studio",
-            slug=SECOND_SLUG,
-            website="https://lumen-creative.example",
-            contact_email="studio@lumen-creative.example",
-            accent_color="#7c3aed",
-            currency="GBP",
-        ),
+        slug: Organization(
+            name=name,
+            slug=slug,
+            website=f"https://{domain}",
+            contact_email=f"{mailbox}@{domain}",
+            accent_color=accent,
+            currency=currency,
+            **BUSINESS_DETAILS.get(slug, {}),
+        )
+        for slug, name, domain, mailbox, accent, currency in ORGANIZATIONS
     }
     db.session.add_all(orgs.values())
     db.session.flush()
@@ -170,14 +170,7 @@ def _seed_everything() -> list[int]:
     db.session.add_all(projects)
     db.session.flush()
     for project in projects:
-        record(
-            org.id,
-            actor,
-            "project.created",
-            f"{owner.name} created {project.name}",
-            project_id=project.id,
-            subject=project,
-        )
+        record(actor, "project.created", f"{owner.name} created {project.name}", subject=project)
     previews = content.deliverables_and_files(projects, owner)
     previews += versions.versions_and_decision(projects, owner)
     content.messages(projects, owner)

@@ -13,8 +13,10 @@ from portal.extensions import db
 from portal.models import Client, Decision, Deliverable, DeliverableVersion, Project, StoredFile, User, VersionFile
 from portal.models.deliverable import PENDING, REVISION_REQUESTED
 from portal.services import media
+from portal.services.activity import Actor
 from portal.services.decisions import file_snapshot
-from portal.storage import get_storage, new_key
+from portal.services.files import save_file
+from portal.uploads import CheckedUpload
 
 TITLE = "Twilight stills"
 REASON = "Could we see one more angle of the east pier?"
@@ -22,20 +24,9 @@ REASON = "Could we see one more angle of the east pier?"
 
 def _photo(project: Project, deliverable: Deliverable, owner: User, name: str, seed: int) -> StoredFile:
     data = demo_photo(seed, site_position(project.name), taken(project, seed % 10))
-    saved = get_storage().save(
-        io.BytesIO(data), new_key(f"org/{project.org_id}/project/{project.id}", "jpg"), "image/jpeg"
-    )
-    file = StoredFile(
-        project_id=project.id,
-        deliverable_id=deliverable.id,
-        filename=name,
-        content_type="image/jpeg",
-        size=saved.size,
-        sha256=saved.sha256,
-        storage_key=saved.key,
-        client_visible=True,
-        uploaded_by_label=owner.name,
-        uploaded_by_user_id=owner.id,
+    upload = CheckedUpload(name, "jpg", "image/jpeg")
+    file = save_file(
+        project, Actor.operator(owner), upload, io.BytesIO(data), deliverable_id=deliverable.id, client_visible=True
     )
     db.session.add(file)
     return file

@@ -113,12 +113,11 @@ def process_upload(upload_id: int) -> None:
         previews = media.add_pending([stored])
         upload.status, upload.file_id = READY, stored.id
         record(
-            upload.org_id,
             actor,
             "file.uploaded",
             f"{actor.label} uploaded {stored.filename}",
-            project_id=upload.project_id,
             subject=stored,
+            org_id=upload.org_id,
             details={"files": [{"id": stored.id, "name": stored.filename, "sha256": stored.sha256, "size": size}]},
         )
         queued = []

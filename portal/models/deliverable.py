@@ -38,6 +38,20 @@ APPROVAL_LABELS = {
     REJECTED: "Rejected",
 }
 
+# The receipt of a decision on the current version (the Decision rows keep every decision): a new version clears it.
+DECISION_RECEIPT = (
+    "decided_by_email",
+    "decided_by_name",
+    "decided_at",
+    "decision_reason",
+    "decision_ip",
+    "decision_user_agent",
+    "decision_version",
+    "decision_file_hashes",
+)
+# A deliverable awaiting the client's decision.
+UNDECIDED = {"approval_status": PENDING, **dict.fromkeys(DECISION_RECEIPT)}
+
 
 class Deliverable(db.Model):
     """A versioned output of a project with its client approval state."""

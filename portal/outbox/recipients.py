@@ -8,22 +8,24 @@ from portal.models.portal_link import active_link_condition
 from portal.outbox.rows import now
 
 
-def project_recipients(project: Project) -> list[str]:
-    """Client emails with an active link to this project (or client-wide) whose notifications are on."""
+def project_recipients(project: Project, *, unlocked_only: bool = False) -> list[str]:
+    """Client emails with an active link to this project (or client-wide) whose notifications are on;
+    unlocked_only also leaves out links locked for a few minutes after wrong codes."""
+    at = now()
+    conditions = [
+        PortalLink.org_id == project.org_id,
+        PortalLink.notify_email.is_(True),
+        active_link_condition(at),
+        PortalLink.code_locked.is_(False),  # locked until the operator sets a new code: it cannot open them
+        db.or_(
+            PortalLink.project_id == project.id,
+            db.and_(PortalLink.project_id.is_(None), PortalLink.client_id == project.client_id),
+        ),
+    ]
+    if unlocked_only:
+        conditions.append(db.or_(PortalLink.locked_until.is_(None), PortalLink.locked_until <= at))
     rows = db.session.execute(
-        db.select(PortalLink.client_email)
-        .where(
-            PortalLink.org_id == project.org_id,
-            PortalLink.notify_email.is_(True),
-            active_link_condition(now()),
-            PortalLink.code_locked.is_(False),  # locked until the operator sets a new code: it cannot open them
-            db.or_(
-                PortalLink.project_id == project.id,
-                db.and_(PortalLink.project_id.is_(None), PortalLink.client_id == project.client_id),
-            ),
-        )
-        .distinct()
-        .order_by(PortalLink.client_email)
+        db.select(PortalLink.client_email).where(*conditions).distinct().order_by(PortalLink.client_email)
     ).scalars()
     return list(rows)
 

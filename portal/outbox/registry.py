@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from portal.extensions import db
 from portal.models import Notification, Organization
+from portal.outbox.recipients import operator_recipients
 from portal.outbox.rows import add
 
 CLIENT = "client"
@@ -52,6 +53,11 @@ class EmailKind:
     def to_each(cls, recipients, org_id: int | None, subject: str, context: dict, **fields) -> list[Notification]:
         """One email of this kind to every recipient, in the caller's transaction."""
         return [add(org_id, to, cls.name, subject, context, **fields) for to in recipients]
+
+    @classmethod
+    def to_operators(cls, org_id: int, subject: str, context: dict, **fields) -> list[Notification]:
+        """One email of this kind to every member of the organization."""
+        return cls.to_each(operator_recipients(org_id), org_id, subject, context, **fields)
 
     @classmethod
     def still_wanted(cls, notification: Notification) -> bool:

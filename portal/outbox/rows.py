@@ -29,36 +29,34 @@ def add(org_id: int | None, to: str, kind: str, subject: str, context: dict, **f
     return notification
 
 
-def batched(
-    org_id: int, to: str, kind: str, project: Project, message: Message, subject: Callable[[int], str]
-) -> Notification:
+def batched(to: str, kind: str, project: Project, message: Message, subject: Callable[[int], str]) -> Notification:
     """Add the message to the recipient's waiting email about this project, or start one that waits a few minutes."""
     key = f"{kind}:{project.id}:{to}"
-    waiting = db.session.execute(
-        db.select(Notification)
-        .where(Notification.batch_key == key, Notification.status == PENDING, Notification.attempts == 0)
-        .order_by(Notification.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if waiting is not None and _hold_batch(waiting.id):
-        db.session.add(NotificationItem(notification_id=waiting.id, message_id=message.id))
+    held = waiting(key)
+    if held is not None:
+        db.session.add(NotificationItem(notification_id=held.id, message_id=message.id))
         db.session.flush()
-        waiting.subject = subject(len(batched_message_ids(waiting)))[:300]
-        return waiting
-    delay = timedelta(seconds=current_app.config["EMAIL_BATCH_SECONDS"])
-    notification = add(
-        org_id,
-        to,
-        kind,
-        subject(1),
-        {"project_id": project.id},
-        project_id=project.id,
-        batch_key=key,
-        next_attempt_at=now() + delay if delay else None,
-    )
+        held.subject = subject(len(batched_message_ids(held)))[:300]
+        return held
+    notification = new_batch(to, kind, subject(1), project, key)
     db.session.flush()
     db.session.add(NotificationItem(notification_id=notification.id, message_id=message.id))
     return notification
+
+
+def new_batch(to: str, kind: str, subject: str, project: Project, batch_key: str) -> Notification:
+    """Start an email about a project that waits EMAIL_BATCH_SECONDS for more news to join it."""
+    delay = timedelta(seconds=current_app.config["EMAIL_BATCH_SECONDS"])
+    return add(
+        project.org_id,
+        to,
+        kind,
+        subject,
+        {"project_id": project.id},
+        project_id=project.id,
+        batch_key=batch_key,
+        next_attempt_at=now() + delay if delay else None,
+    )
 
 
 def _hold_batch(notification_id: int) -> bool:

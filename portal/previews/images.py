@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import threading
 import warnings
@@ -11,7 +12,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from portal.models.media import IMAGE
 from portal.previews import PREVIEW_BOX, THUMB_BOX, Limits, PreviewFailed, PreviewKind, Put, Result, register
-from portal.previews.exif import read_capture
+from portal.previews.exif import Capture, read_capture
 
 try:  # HEIC/HEIF (iPhones, some drones) through libheif, when the wheel is installed
     import pillow_heif
@@ -65,6 +66,11 @@ def jpeg_bytes(image: Image.Image, box: int, quality: int = 82, icc: bytes | Non
     options = {"icc_profile": icc} if icc else {}
     copy.save(out, "JPEG", quality=quality, optimize=True, progressive=True, **options)
     return out.getvalue(), copy.size
+
+
+def photo_result(width: int, height: int, capture: Capture) -> Result:
+    """A photo's result: its upright size, and where, when and with what it was taken."""
+    return Result(kind=IMAGE, width=width, height=height, **dataclasses.asdict(capture))
 
 
 def store_stills(image: Image.Image, put: Put, result: Result, icc: bytes | None = None) -> None:
@@ -140,16 +146,7 @@ def decoded(path: Path, limits: Limits, box: int = PREVIEW_BOX) -> tuple[Image.I
         width, height = height, width
     if orientation in UPRIGHT:
         working = working.transpose(UPRIGHT[orientation])
-    result = Result(
-        kind=IMAGE,
-        width=width,
-        height=height,
-        captured_at=capture.captured_at,
-        camera=capture.camera,
-        latitude=capture.latitude,
-        longitude=capture.longitude,
-        relative_altitude=capture.relative_altitude,
-    )
+    result = photo_result(width, height, capture)
     return working, result
 
 

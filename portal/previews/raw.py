@@ -14,7 +14,7 @@ from PIL import Image
 from portal.models.media import IMAGE
 from portal.previews import Limits, PreviewFailed, PreviewKind, Put, Result, register
 from portal.previews.exif import Capture, capture_from
-from portal.previews.images import store_stills, too_many_pixels
+from portal.previews.images import photo_result, store_stills, too_many_pixels
 
 DNG_VERSION, XMP = 50706, 700
 # Bytes a half-size development holds per sensor pixel: the 16-bit mosaic, LibRaw's four 16-bit channels at
@@ -87,15 +87,6 @@ class RawPhotos(PreviewKind):
         if sizes.flip in (5, 6):  # LibRaw's quarter turns: the developed picture is already upright
             width, height = height, width
         capture = read_dng_capture(path)
-        result = Result(
-            kind=IMAGE,
-            width=width,
-            height=height,
-            captured_at=capture.captured_at,
-            camera=capture.camera,
-            latitude=capture.latitude,
-            longitude=capture.longitude,
-            relative_altitude=capture.relative_altitude,
-        )
+        result = photo_result(width, height, capture)
         store_stills(Image.fromarray(rgb, "RGB"), put, result)
         return result

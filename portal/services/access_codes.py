@@ -89,11 +89,9 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     failures, locked_until = counted.failed_attempts, counted.locked_until
     actor = Actor.client(link.client_email, ip, user_agent)
     record(
-        link.org_id,
         actor,
         "link.code_failed",
         f"Wrong access code for {link.client_email} ({failures} in a row)",
-        project_id=link.project_id,
         subject=link,
         details={"failures": failures},
     )
@@ -102,11 +100,9 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
     if counted.code_locked:
         if failures == LOCK_FOR_GOOD_AFTER:
             record(
-                link.org_id,
                 system,
                 "link.locked",
                 f"Access code of {link.client_email} locked after {failures} wrong tries; set a new code to unlock",
-                project_id=link.project_id,
                 subject=link,
                 details={"failures": failures, "for_good": True},
             )
@@ -114,11 +110,9 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         result = CodeCheck(CodeResult.LOCKED_FOR_GOOD)
     elif failures % LOCK_AFTER == 0:
         record(
-            link.org_id,
             system,
             "link.locked",
             f"Access code of {link.client_email} locked for 15 minutes after {failures} wrong tries",
-            project_id=link.project_id,
             subject=link,
             details={"failures": failures},
         )

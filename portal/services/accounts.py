@@ -147,7 +147,7 @@ def _new_org(user: User, org_name: str) -> Organization:
     db.session.flush()
     db.session.add(Membership(user_id=user.id, org_id=org.id, role=ROLE_OWNER))
     user.last_org_id = org.id
-    record(org.id, Actor.operator(user), "org.created", f"{user.name} created {org.name}")
+    record(Actor.operator(user), "org.created", f"{user.name} created {org.name}", org_id=org.id)
     return org
 
 

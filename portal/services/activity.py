@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from portal.extensions import db
-from portal.models import Activity
+from portal.models import Activity, Project
 from portal.models.activity import ACTOR_CLIENT, ACTOR_OPERATOR
 
 
@@ -30,20 +31,35 @@ class Actor:
         return cls(ACTOR_CLIENT, email, None, ip, (user_agent or "")[:400] or None)
 
 
+# Default of record()'s org_id and project_id: take them from the subject.
+_FROM_SUBJECT: Any = object()
+
+
+def _scope_of(subject) -> tuple[int | None, int | None]:
+    """The organization and project an object belongs to: a project's own id, or a row's org_id and project_id."""
+    if isinstance(subject, Project):
+        return subject.org_id, subject.id
+    return getattr(subject, "org_id", None), getattr(subject, "project_id", None)
+
+
 def record(
-    org_id: int,
     actor: Actor,
     verb: str,
     summary: str,
     *,
-    project_id: int | None = None,
     subject=None,
+    org_id: int | None = _FROM_SUBJECT,
+    project_id: int | None = _FROM_SUBJECT,
     details: dict | None = None,
 ) -> Activity:
-    """Add an Activity row to the session; the calling service commits it with its change."""
+    """Add an Activity row to the session, by default in the subject's organization and project; the caller commits."""
+    subject_org_id, subject_project_id = _scope_of(subject)
+    org_id = subject_org_id if org_id is _FROM_SUBJECT else org_id
+    if org_id is None:
+        raise ValueError(f"an activity needs an organization: {type(subject).__name__} has no org_id, pass org_id")
     activity = Activity(
         org_id=org_id,
-        project_id=project_id,
+        project_id=subject_project_id if project_id is _FROM_SUBJECT else project_id,
         actor_type=actor.type,
         actor_label=actor.label[:254],
         verb=verb,

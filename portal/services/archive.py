@@ -58,12 +58,12 @@ def set_archived(obj, actor: Actor, archived: bool):
         org_id, project_id = _org_and_project(obj)
         verb = "archived" if archived else "restored"
         record(
-            org_id,
             actor,
             f"{model.__name__.lower()}.{verb}",
             f"{actor.label} {verb} {_label(obj)}",
-            project_id=project_id,
             subject=obj,
+            org_id=org_id,
+            project_id=project_id,
         )
     db.session.commit()
     db.session.refresh(obj)
@@ -213,10 +213,10 @@ def delete_object(obj, actor: Actor) -> None:
             raise DeleteBlocked(blockers(current))
         # The project's own timeline goes with it: the record of the delete lives at the organization level.
         record(
-            org_id,
             actor,
             f"{model.__name__.lower()}.deleted",
             f"{actor.label} deleted {label}",
+            org_id=org_id,
             project_id=None if isinstance(obj, Project) else project_id,
             details={"id": object_id, "name": label, "files": len(keys)},
         )

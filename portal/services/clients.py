@@ -38,7 +38,7 @@ def create_client(
     db.session.add(client)
     try:
         db.session.flush()
-        record(org_id, actor, "client.created", f"{actor.label} added client {client.name}", subject=client)
+        record(actor, "client.created", f"{actor.label} added client {client.name}", subject=client)
         db.session.commit()
     except IntegrityError as exc:  # a concurrent create won the race
         db.session.rollback()
@@ -57,7 +57,7 @@ def update_client(
     client.name = name.strip()
     client.company = (company or "").strip() or None
     client.phone = (phone or "").strip() or None
-    record(client.org_id, actor, "client.updated", f"{actor.label} updated client {client.name}", subject=client)
+    record(actor, "client.updated", f"{actor.label} updated client {client.name}", subject=client)
     try:
         db.session.commit()
     except IntegrityError as exc:

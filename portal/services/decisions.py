@@ -177,12 +177,11 @@ def decide_deliverable(
     )
     label = APPROVAL_LABELS[decision].lower()
     record(
-        deliverable.project.org_id,
         actor,
         "deliverable.decided",
         f"{name or actor.label}: {label} — {deliverable.title} v{version}",
-        project_id=deliverable.project_id,
         subject=deliverable,
+        org_id=deliverable.project.org_id,
         details={"decision": decision, "version": version, "reason": reason or None, "files": hashes},
     )
     if decision in THREAD_LINES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.extensions import db
 from portal.models import Deliverable, DeliverableVersion, Project
-from portal.models.deliverable import PENDING, PLANNED, STATUSES, TYPES
+from portal.models.deliverable import PLANNED, STATUSES, TYPES, UNDECIDED
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableReady
 from portal.services.activity import Actor, record
@@ -46,12 +46,11 @@ def create_deliverable(
     first = DeliverableVersion(deliverable_id=deliverable.id, number=deliverable.version, created_by=actor.label)
     db.session.add(first)
     record(
-        project.org_id,
         actor,
         "deliverable.created",
         f"{actor.label} added deliverable {deliverable.title}",
-        project_id=project.id,
         subject=deliverable,
+        org_id=project.org_id,
     )
     db.session.commit()
     return deliverable
@@ -69,12 +68,11 @@ def update_deliverable(
         bump(deliverable, actor, version)
         _reopen_review(deliverable)
         record(
-            org_id,
             actor,
             "deliverable.new_version",
             f"{actor.label} sent version {version} of {title.strip()}",
-            project_id=deliverable.project_id,
             subject=deliverable,
+            org_id=org_id,
             details={"from": deliverable.version, "to": version},
         )
     deliverable.title = title.strip()
@@ -83,25 +81,19 @@ def update_deliverable(
     deliverable.status = status
     deliverable.version = version
     record(
-        org_id,
         actor,
         "deliverable.updated",
         f"{actor.label} updated deliverable {deliverable.title}",
-        project_id=deliverable.project_id,
         subject=deliverable,
+        org_id=org_id,
     )
     commit_and_dispatch(DeliverableReady.queue(deliverable))
     return deliverable
 
 
 def _reopen_review(deliverable: Deliverable) -> None:
-    deliverable.approval_status = PENDING
-    deliverable.decided_by_email = deliverable.decided_by_name = None
-    deliverable.decided_at = None
-    deliverable.decision_reason = None
-    deliverable.decision_ip = deliverable.decision_user_agent = None
-    deliverable.decision_version = None
-    deliverable.decision_file_hashes = None
+    for column, value in UNDECIDED.items():
+        setattr(deliverable, column, value)
 
 
 def set_visibility(deliverable: Deliverable, actor: Actor, visible: bool) -> Deliverable:
@@ -109,12 +101,11 @@ def set_visibility(deliverable: Deliverable, actor: Actor, visible: bool) -> Del
     deliverable.client_visible = visible
     state = "visible to the client" if visible else "hidden from the client"
     record(
-        deliverable.project.org_id,
         actor,
         "deliverable.visibility",
         f"{actor.label} made {deliverable.title} {state}",
-        project_id=deliverable.project_id,
         subject=deliverable,
+        org_id=deliverable.project.org_id,
         details={"client_visible": visible},
     )
     commit_and_dispatch(DeliverableReady.queue(deliverable))

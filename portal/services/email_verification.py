@@ -97,14 +97,7 @@ def request_code(link: PortalLink, ip: str | None, user_agent: str | None) -> Co
     db.session.add(verification)
     db.session.flush()
     actor = Actor.client(link.client_email, ip, user_agent)
-    record(
-        link.org_id,
-        actor,
-        "email.code_requested",
-        f"Verification code emailed to {link.client_email}",
-        project_id=link.project_id,
-        subject=link,
-    )
+    record(actor, "email.code_requested", f"Verification code emailed to {link.client_email}", subject=link)
     queued = outbox(VerificationCode.queue(verification))
     db.session.commit()
     return CodeRequest(True, queued)
@@ -155,14 +148,7 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         if used != 1:
             db.session.rollback()
             return VerifyResult.NONE
-        record(
-            link.org_id,
-            actor,
-            "email.verified",
-            f"{link.client_email} verified their email",
-            project_id=link.project_id,
-            subject=link,
-        )
+        record(actor, "email.verified", f"{link.client_email} verified their email", subject=link)
         db.session.commit()
         return VerifyResult.OK
     tries = db.session.execute(
@@ -172,11 +158,9 @@ def check_code(link: PortalLink, code: str, ip: str | None, user_agent: str | No
         .returning(EmailVerification.attempts)
     ).scalar_one()
     record(
-        link.org_id,
         actor,
         "email.code_failed",
         f"Wrong verification code for {link.client_email} ({tries} of {MAX_TRIES})",
-        project_id=link.project_id,
         subject=link,
         details={"tries": tries},
     )

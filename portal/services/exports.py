@@ -64,24 +64,20 @@ def _amount(minor: int) -> str:
     return f"{minor / 100:.2f}"
 
 
+def _documents(model, org_id: int, *columns):
+    """A proposals or invoices list: id, number, the given columns, currency and total, newest first."""
+    return (
+        db.select(model.id, model.number, *columns, model.currency, model.total_minor)
+        .join(Client, Client.id == model.client_id)
+        .where(model.org_id == org_id)
+        .order_by(model.id.desc())
+    )
+
+
 def proposal_rows(org_id: int, status: str | None, archived: bool, search: str = "") -> list[tuple]:
     """The proposals list's rows as plain tuples, with its filters."""
-    query = (
-        db.select(
-            Proposal.id,
-            Proposal.number,
-            Proposal.title,
-            Client.name,
-            Proposal.status,
-            Proposal.valid_until,
-            Proposal.currency,
-            Proposal.total_minor,
-        )
-        .join(Client, Client.id == Proposal.client_id)
-        .where(Proposal.org_id == org_id)
-        .where(Proposal.archived_at.is_not(None) if archived else Proposal.archived_at.is_(None))
-        .order_by(Proposal.id.desc())
-    )
+    query = _documents(Proposal, org_id, Proposal.title, Client.name, Proposal.status, Proposal.valid_until)
+    query = query.where(Proposal.archived_at.is_not(None) if archived else Proposal.archived_at.is_(None))
     if status:
         query = query.where(Proposal.status == status)
     if search:
@@ -91,21 +87,7 @@ def proposal_rows(org_id: int, status: str | None, archived: bool, search: str =
 
 def invoice_rows(org_id: int, status: str | None, today: date, search: str = "") -> list[tuple]:
     """The invoices list's rows as plain tuples, with its filters (overdue: sent and past due)."""
-    query = (
-        db.select(
-            Invoice.id,
-            Invoice.number,
-            Client.name,
-            Invoice.status,
-            Invoice.issue_date,
-            Invoice.due_date,
-            Invoice.currency,
-            Invoice.total_minor,
-        )
-        .join(Client, Client.id == Invoice.client_id)
-        .where(Invoice.org_id == org_id)
-        .order_by(Invoice.id.desc())
-    )
+    query = _documents(Invoice, org_id, Client.name, Invoice.status, Invoice.issue_date, Invoice.due_date)
     if status:
         query = query.where(shown_status_condition(status, today))
     if search:

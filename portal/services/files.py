@@ -57,6 +57,38 @@ def _deliverable_of(project: Project, deliverable_id: int | None) -> Deliverable
     return deliverable
 
 
+def project_key(project: Project, extension: str) -> str:
+    """A fresh storage key in the project's folder."""
+    return new_key(f"org/{project.org_id}/project/{project.id}", extension)
+
+
+def save_file(
+    project: Project,
+    actor: Actor,
+    upload: CheckedUpload,
+    stream: BinaryIO,
+    *,
+    deliverable_id: int | None,
+    client_visible: bool,
+    uploaded_by_type: str = UPLOADED_BY_OPERATOR,
+) -> StoredFile:
+    """Stream a checked upload into the project's storage and return its row, not yet added to the session."""
+    saved = get_storage().save(stream, project_key(project, upload.extension), upload.content_type)
+    return StoredFile(
+        project_id=project.id,
+        deliverable_id=deliverable_id,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=saved.size,
+        sha256=saved.sha256,
+        storage_key=saved.key,
+        client_visible=client_visible,
+        uploaded_by_type=uploaded_by_type,
+        uploaded_by_label=actor.label,
+        uploaded_by_user_id=actor.user_id,
+    )
+
+
 def upload_files(
     project: Project,
     actor: Actor,
@@ -81,39 +113,31 @@ def upload_files(
     limit = file_limit(db.session.get(Organization, project.org_id))
     try:
         for upload, stream in checked:
-            saved = storage.save(
-                stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension), upload.content_type
+            file = save_file(
+                project,
+                actor,
+                upload,
+                stream,
+                deliverable_id=deliverable.id if deliverable else None,
+                client_visible=client_visible,
+                uploaded_by_type=uploaded_by_type,
             )
-            if saved.size > limit:
-                storage.delete(saved.key)
+            if file.size > limit:
+                storage.delete(file.storage_key)
                 raise ServiceError(
                     f"“{upload.filename}” is larger than this organization’s limit of {filesize(limit)} per file.",
                     "files",
                 )
-            stored.append(
-                StoredFile(
-                    project_id=project.id,
-                    deliverable_id=deliverable.id if deliverable else None,
-                    filename=upload.filename,
-                    content_type=upload.content_type,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    storage_key=saved.key,
-                    client_visible=client_visible,
-                    uploaded_by_type=uploaded_by_type,
-                    uploaded_by_label=actor.label,
-                    uploaded_by_user_id=actor.user_id,
-                )
-            )
+            stored.append(file)
         db.session.add_all(stored)
         db.session.flush()
         previews = media.add_pending(stored)
         names = ", ".join(f.filename for f in stored)
         record(
-            project.org_id,
             actor,
             "file.uploaded",
             f"{actor.label} uploaded {names}"[:300],
+            org_id=project.org_id,
             project_id=project.id,
             details={"files": [{"id": f.id, "name": f.filename, "sha256": f.sha256, "size": f.size} for f in stored]},
         )
@@ -145,7 +169,7 @@ def attach(file: StoredFile, actor: Actor, deliverable_id: int | None) -> Stored
         if deliverable
         else f"{actor.label} detached {file.filename}"
     )
-    record(project.org_id, actor, "file.attached", summary, project_id=project.id, subject=file)
+    record(actor, "file.attached", summary, subject=file, org_id=project.org_id)
     stale = bundles.invalidate(previous, file.deliverable_id)
     db.session.commit()
     bundles.remove_objects(stale)
@@ -158,12 +182,11 @@ def set_visibility(file: StoredFile, actor: Actor, visible: bool) -> StoredFile:
     file.client_visible = visible
     state = "visible to the client" if visible else "hidden from the client"
     record(
-        project.org_id,
         actor,
         "file.visibility",
         f"{actor.label} made {file.filename} {state}",
-        project_id=project.id,
         subject=file,
+        org_id=project.org_id,
         details={"client_visible": visible},
     )
     stale = bundles.invalidate(file.deliverable_id)
@@ -177,10 +200,10 @@ def delete_file(file: StoredFile, actor: Actor) -> None:
     project = db.session.get(Project, file.project_id)
     key, name, deliverable_id = file.storage_key, file.filename, file.deliverable_id
     record(
-        project.org_id,
         actor,
         "file.deleted",
         f"{actor.label} deleted {name}",
+        org_id=project.org_id,
         project_id=project.id,
         details={"file_id": file.id, "name": name, "sha256": file.sha256},
     )
@@ -195,12 +218,5 @@ def record_download(org_id: int, actor: Actor, file: StoredFile | None = None, d
     """Audit a client's download of one file or of a deliverable's ZIP."""
     subject = file if file is not None else deliverable
     name = file.filename if file is not None else f"{deliverable.title} (all files, version {deliverable.version})"
-    record(
-        org_id,
-        actor,
-        "file.downloaded",
-        f"{actor.label} downloaded {name}",
-        project_id=subject.project_id,
-        subject=subject,
-    )
+    record(actor, "file.downloaded", f"{actor.label} downloaded {name}", subject=subject, org_id=org_id)
     db.session.commit()

@@ -75,7 +75,7 @@ def invite(org: Organization, actor: Actor, email: str, role: str) -> Invitation
     )
     db.session.add(invitation)
     db.session.flush()
-    record(org.id, actor, "invitation.sent", f"{actor.label} invited {email} as {role}", subject=invitation)
+    record(actor, "invitation.sent", f"{actor.label} invited {email} as {role}", subject=invitation)
     commit_and_dispatch(MemberInvitation.queue(invitation, org, actor.label))
     return invitation
 
@@ -96,7 +96,7 @@ def revoke(org_id: int, actor: Actor, invitation_id: int) -> None:
     if revoked.rowcount != 1:
         db.session.rollback()
         raise ServiceError("This invitation was already answered, withdrawn or expired.", "invitation")
-    record(org_id, actor, "invitation.revoked", f"{actor.label} withdrew the invitation of {invitation.email}")
+    record(actor, "invitation.revoked", f"{actor.label} withdrew the invitation of {invitation.email}", org_id=org_id)
     db.session.commit()
 
 
@@ -125,7 +125,6 @@ def accept(invitation: Invitation, user: User, ip: str | None = None, user_agent
     user.last_org_id = invitation.org_id
     actor = Actor.operator(user, ip, user_agent)
     record(
-        invitation.org_id,
         actor,
         "invitation.accepted",
         f"{user.name} accepted the invitation and joined as {invitation.role}",

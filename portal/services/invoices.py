@@ -34,14 +34,7 @@ def _fill(
 def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
     """Draft an invoice with the organization's next number."""
     invoice = billing.new_draft(Invoice, "invoice", org, _fill, fields)
-    record(
-        org.id,
-        actor,
-        "invoice.created",
-        f"{actor.label} drafted invoice {invoice.number}",
-        project_id=invoice.project_id,
-        subject=invoice,
-    )
+    record(actor, "invoice.created", f"{actor.label} drafted invoice {invoice.number}", subject=invoice)
     db.session.commit()
     return invoice
 
@@ -49,14 +42,7 @@ def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
 def update_invoice(invoice: Invoice, org: Organization, actor: Actor, **fields) -> Invoice:
     """Change a draft invoice."""
     billing.refill_draft(invoice, "invoice", org, _fill, fields, "notes")
-    record(
-        org.id,
-        actor,
-        "invoice.updated",
-        f"{actor.label} updated invoice {invoice.number}",
-        project_id=invoice.project_id,
-        subject=invoice,
-    )
+    record(actor, "invoice.updated", f"{actor.label} updated invoice {invoice.number}", subject=invoice)
     db.session.commit()
     return invoice
 
@@ -80,14 +66,7 @@ def _move(invoice: Invoice, actor: Actor, allowed: tuple[str, ...], target: str,
         invoice.paid_at = now
     elif target == VOID:
         invoice.voided_at = now
-    record(
-        invoice.org_id,
-        actor,
-        f"invoice.{target}",
-        f"{actor.label} {verb} invoice {invoice.number}",
-        project_id=invoice.project_id,
-        subject=invoice,
-    )
+    record(actor, f"invoice.{target}", f"{actor.label} {verb} invoice {invoice.number}", subject=invoice)
     commit_and_dispatch(InvoiceSent.queue(invoice) if target == SENT else [])
     return invoice
 

@@ -58,7 +58,9 @@ def change_role(org_id: int, actor: Actor, membership_id: int, role: str) -> Non
     if changed.rowcount != 1:
         db.session.rollback()
         raise ServiceError(LAST_OWNER, "role")
-    record(org_id, actor, "member.role_changed", f"{actor.label} made {user.name} {role}", details={"role": role})
+    record(
+        actor, "member.role_changed", f"{actor.label} made {user.name} {role}", org_id=org_id, details={"role": role}
+    )
     db.session.commit()
 
 
@@ -78,8 +80,8 @@ def remove(org_id: int, actor: Actor, membership_id: int) -> User:
         .execution_options(synchronize_session=False)
     )
     if actor.user_id == user.id:
-        record(org_id, actor, "member.left", f"{user.name} left the organization")
+        record(actor, "member.left", f"{user.name} left the organization", org_id=org_id)
     else:
-        record(org_id, actor, "member.removed", f"{actor.label} removed {user.name}")
+        record(actor, "member.removed", f"{actor.label} removed {user.name}", org_id=org_id)
     db.session.commit()
     return user

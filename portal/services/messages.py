@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TypedDict, Unpack
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -18,25 +19,24 @@ from portal.outbox.kinds.messages import ClientMessages, Messages
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
+# What a list of messages shows of each: who wrote what, and when.
+MESSAGE_COLUMNS = (Message.id, Message.sender_type, Message.sender_name, Message.body, Message.created_at)
+# A thread adds what each message comments on, and where its pin is.
+THREAD_COLUMNS = (
+    *MESSAGE_COLUMNS,
+    Message.deliverable_id,
+    Message.file_id,
+    Message.pin_x,
+    Message.pin_time,
+    Message.pin_lat,
+    Message.pin_lon,
+)
+
 
 def project_thread(project_id: int, limit: int = 200) -> list:
     """The latest messages of a project's thread, oldest first, as light rows."""
     rows = db.session.execute(
-        db.select(
-            Message.id,
-            Message.sender_type,
-            Message.sender_name,
-            Message.body,
-            Message.created_at,
-            Message.deliverable_id,
-            Message.file_id,
-            Message.internal,
-            Message.pin_x,
-            Message.pin_time,
-            Message.pin_lat,
-            Message.pin_lon,
-            StoredFile.filename.label("file_name"),
-        )
+        db.select(*THREAD_COLUMNS, Message.internal, StoredFile.filename.label("file_name"))
         .outerjoin(StoredFile, StoredFile.id == Message.file_id)
         .where(Message.project_id == project_id)
         .order_by(Message.created_at.desc(), Message.id.desc())
@@ -99,17 +99,7 @@ def _thread_view_statement():
     )
     return (
         db.select(
-            Message.id,
-            Message.sender_type,
-            Message.sender_name,
-            Message.body,
-            Message.created_at,
-            Message.deliverable_id,
-            Message.file_id,
-            Message.pin_x,
-            Message.pin_time,
-            Message.pin_lat,
-            Message.pin_lon,
+            *THREAD_COLUMNS,
             StoredFile.filename.label("file_name"),
             db.func.count().over().label("total"),
             db.func.max(Message.id).over().label("latest"),
@@ -134,16 +124,24 @@ def thread_view(project_id: int, reader_email: str, limit: int = 200) -> tuple[l
     return list(reversed(rows)), f'W/"t{project_id}-{first.latest}-{first.total}"', first.read_up_to or 0
 
 
+class About(TypedDict, total=False):
+    """What a message comments on: a deliverable or a file, and where on it."""
+
+    deliverable_id: int | None
+    file_id: int | None
+    pin: dict | None
+
+
 def _add(
     project: Project,
     actor: Actor,
+    body: str,
     *,
     client: bool,
     name: str,
     email: str | None,
-    body: str,
-    deliverable_id: int | None,
-    file_id: int | None,
+    deliverable_id: int | None = None,
+    file_id: int | None = None,
     pin: dict | None = None,
 ) -> Message:
     """Check and add a message with its Activity row; the caller commits."""
@@ -163,59 +161,21 @@ def _add(
     )
     db.session.add(message)
     db.session.flush()
-    record(project.org_id, actor, "message.posted", f"{name} posted a message", project_id=project.id, subject=message)
+    record(actor, "message.posted", f"{name} posted a message", subject=message, org_id=project.org_id)
     return message
 
 
-def post_operator_message(
-    project: Project,
-    actor: Actor,
-    email: str,
-    body: str,
-    *,
-    deliverable_id: int | None = None,
-    file_id: int | None = None,
-    pin: dict | None = None,
-) -> Message:
+def post_operator_message(project: Project, actor: Actor, email: str, body: str, **about: Unpack[About]) -> Message:
     """Add an operator's message (or comment on a deliverable or file) to the project's thread."""
-    message = _add(
-        project,
-        actor,
-        client=False,
-        name=actor.label,
-        email=email,
-        body=body,
-        deliverable_id=deliverable_id,
-        file_id=file_id,
-        pin=pin,
-    )
+    message = _add(project, actor, body, client=False, name=actor.label, email=email, **about)
     # An internal note (a comment on an item the client cannot see) is never emailed to the client.
     commit_and_dispatch(Messages.queue(project, message))
     return message
 
 
-def post_client_message(
-    project: Project,
-    actor: Actor,
-    name: str | None,
-    body: str,
-    *,
-    deliverable_id: int | None = None,
-    file_id: int | None = None,
-    pin: dict | None = None,
-) -> Message:
+def post_client_message(project: Project, actor: Actor, name: str | None, body: str, **about: Unpack[About]) -> Message:
     """Add the client's message (or comment on a visible deliverable or file) and mark the thread read."""
-    message = _add(
-        project,
-        actor,
-        client=True,
-        name=name or actor.label,
-        email=actor.label,
-        body=body,
-        deliverable_id=deliverable_id,
-        file_id=file_id,
-        pin=pin,
-    )
+    message = _add(project, actor, body, client=True, name=name or actor.label, email=actor.label, **about)
     _mark_read(project.id, actor.label, message.id)
     commit_and_dispatch(ClientMessages.queue(project, message))
     return message

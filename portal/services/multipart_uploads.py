@@ -15,8 +15,9 @@ from portal.models.file import UPLOADED_BY_OPERATOR
 from portal.models.upload import ABORTED, FAILED, PROCESSING, UPLOADING
 from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
+from portal.services.files import project_key
 from portal.services.organizations import file_limit
-from portal.storage import StorageError, get_storage, new_key
+from portal.storage import StorageError, get_storage
 from portal.uploads import extension_of, safe_filename
 
 
@@ -56,7 +57,7 @@ def start(
         if deliverable is None or deliverable.project_id != project.id:
             raise ServiceError("Choose a deliverable of this project.", "deliverable_id")
     extension = extension_of(filename)
-    key = new_key(f"org/{project.org_id}/project/{project.id}", extension)
+    key = project_key(project, extension)
     backend_id = multipart.create(get_storage(), key, "application/octet-stream")
     upload = Upload(
         public_id=secrets.token_urlsafe(24),
@@ -179,10 +180,10 @@ def fail(upload: Upload, actor: Actor, reason: str) -> None:
     upload.status = FAILED
     upload.error = reason[:400]
     record(
-        upload.org_id,
         actor,
         "upload.rejected",
         f"{upload.filename} was not accepted: {reason}",
+        org_id=upload.org_id,
         project_id=upload.project_id,
         details={"upload": upload.public_id, "name": upload.filename},
     )

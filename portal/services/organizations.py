@@ -43,7 +43,12 @@ def set_max_file_size(org: Organization, actor: Actor, gigabytes) -> Organizatio
             "max_file_gb",
         )
     org.max_file_bytes = int(wanted * GB)
-    record(org.id, actor, "org.file_limit_updated", f"{actor.label} set the largest file to {wanted.normalize():f} GB")
+    record(
+        actor,
+        "org.file_limit_updated",
+        f"{actor.label} set the largest file to {wanted.normalize():f} GB",
+        org_id=org.id,
+    )
     db.session.commit()
     return org
 
@@ -80,7 +85,7 @@ def update_branding(
     org.currency = currency
     if locale is not None:
         org.locale = locale
-    record(org.id, actor, "org.branding_updated", f"{actor.label} updated the branding")
+    record(actor, "org.branding_updated", f"{actor.label} updated the branding", org_id=org.id)
     db.session.commit()
     return org
 
@@ -112,7 +117,7 @@ def update_business_details(
     org.business_address = business_address
     org.tax_id = tax_id
     org.payment_instructions = payment_instructions
-    record(org.id, actor, "org.business_details_updated", f"{actor.label} updated the business details")
+    record(actor, "org.business_details_updated", f"{actor.label} updated the business details", org_id=org.id)
     db.session.commit()
     return org
 
@@ -133,7 +138,7 @@ def set_logo(org: Organization, actor: Actor, stream: BinaryIO, max_bytes: int) 
     saved = storage.save(io.BytesIO(png), new_key(f"org/{org.id}/logo", "png"), "image/png")
     previous = org.logo_key
     org.logo_key = saved.key
-    record(org.id, actor, "org.logo_updated", f"{actor.label} uploaded a new logo")
+    record(actor, "org.logo_updated", f"{actor.label} uploaded a new logo", org_id=org.id)
     try:
         db.session.commit()
     except BaseException:
@@ -149,7 +154,7 @@ def remove_logo(org: Organization, actor: Actor) -> Organization:
     """Remove the logo."""
     previous = org.logo_key
     org.logo_key = None
-    record(org.id, actor, "org.logo_removed", f"{actor.label} removed the logo")
+    record(actor, "org.logo_removed", f"{actor.label} removed the logo", org_id=org.id)
     db.session.commit()
     if previous:
         get_storage().delete(previous)

@@ -93,17 +93,7 @@ def pin_operator_comment(
 def file_pins(file_id: int, *, client: bool) -> list:
     """The file's comments in thread order, pinned or not, as light rows (internal notes left out for a client)."""
     query = (
-        db.select(
-            Message.id,
-            Message.sender_type,
-            Message.sender_name,
-            Message.body,
-            Message.created_at,
-            Message.internal,
-            Message.pin_x,
-            Message.pin_y,
-            Message.pin_time,
-        )
+        db.select(*messages.MESSAGE_COLUMNS, Message.internal, Message.pin_x, Message.pin_y, Message.pin_time)
         .where(Message.file_id == file_id)
         .order_by(Message.created_at, Message.id)
         .limit(500)

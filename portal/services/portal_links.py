@@ -105,11 +105,9 @@ def create_link(
     db.session.flush()
     scope = f"project {project.name}" if project else f"all projects of {client.name}"
     record(
-        org_id,
         actor,
         "link.created",
         f"{actor.label} created a portal link for {link.client_email} ({scope})",
-        project_id=project.id if project else None,
         subject=link,
         details={"with_code": bool(code), "expires_at": link.expires_at.isoformat() if link.expires_at else None},
     )
@@ -118,14 +116,7 @@ def create_link(
 
 
 def _invite(link: PortalLink, actor: Actor):
-    record(
-        link.org_id,
-        actor,
-        "link.invited",
-        f"{actor.label} emailed the portal link to {link.client_email}",
-        project_id=link.project_id,
-        subject=link,
-    )
+    record(actor, "link.invited", f"{actor.label} emailed the portal link to {link.client_email}", subject=link)
     return Invitation.queue(link)
 
 
@@ -145,14 +136,7 @@ def rotate_code(link: PortalLink, actor: Actor, typed_code: str | None = None) -
     link.locked_until = None
     link.code_locked = False
     _end_sessions(link)
-    record(
-        link.org_id,
-        actor,
-        "link.code_rotated",
-        f"{actor.label} set a new access code for {link.client_email}",
-        project_id=link.project_id,
-        subject=link,
-    )
+    record(actor, "link.code_rotated", f"{actor.label} set a new access code for {link.client_email}", subject=link)
     db.session.commit()
     return code
 
@@ -168,14 +152,7 @@ def set_option(link: PortalLink, actor: Actor, option: str, on: bool) -> PortalL
     """Turn one of the link's options (email notifications, client uploads) on or off."""
     verb, label = TOGGLES[option]
     setattr(link, option, on)
-    record(
-        link.org_id,
-        actor,
-        verb,
-        f"{actor.label} turned {label} {'on' if on else 'off'} for {link.client_email}",
-        project_id=link.project_id,
-        subject=link,
-    )
+    record(actor, verb, f"{actor.label} turned {label} {'on' if on else 'off'} for {link.client_email}", subject=link)
     db.session.commit()
     return link
 
@@ -185,14 +162,7 @@ def revoke(link: PortalLink, actor: Actor) -> PortalLink:
     if link.revoked_at is None:
         link.revoked_at = _now()
         _end_sessions(link)
-        record(
-            link.org_id,
-            actor,
-            "link.revoked",
-            f"{actor.label} revoked the portal link of {link.client_email}",
-            project_id=link.project_id,
-            subject=link,
-        )
+        record(actor, "link.revoked", f"{actor.label} revoked the portal link of {link.client_email}", subject=link)
         db.session.commit()
     return link
 
@@ -227,14 +197,7 @@ def record_entry(link: PortalLink, ip: str | None, user_agent: str | None) -> No
         .values(access_count=PortalLink.access_count + 1, last_accessed_at=_now())
     )
     actor = Actor.client(link.client_email, ip, user_agent)
-    record(
-        link.org_id,
-        actor,
-        "link.entered",
-        f"{link.client_email} opened the portal",
-        project_id=link.project_id,
-        subject=link,
-    )
+    record(actor, "link.entered", f"{link.client_email} opened the portal", subject=link)
     db.session.commit()
 
 

@@ -63,14 +63,7 @@ def create_project(
     )
     db.session.add(project)
     db.session.flush()
-    record(
-        org_id,
-        actor,
-        "project.created",
-        f"{actor.label} created project {project.name}",
-        project_id=project.id,
-        subject=project,
-    )
+    record(actor, "project.created", f"{actor.label} created project {project.name}", subject=project)
     if commit:
         db.session.commit()
     return project
@@ -97,14 +90,7 @@ def update_project(
     project.start_date, project.end_date = start_date, end_date
     project.location = (location or "").strip() or None
     project.description = (description or "").strip() or None
-    record(
-        project.org_id,
-        actor,
-        "project.updated",
-        f"{actor.label} updated the project details",
-        project_id=project.id,
-        subject=project,
-    )
+    record(actor, "project.updated", f"{actor.label} updated the project details", subject=project)
     db.session.commit()
     return project
 
@@ -119,11 +105,9 @@ def set_site_position(project: Project, actor: Actor, lat_text: str | None, lon_
     flag_modified(project, "site_lon")
     summary = f"{actor.label} placed the site at {position[0]:.5f}, {position[1]:.5f}" if position else None
     record(
-        project.org_id,
         actor,
         "project.site_set" if position else "project.site_cleared",
         summary or f"{actor.label} removed the site from the map",
-        project_id=project.id,
         subject=project,
     )
     db.session.commit()
@@ -149,11 +133,9 @@ def change_status(project: Project, actor: Actor, new_status: str, hold_reason: 
         project.hold_reason = None
     project.status = new_status
     record(
-        project.org_id,
         actor,
         "project.status_changed",
         f"{actor.label} moved the project from {STATUS_LABELS[old_status]} to {STATUS_LABELS[new_status]}",
-        project_id=project.id,
         subject=project,
         details={"from": old_status, "to": new_status, **({"reason": hold_reason} if hold_reason else {})},
     )

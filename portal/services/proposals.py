@@ -31,14 +31,7 @@ def _fill(
 def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
     """Draft a proposal with the organization's next number."""
     proposal = billing.new_draft(Proposal, "proposal", org, _fill, fields)
-    record(
-        org.id,
-        actor,
-        "proposal.created",
-        f"{actor.label} drafted proposal {proposal.number}",
-        project_id=proposal.project_id,
-        subject=proposal,
-    )
+    record(actor, "proposal.created", f"{actor.label} drafted proposal {proposal.number}", subject=proposal)
     db.session.commit()
     return proposal
 
@@ -46,14 +39,7 @@ def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
 def update_proposal(proposal: Proposal, org: Organization, actor: Actor, **fields) -> Proposal:
     """Change a draft proposal."""
     billing.refill_draft(proposal, "proposal", org, _fill, fields, "title")
-    record(
-        org.id,
-        actor,
-        "proposal.updated",
-        f"{actor.label} updated proposal {proposal.number}",
-        project_id=proposal.project_id,
-        subject=proposal,
-    )
+    record(actor, "proposal.updated", f"{actor.label} updated proposal {proposal.number}", subject=proposal)
     db.session.commit()
     return proposal
 
@@ -70,14 +56,7 @@ def send_proposal(proposal: Proposal, actor: Actor) -> Proposal:
         raise ServiceError("The validity date has passed; set a new one before sending.", "status")
     proposal.status = SENT
     proposal.sent_at = datetime.now(UTC)
-    record(
-        proposal.org_id,
-        actor,
-        "proposal.sent",
-        f"{actor.label} sent proposal {proposal.number}",
-        project_id=proposal.project_id,
-        subject=proposal,
-    )
+    record(actor, "proposal.sent", f"{actor.label} sent proposal {proposal.number}", subject=proposal)
     commit_and_dispatch(ProposalSent.queue(proposal))
     return proposal
 
@@ -116,11 +95,9 @@ def accept_proposal(
         )
         proposal.project_id = project.id
     record(
-        proposal.org_id,
         actor,
         "proposal.accepted",
         f"{name} accepted proposal {proposal.number}",
-        project_id=proposal.project_id,
         subject=proposal,
         details={"name": name},
     )
@@ -146,11 +123,9 @@ def decline_proposal(
     proposal.decision_reason = reason
     _record_answerer(proposal, actor, ip)
     record(
-        proposal.org_id,
         actor,
         "proposal.declined",
         f"Proposal {proposal.number} was declined",
-        project_id=proposal.project_id,
         subject=proposal,
         details={"reason": reason},
     )

@@ -10,14 +10,14 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models import Decision, Deliverable, DeliverableVersion, Project, StoredFile, VersionFile
-from portal.models.deliverable import PENDING
+from portal.models.deliverable import UNDECIDED
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableReady
 from portal.services import bundles, media
 from portal.services.activity import Actor, record
 from portal.services.archive import remove_stored
 from portal.services.errors import ServiceError
-from portal.storage import get_storage, new_key
+from portal.services.files import save_file
 from portal.uploads import UploadRejected, check_upload
 
 KEEP, REMOVE, REPLACE = "keep", "remove", "replace"
@@ -114,27 +114,14 @@ def new_version(
         raise ServiceError(str(exc), "files") from exc
     project = db.session.get(Project, deliverable.project_id)
     number, now = deliverable.version + 1, datetime.now(UTC)
-    storage, saved_keys = get_storage(), []
+    saved_keys: list[str] = []
     try:
         # The WHERE clause is the whole check: of two simultaneous new versions (or a decision racing one),
         # only one row update on this version number succeeds.
         result = db.session.execute(
             update(Deliverable)
             .where(Deliverable.id == deliverable.id, Deliverable.version == expected)
-            .values(
-                version=number,
-                approval_status=PENDING,
-                updated_at=now,
-                # The receipt columns describe the current version only; the Decision rows keep every decision.
-                decided_by_email=None,
-                decided_by_name=None,
-                decided_at=None,
-                decision_reason=None,
-                decision_ip=None,
-                decision_user_agent=None,
-                decision_version=None,
-                decision_file_hashes=None,
-            )
+            .values(version=number, updated_at=now, **UNDECIDED)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
@@ -146,36 +133,27 @@ def new_version(
         db.session.add(version)
         added = []
         for upload, stream, replaced in checked:
-            saved = storage.save(
-                stream, new_key(f"org/{project.org_id}/project/{project.id}", upload.extension), upload.content_type
+            file = save_file(
+                project,
+                actor,
+                upload,
+                stream,
+                deliverable_id=deliverable.id,
+                client_visible=replaced.client_visible if replaced else True,
             )
-            saved_keys.append(saved.key)
-            added.append(
-                StoredFile(
-                    project_id=project.id,
-                    deliverable_id=deliverable.id,
-                    filename=upload.filename,
-                    content_type=upload.content_type,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    storage_key=saved.key,
-                    client_visible=replaced.client_visible if replaced else True,
-                    uploaded_by_label=actor.label,
-                    uploaded_by_user_id=actor.user_id,
-                )
-            )
+            saved_keys.append(file.storage_key)
+            added.append(file)
         db.session.add_all(added)
         for f in gone:
             f.superseded_at = now
         db.session.flush()
         version.files.extend(VersionFile(file_id=f.id) for f in kept + added)
         record(
-            project.org_id,
             actor,
             "deliverable.new_version",
             f"{actor.label} sent version {number} of {deliverable.title}",
-            project_id=project.id,
             subject=deliverable,
+            org_id=project.org_id,
             details={"from": expected, "to": number, "added": [f.filename for f in added]},
         )
         previews = media.add_pending(added)

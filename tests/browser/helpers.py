@@ -27,6 +27,14 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+def make_unique_org(name: str, prefix: str, operator_name: str, client_name: str):
+    """An organization with a slug no other test uses, its operator and a client (emails as unique); all three."""
+    org = make_org(name, slug=unique(prefix))
+    operator = make_user(org, email=f"{unique(prefix)}@example.com", name=operator_name)
+    customer = make_client(org, email=f"{unique(prefix + '-client')}@example.com", name=client_name)
+    return org, operator, customer
+
+
 @dataclass
 class SharedProject:
     """A project shared through a portal link with an access code, as an operator would leave it."""
@@ -212,10 +220,42 @@ def portal_link_in(message) -> str:
     return found.group(0)
 
 
-def email_the_link(page: Page, live, shared: SharedProject) -> None:
-    """The operator sends the portal link to the client from the project's link management."""
+def assert_video_plays(page: Page, player, past_seconds: float) -> None:
+    """The video element shows its poster, then plays (muted) past ``past_seconds`` once started in the page."""
+    expect(player).to_have_attribute("poster", re.compile(r"/media/poster$"))
+    player.scroll_into_view_if_needed()
+    page.evaluate("(v) => { v.muted = true; return v.play(); }", player.element_handle())
+    page.wait_for_function(f"(v) => v.currentTime > {past_seconds}", arg=player.element_handle(), timeout=10_000)
+
+
+def pin_first_comment(page: Page, across: float, down: float, text: str, tolerance: float, tap: bool = False) -> None:
+    """On a photo's comments page choose a spot (a click, or a tap on a phone), check the form took it across, and
+    post the first comment pinned there: its numbered marker shows."""
+    box = page.locator("[data-pin-stage] img").bounding_box()
+    x, y = box["x"] + box["width"] * across, box["y"] + box["height"] * down
+    page.touchscreen.tap(x, y) if tap else page.mouse.click(x, y)
+    assert abs(float(page.get_by_label("Across").input_value()) - across) < tolerance
+    page.get_by_label("Your comment").fill(text)
+    post = page.get_by_role("button", name="Post comment")
+    post.tap() if tap else post.click()
+    expect(page.locator(".pin-marker")).to_have_text("1")
+
+
+def open_as_client(page: Page, live, shared: SharedProject) -> None:
+    """Enter the portal as the shared project's client and open its project page."""
+    enter_portal(page, live, shared.token, shared.code)
+    page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+
+
+def open_as_operator(page: Page, live, shared: SharedProject) -> None:
+    """Sign in as the shared project's operator and open its project page."""
     log_in(page, live, shared.operator_email)
     page.goto(live(f"/app/projects/{shared.project_id}"))
+
+
+def email_the_link(page: Page, live, shared: SharedProject) -> None:
+    """The operator sends the portal link to the client from the project's link management."""
+    open_as_operator(page, live, shared)
     links = page.locator("#portal-links")
     links.get_by_role("button", name=f"Email the link to {shared.client_email}").click()
     expect(page.locator("#flash")).to_contain_text(shared.client_email)

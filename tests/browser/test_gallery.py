@@ -15,9 +15,11 @@ from tests.browser.helpers import (
     assert_no_sideways_scroll,
     assert_same_document,
     assert_tap_targets,
+    assert_video_plays,
     enter_portal,
     log_in,
     mark_document,
+    pin_first_comment,
     unique,
 )
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
@@ -121,11 +123,7 @@ def test_client_reviews_photos_and_video(live_server, new_page, screenshot):
     expect(viewer).to_have_count(0)
 
     # The video plays in the page, fetched by byte ranges.
-    player = page.locator(f"#video-{seeded['video']} video")
-    expect(player).to_have_attribute("poster", re.compile(r"/media/poster$"))
-    player.scroll_into_view_if_needed()
-    page.evaluate("(v) => { v.muted = true; return v.play(); }", player.element_handle())
-    page.wait_for_function("(v) => v.currentTime > 0.2", arg=player.element_handle(), timeout=10_000)
+    assert_video_plays(page, page.locator(f"#video-{seeded['video']} video"), 0.2)
     assert 206 in ranges, f"the proxy was not fetched by range: {ranges}"
 
     # A comment pinned to a spot of the first photo, by a click, answered in place.
@@ -174,12 +172,7 @@ def test_the_gallery_and_pins_work_at_375_px_by_tap(live_server, new_page, scree
     page.get_by_role("button", name="Close (Esc)").tap()
     expect(page.locator(".pswp")).to_have_count(0)
     page.goto(live(f"/portal/{seeded['slug']}/files/{seeded['photo']}/pins"))
-    box = page.locator("[data-pin-stage] img").bounding_box()
-    page.touchscreen.tap(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
-    assert abs(float(page.get_by_label("Across").input_value()) - 0.75) < 0.03
-    page.get_by_label("Your comment").fill("Tapped on a phone")
-    page.get_by_role("button", name="Post comment").tap()
-    expect(page.locator(".pin-marker")).to_have_text("1")
+    pin_first_comment(page, 0.75, 0.25, "Tapped on a phone", tolerance=0.03, tap=True)
     assert_no_sideways_scroll(page, "a photo's comments, phone")
     assert_tap_targets(page, "a photo's comments, phone")
     assert_accessible(page, "a photo's comments, phone")

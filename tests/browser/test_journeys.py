@@ -13,8 +13,9 @@ from tests.browser.helpers import (
     assert_same_document,
     email_the_link,
     enter_portal,
-    log_in,
     mark_document,
+    open_as_client,
+    open_as_operator,
     portal_link_in,
     seed_shared_project,
     unique,
@@ -192,8 +193,7 @@ def test_htmx_requests_show_a_loading_indicator(live_server, new_page):
     live = live_server
     shared = seed_shared_project(live)
     page = new_page()
-    enter_portal(page, live, shared.token, shared.code)
-    page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(page, live, shared)
     held = []
     page.route("**/messages", lambda route: held.append(route))
     page.get_by_label("Your message").fill("Is anyone there?")
@@ -216,8 +216,7 @@ def test_a_failed_request_says_so(live_server, new_page):
     live = live_server
     shared = seed_shared_project(live)
     page = new_page()
-    enter_portal(page, live, shared.token, shared.code)
-    page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(page, live, shared)
     page.route("**/messages", lambda route: route.fulfill(status=500, body="boom"))
     page.get_by_label("Your message").fill("Hello?")
     page.locator("#thread").get_by_role("button", name="Send").click()
@@ -234,12 +233,10 @@ def test_operator_follows_the_client_live(live_server, new_page, smtp_inbox):
     live = live_server
     shared = seed_shared_project(live)
     operator = new_page()
-    log_in(operator, live, shared.operator_email)
-    operator.goto(live(f"/app/projects/{shared.project_id}"))
+    open_as_operator(operator, live, shared)
     mark_document(operator)
     client = new_page()
-    enter_portal(client, live, shared.token, shared.code)
-    client.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(client, live, shared)
     mark_document(client)
 
     client.locator(f"#deliverable-{shared.photos_id}").get_by_role("button", name="Approve Aerial photos").click()
@@ -287,8 +284,7 @@ def test_revoked_link_ends_the_open_session(live_server, new_page):
     open_project = client.context.new_page()
     open_project.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
     operator = new_page()
-    log_in(operator, live, shared.operator_email)
-    operator.goto(live(f"/app/projects/{shared.project_id}"))
+    open_as_operator(operator, live, shared)
     links = operator.locator("#portal-links")
     links.get_by_role("button", name=re.compile("^Revoke")).click()
     expect(links.locator(".badge")).to_have_text("Revoked")

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from tests.browser.helpers import (
     assert_focus_visible,
     assert_same_document,
-    enter_portal,
-    log_in,
     mark_document,
+    open_as_client,
+    open_as_operator,
     seed_shared_project,
     tab_to,
 )
@@ -89,10 +89,8 @@ def test_focus_is_visible_on_both_sides(live_server, new_page):
     live = live_server
     shared = seed_shared_project(live)
     client = new_page()
-    enter_portal(client, live, shared.token, shared.code)
-    client.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(client, live, shared)
     assert _every_stop_shows_focus(client) > 15
     operator = new_page()
-    log_in(operator, live, shared.operator_email)
-    operator.goto(live(f"/app/projects/{shared.project_id}"))
+    open_as_operator(operator, live, shared)
     assert _every_stop_shows_focus(operator) > 15

@@ -9,10 +9,26 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.models import Invoice, Notification, Proposal
+from portal.models import Notification
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.helpers import assert_no_sideways_scroll, enter_portal, log_in, seed_shared_project, unique
-from tests.factories import make_activity, make_client, make_link, make_org, make_project, make_user
+from tests.browser.helpers import (
+    assert_no_sideways_scroll,
+    enter_portal,
+    log_in,
+    make_unique_org,
+    open_as_client,
+    seed_shared_project,
+    unique,
+)
+from tests.factories import (
+    make_activity,
+    make_client,
+    make_link,
+    make_org,
+    make_project,
+    new_invoice,
+    new_proposal,
+)
 
 # For every table.stack on the page: the header cells' left edges, and each body row's cells' left edges.
 COLUMNS_JS = """
@@ -45,74 +61,41 @@ BROKEN_WORDS_JS = """
 """
 
 
+def _invitation(org, to_email: str, subject: str, status: str, **fields) -> Notification:
+    """An invitation email of the organization, tried once."""
+    return Notification(
+        org_id=org.id, to_email=to_email, kind="invitation", subject=subject, status=status, attempts=1, **fields
+    )
+
+
 @pytest.fixture(scope="module")
 def layout_data(live_server):
     """An organization whose lists have rows with empty cells, and a project with a long activity log."""
     with live_server.context():
-        org = make_org("Layout Air", slug=unique("layout"))
-        operator = make_user(org, email=f"{unique('layout')}@example.com", name="Lena Layout")
-        customer = make_client(org, email=f"{unique('lc')}@example.com", name="Lars Customer")
+        org, operator, customer = make_unique_org("Layout Air", "layout", "Lena Layout", "Lars Customer")
         dated = make_project(org, customer, name="Bridge survey", location="Drammen bridge (59.7439, 10.2046)")
         make_project(org, customer, name="Undated survey", start_date=None, end_date=None, location=None)
         today = datetime.now(UTC).date()
         db.session.add_all(
             [
-                Invoice(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="INV-1",
-                    currency="EUR",
+                new_invoice(
+                    org.id,
+                    customer.id,
+                    "INV-1",
                     issue_date=today,
                     due_date=today + timedelta(days=14),
                     status="sent",
                     total_minor=10000,
                 ),
-                Invoice(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="INV-2",
-                    currency="EUR",
-                    issue_date=today,
-                    due_date=None,
-                    status="draft",
-                    total_minor=5000,
+                new_invoice(
+                    org.id, customer.id, "INV-2", issue_date=today, due_date=None, status="draft", total_minor=5000
                 ),
-                Proposal(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="P-1",
-                    title="With a date",
-                    currency="EUR",
-                    valid_until=today + timedelta(days=30),
-                    status="sent",
+                new_proposal(
+                    org.id, customer.id, "P-1", "With a date", valid_until=today + timedelta(days=30), status="sent"
                 ),
-                Proposal(
-                    org_id=org.id,
-                    client_id=customer.id,
-                    number="P-2",
-                    title="Without a date",
-                    currency="EUR",
-                    valid_until=None,
-                    status="draft",
-                ),
-                Notification(
-                    org_id=org.id,
-                    to_email="ok@example.com",
-                    kind="invitation",
-                    subject="Sent one",
-                    status="sent",
-                    attempts=1,
-                    sent_at=datetime.now(UTC),
-                ),
-                Notification(
-                    org_id=org.id,
-                    to_email="bad@example.com",
-                    kind="invitation",
-                    subject="Failed one",
-                    status="failed",
-                    attempts=1,
-                    last_error="SMTP 550 mailbox unavailable",
-                ),
+                new_proposal(org.id, customer.id, "P-2", "Without a date", valid_until=None, status="draft"),
+                _invitation(org, "ok@example.com", "Sent one", "sent", sent_at=datetime.now(UTC)),
+                _invitation(org, "bad@example.com", "Failed one", "failed", last_error="SMTP 550 mailbox unavailable"),
             ]
         )
         start = datetime.now(UTC) - timedelta(hours=60)
@@ -161,8 +144,7 @@ def test_phone_rows_still_drop_their_empty_cells(live_server, new_page, layout_d
 def test_the_stepper_never_breaks_a_word(live_server, new_page, viewport):
     shared = seed_shared_project(live_server)
     page = new_page(viewport=viewport)
-    enter_portal(page, live_server, shared.token, shared.code)
-    page.goto(live_server(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(page, live_server, shared)
     expect(page.locator(".stepper")).to_be_visible()
     assert page.evaluate(BROKEN_WORDS_JS) == []
     assert_no_sideways_scroll(page, "project with its stepper")

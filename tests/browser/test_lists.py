@@ -10,17 +10,14 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.models import Project
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.helpers import assert_no_sideways_scroll, assert_tap_targets, log_in, unique
-from tests.factories import make_client, make_org, make_user
+from tests.browser.helpers import assert_no_sideways_scroll, assert_tap_targets, log_in, make_unique_org
 
 
 @pytest.fixture(scope="module")
 def busy_org(live_server):
     """An organization with more projects than one page holds."""
     with live_server.context():
-        org = make_org("Busy Air", slug=unique("busy"))
-        operator = make_user(org, email=f"{unique('busy')}@example.com", name="Bea Busy")
-        customer = make_client(org, email=f"{unique('bc')}@example.com", name="Bo Customer")
+        org, operator, customer = make_unique_org("Busy Air", "busy", "Bea Busy", "Bo Customer")
         db.session.add_all(
             Project(org_id=org.id, client_id=customer.id, name=f"Survey {n:03d}", location="Drammen") for n in range(70)
         )

@@ -23,7 +23,9 @@ from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
     assert_tap_targets,
+    assert_video_plays,
     enter_portal,
+    pin_first_comment,
     plain_tiles,
     unique,
 )
@@ -147,11 +149,7 @@ def test_client_reviews_gallery_pins_map_video_and_approves_with_certificate(liv
     _close_viewer(page)
 
     # The video plays in the page, its bytes fetched by range.
-    player = card.locator(f"#video-{seeded['video']} video")
-    expect(player).to_have_attribute("poster", re.compile(r"/media/poster$"))
-    player.scroll_into_view_if_needed()
-    page.evaluate("(v) => { v.muted = true; return v.play(); }", player.element_handle())
-    page.wait_for_function("(v) => v.currentTime > 0.3", arg=player.element_handle(), timeout=10_000)
+    assert_video_plays(page, card.locator(f"#video-{seeded['video']} video"), 0.3)
     assert 206 in video_answers, f"the video was not fetched by range: {video_answers}"
 
     # A click on the map (away from the site and photo markers) chooses the spot; the pin is listed and in the thread.
@@ -172,12 +170,7 @@ def test_client_reviews_gallery_pins_map_video_and_approves_with_certificate(liv
     expect(stage).to_be_visible()
     expect(stage.locator("img")).to_have_js_property("complete", True)
     assert_accessible(page, "the photo's comments")
-    box = stage.locator("img").bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
-    assert abs(float(page.get_by_label("Across").input_value()) - 0.3) < 0.02
-    page.get_by_label("Your comment").fill("Crack on the pier's edge?")
-    page.get_by_role("button", name="Post comment").click()
-    expect(page.locator(".pin-marker")).to_have_text("1")
+    pin_first_comment(page, 0.3, 0.6, "Crack on the pier's edge?", tolerance=0.02)
     expect(page.locator(".pin-list")).to_contain_text("Crack on the pier's edge?")
     assert_accessible(page, "the photo's comments with a pin")
     page.goto(project_url)

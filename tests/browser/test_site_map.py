@@ -18,12 +18,13 @@ from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
     assert_tap_targets,
-    enter_portal,
-    log_in,
+    open_as_client,
+    open_as_operator,
     plain_tiles,
     seed_shared_project,
     tab_to,
 )
+from tests.map_world import add_pin
 from tests.portal_world import store
 from tests.samples import png_bytes
 
@@ -55,23 +56,12 @@ def _put_on_the_map(live, shared) -> None:
                 overlay_bounds=[59.9060, 10.7340, 59.9090, 10.7390],
             )
         )
-        db.session.add(
-            Message(
-                project_id=project.id,
-                sender_type="operator",
-                sender_name="Olga Operator",
-                body="We start the flight here",
-                pin_lat=59.9070,
-                pin_lon=10.7355,
-            )
-        )
-        db.session.commit()
+        add_pin(project.id, "We start the flight here", (59.9070, 10.7355), sender_name="Olga Operator")
         db.session.remove()
 
 
 def _open_map(page, live, shared) -> None:
-    enter_portal(page, live, shared.token, shared.code)
-    page.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(page, live, shared)
     expect(page.locator("#site-map .leaflet-container")).to_be_visible()
 
 
@@ -166,8 +156,7 @@ def test_the_map_fits_a_phone_and_the_operator_places_the_site(live_server, new_
 
     operator = new_page()
     plain_tiles(operator)
-    log_in(operator, live, shared.operator_email)
-    operator.goto(live(f"/app/projects/{shared.project_id}"))
+    open_as_operator(operator, live, shared)
     expect(operator.locator("#site-map .leaflet-container")).to_be_visible()
     operator.get_by_text("Move the site", exact=True).click()
     operator.get_by_label("Site latitude").fill("59.9")

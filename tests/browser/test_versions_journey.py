@@ -13,7 +13,8 @@ from tests.browser.helpers import (
     assert_accessible,
     assert_no_sideways_scroll,
     enter_portal,
-    log_in,
+    open_as_client,
+    open_as_operator,
     seed_shared_project,
 )
 from tests.samples import png_bytes
@@ -24,8 +25,7 @@ def test_new_version_review_and_certificate(live_server, new_page, tmp_path):
     shared = seed_shared_project(live)
 
     operator = new_page()
-    log_in(operator, live, shared.operator_email)
-    operator.goto(live(f"/app/projects/{shared.project_id}"))
+    open_as_operator(operator, live, shared)
     operator.get_by_role("link", name="Upload a new version of Aerial photos").click()
     expect(operator.get_by_role("heading", level=1)).to_have_text("Upload version 2 of Aerial photos")
     assert_accessible(operator, "new version form")
@@ -40,8 +40,7 @@ def test_new_version_review_and_certificate(live_server, new_page, tmp_path):
     assert_accessible(operator, "operator versions page")
 
     client = new_page()
-    enter_portal(client, live, shared.token, shared.code)
-    client.goto(live(f"/portal/{shared.slug}/projects/{shared.project_id}"))
+    open_as_client(client, live, shared)
     card = client.locator(f"#deliverable-{shared.photos_id}")
     expect(card).to_contain_text("version 2")
     card.get_by_role("link", name="All versions of Aerial photos").click()

@@ -1,5 +1,5 @@
-"""Real parts for the email tests: an SMTP server (aiosmtpd), Redis (the shared server or a private one) and
-`flask worker` processes, wired to the test database."""
+"""Real parts for the integration tests: an SMTP server (aiosmtpd), Redis (the shared server or a private one),
+`flask worker` and gunicorn processes, wired to the test database."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from redis import Redis
 
@@ -25,6 +27,7 @@ from portal.extensions import db
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BLOCK = "block"
+GUNICORN = [str(Path(sys.executable).with_name("gunicorn")), "wsgi:app", "--config", "gunicorn.conf.py"]
 
 
 def free_port() -> int:
@@ -32,6 +35,34 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def require_program(path: str | None, missing: str) -> str:
+    """The program's path; without it the test fails on CI (``missing`` says why) and is skipped elsewhere."""
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return path
+
+
+def spawn(command: list[str], env: dict, out) -> subprocess.Popen:
+    """Start a command from the project root in a process group of its own (stop it with ``stop_group``)."""
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_healthy(base: str, process: subprocess.Popen, log: Path, timeout: float = 40) -> None:
+    """Wait until ``base``/healthz answers 200; fail with the process's log if it exits first or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{base} did not answer:\n{log.read_text()}")
 
 
 def wait_for(predicate, timeout: float = 20, interval: float = 0.1, what: str = "condition"):
@@ -199,9 +230,7 @@ class Worker:
         command += ["--burst"] if burst else []
         self.log_path = log_path
         self.log = open(log_path, "ab")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self.process = spawn(command, env, self.log)
 
     def kill(self) -> None:
         """SIGKILL, as when a dyno dies: no clean-up of any kind."""

@@ -8,6 +8,7 @@ import io
 import os
 import threading
 import zipfile
+from functools import partial
 
 import pytest
 
@@ -21,6 +22,7 @@ from portal.storage import get_storage
 from tests.conftest import make_test_app
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
 from tests.portal_world import store
+from tests.threads import run_together
 
 SIZES = (5 * 1024 * 1024 + 17, 5 * 1024, 1024 * 1024)
 
@@ -56,6 +58,12 @@ def _ask(app, deliverable_id: int, email: str = "client@example.com") -> int:
     return bundle_id
 
 
+def _asked_bundle(app) -> tuple[int, int, dict[str, str]]:
+    """A deliverable with files, and the client's bundle of it asked for but not built: both ids and the hashes."""
+    deliverable_id, hashes = _deliverable_with_files(app)
+    return deliverable_id, _ask(app, deliverable_id), hashes
+
+
 def _stored_zip(app, bundle_id: int) -> zipfile.ZipFile:
     with app.app_context():
         bundle = db.session.get(Bundle, bundle_id)
@@ -75,8 +83,7 @@ def _check(archive: zipfile.ZipFile, hashes: dict[str, str]) -> None:
 
 
 def test_the_job_stores_the_zip_with_matching_sums_and_reports_progress(app, monkeypatch):
-    deliverable_id, hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    _deliverable_id, bundle_id, hashes = _asked_bundle(app)
     seen = []
     real = bundle_job._mine
 
@@ -110,8 +117,7 @@ def bundle_title(bundle: Bundle) -> str:
 
 
 def test_two_workers_at_once_build_it_once(app, monkeypatch):
-    deliverable_id, hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    _deliverable_id, bundle_id, hashes = _asked_bundle(app)
     saves, lock = [], threading.Lock()
     storage_class = type(app.extensions.get("portal_storage") or _storage(app))
     real_save = storage_class.save
@@ -133,11 +139,7 @@ def test_two_workers_at_once_build_it_once(app, monkeypatch):
         except Exception as exc:  # reported below: a thread's exception would otherwise vanish
             errors.append(exc)
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(work for _ in range(2))
     assert not errors and len(saves) == 1
     with app.app_context():
         assert db.session.get(Bundle, bundle_id).status == READY
@@ -152,8 +154,7 @@ def _storage(app):
 
 
 def test_a_file_added_while_building_leaves_no_zip_behind(app):
-    deliverable_id, _hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    deliverable_id, bundle_id, _hashes = _asked_bundle(app)
     with app.app_context():
         key = db.session.get(Bundle, bundle_id).storage_key
         deliverable = db.session.get(Deliverable, deliverable_id)
@@ -176,8 +177,7 @@ def test_a_file_added_while_building_leaves_no_zip_behind(app):
 def test_a_build_whose_worker_died_is_queued_again_and_taken_over(app):
     from datetime import UTC, datetime
 
-    deliverable_id, hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    _deliverable_id, bundle_id, hashes = _asked_bundle(app)
     with app.app_context():
         # Claimed by a worker that then went silent: no progress for longer than STALLED.
         silent = datetime.now(UTC) - bundle_job.STALLED * 2
@@ -191,8 +191,7 @@ def test_a_build_whose_worker_died_is_queued_again_and_taken_over(app):
 
 
 def test_a_live_build_is_not_taken_over(app):
-    deliverable_id, _hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    _deliverable_id, bundle_id, _hashes = _asked_bundle(app)
     with app.app_context():
         assert bundle_job._claim(bundle_id) is not None
         assert bundle_job._claim(bundle_id) is None
@@ -209,8 +208,7 @@ def s3_app(app, s3_server, database_url, tmp_path):
 def test_on_s3_the_zip_is_stored_in_the_bucket_and_downloads_redirect_to_it(s3_app):
     from tests.portal_world import make_world
 
-    deliverable_id, hashes = _deliverable_with_files(s3_app)
-    bundle_id = _ask(s3_app, deliverable_id)
+    _deliverable_id, bundle_id, hashes = _asked_bundle(s3_app)
     with s3_app.app_context():
         bundle_job.build_bundle(bundle_id)
         bundle = db.session.get(Bundle, bundle_id)
@@ -244,8 +242,7 @@ def test_the_ready_email_goes_to_each_requester_who_has_not_downloaded(app):
     from portal.outbox import email_context
     from portal.outbox.kinds.bundles import BundleReady
 
-    deliverable_id, _hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    deliverable_id, bundle_id, _hashes = _asked_bundle(app)
     with app.app_context():
         deliverable = db.session.get(Deliverable, deliverable_id)
         files = bundles.deliverable_files(deliverable_id, client_only=True)
@@ -285,11 +282,7 @@ def test_four_people_asking_at_once_share_one_bundle(app):
         except Exception as exc:  # reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(ask, n) for n in range(4))
     assert not errors, errors
     assert len({bundle_id for bundle_id, _ in results}) == 1 and sum(build for _, build in results) == 1
     with app.app_context():
@@ -302,8 +295,7 @@ def test_a_storage_failure_marks_it_failed_and_asking_again_rebuilds_it(app, mon
     from portal.models.bundle import FAILED
     from portal.storage import StorageError
 
-    deliverable_id, hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    deliverable_id, bundle_id, hashes = _asked_bundle(app)
     storage_class = type(_storage(app))
     real_save = storage_class.save
 
@@ -332,8 +324,7 @@ def test_a_storage_failure_marks_it_failed_and_asking_again_rebuilds_it(app, mon
 def test_the_sweeper_deletes_zips_built_long_ago(app):
     from datetime import UTC, datetime, timedelta
 
-    deliverable_id, _hashes = _deliverable_with_files(app)
-    bundle_id = _ask(app, deliverable_id)
+    _deliverable_id, bundle_id, _hashes = _asked_bundle(app)
     with app.app_context():
         bundle_job.build_bundle(bundle_id)
         key = db.session.get(Bundle, bundle_id).storage_key

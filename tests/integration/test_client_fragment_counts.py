@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import ClientSession, Deliverable, Organization, PortalLink, Project
 from portal.models.deliverable import APPROVED
 from tests.conftest import HX
-from tests.integration.test_query_counts import counting
+from tests.integration.test_query_counts import counting, record_renders, statements_to_render
 from tests.portal_world import make_world
 
 # action: (path, form, the blocks it returns, its statements at most)
@@ -41,11 +41,7 @@ def _blocks_cost(app, ids: dict, blocks: tuple[str, ...]) -> int:
         org, link = db.session.get(Organization, project.org_id), db.session.get(PortalLink, session.link_id)
         g.portal = PortalSession(org, link, session.email, session_id=session.id, name=link.client_name)
         g.portal_slug = org.slug
-        db.session.expire_all()  # as after the action's commit
-        with counting() as statements:
-            project_page.render(project, blocks[0], oob=blocks[1:], deliverable=deliverable)
-        db.session.remove()
-    return len(statements)
+        return statements_to_render(project_page.render, project, deliverable, blocks)
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -55,16 +51,7 @@ def test_a_client_action_builds_only_the_blocks_it_returns(app, monkeypatch, act
         session = db.session.execute(db.select(ClientSession)).scalar_one()
         ids = {"project": world.project.id, "deliverable": world.review.id, "session": session.id}
     path, form, blocks, most = ACTIONS[action]
-    rendered = []
-    original = project_page.PAGE.render
-
-    def render(obj, block=None, *, oob=(), **kwargs):
-        with counting() as statements:
-            response = original(obj, block, oob=oob, **kwargs)
-        rendered.append(((block, *oob), len(statements)))
-        return response
-
-    monkeypatch.setattr(project_page.PAGE, "render", render)
+    rendered = record_renders(monkeypatch, project_page.PAGE)
     with app.app_context(), counting() as statements:
         response = world.browser.post(f"/portal/counts{path.format(**ids)}", data=form, headers=HX)
     assert response.status_code == 200 and 'class="error"' not in response.text

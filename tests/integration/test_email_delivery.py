@@ -47,6 +47,14 @@ class Stack:
         self.workers.append(worker)
         return worker
 
+    def only_email(self, what: str) -> dict:
+        """Wait for an email, then for as long as a second one would take; the one delivered (to, message, …)."""
+        with self.app.app_context():
+            wait_for(lambda: self.inbox.delivered, what=what)
+        time.sleep(1.5)  # a second delivery would show up within the sweeper's period
+        assert len(self.inbox.delivered) == 1
+        return self.inbox.delivered[0]
+
     def close(self) -> None:
         for worker in self.workers:
             worker.stop()
@@ -112,10 +120,7 @@ def test_operator_message_sends_exactly_one_branded_email(make_stack, ctx):
         org_id, slug, project_id = org.id, org.slug, project.id
         _post(stack.app, operator, org, project, "The edit is ready, have a look!")
     stack.worker()
-    wait_for(lambda: stack.inbox.delivered, what="the email")
-    time.sleep(1.5)  # a second delivery would show up within the sweeper's period
-    assert len(stack.inbox.delivered) == 1
-    mail = stack.inbox.delivered[0]
+    mail = stack.only_email("the email")
     message = mail["message"]
     assert mail["to"] == ["alex@harbourview.example"]
     assert message["From"] == "Skyline Drone Works <notifications@portal.example>"
@@ -155,10 +160,7 @@ def test_a_burst_of_messages_becomes_one_email(make_stack, ctx):
     assert db.session.execute(db.select(db.func.count(Notification.id))).scalar() == 1
     db.session.remove()
     stack.worker()
-    wait_for(lambda: stack.inbox.delivered, what="the batched email")
-    time.sleep(1.5)
-    assert len(stack.inbox.delivered) == 1
-    message = stack.inbox.delivered[0]["message"]
+    message = stack.only_email("the batched email")["message"]
     assert message["Subject"] == "5 new messages about Marina twilight shoot"
     text = message.get_body(("plain",)).get_content()
     assert all(f"Burst message number {n}" in text for n in range(5))

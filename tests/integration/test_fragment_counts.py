@@ -7,7 +7,7 @@ from portal.dashboard import project_page
 from portal.extensions import db
 from portal.models import Deliverable, Organization, PortalLink, Project
 from tests.conftest import HX
-from tests.integration.test_query_counts import counting
+from tests.integration.test_query_counts import counting, record_renders, statements_to_render
 from tests.routes.test_project_page import _world
 
 # action: (method, path, form, the blocks it returns, its statements at most)
@@ -80,11 +80,7 @@ def _blocks_cost(app, ids: dict, blocks: tuple[str, ...]) -> int:
         deliverable = db.session.get(Deliverable, ids["deliverable"])
         # The guard loads the organization before the view; a commit expires it, as here.
         g.org = db.session.get(Organization, project.org_id)
-        db.session.expire_all()
-        with counting() as statements:
-            project_page.render(project, blocks[0], oob=blocks[1:], deliverable=deliverable)
-        db.session.remove()
-    return len(statements)
+        return statements_to_render(project_page.render, project, deliverable, blocks)
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -99,16 +95,7 @@ def test_an_action_builds_only_the_blocks_it_returns(app, monkeypatch, action):
         db.session.commit()
         ids["link"] = link.id
     method, path, form, blocks, most = ACTIONS[action]
-    rendered = []
-    original = project_page.PAGE.render
-
-    def render(obj, block=None, *, oob=(), **kwargs):
-        with counting() as statements:
-            response = original(obj, block, oob=oob, **kwargs)
-        rendered.append(((block, *oob), len(statements)))
-        return response
-
-    monkeypatch.setattr(project_page.PAGE, "render", render)
+    rendered = record_renders(monkeypatch, project_page.PAGE)
     kwargs = {"headers": HX} if form is None else {"headers": HX, "data": form}
     with app.app_context(), counting() as statements:
         response = getattr(browser, method)(path.format(**ids), **kwargs)

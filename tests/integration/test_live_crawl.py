@@ -8,8 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +18,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import ADMIN_PG_URL, fresh_database, make_test_app, using_postgres
 from tests.integration import vnu
 from tests.integration.live_crawl import Crawler, Fetched, Http, Visit, parse, zip_problem
-from tests.integration.mail_stack import ROOT, free_port
+from tests.integration.mail_stack import GUNICORN, ROOT, free_port, spawn, wait_healthy
 
 # Seeding the demo (its previews made inline), serving it and crawling every page takes minutes on a busy machine.
 pytestmark = pytest.mark.timeout(600)
@@ -99,36 +97,15 @@ def live_demo(tmp_path_factory):
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
         seeded = subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
         log = root / "gunicorn.log"
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         with log.open("w") as out:
-            server = subprocess.Popen(
-                [gunicorn, "wsgi:app", "--config", "gunicorn.conf.py"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            server = spawn(GUNICORN, env, out)
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_healthy(base, server, log)
+            wait_healthy(base, server, log)
             yield LiveDemo(base, database_url, root / "storage", log, *_seed_lines(seeded.stdout))
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-
-
-def _wait_healthy(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not become healthy:\n" + log.read_text())
 
 
 def _form_with(page: Fetched, field: str):

@@ -1,20 +1,15 @@
 """The gallery, the video player and the pinned-comment pages are valid HTML on both sides (the Nu Html Checker)."""
 
-from portal.extensions import db
-from portal.models import Organization, User
-from tests.conftest import HX, login
+from tests.conftest import HX
 from tests.integration import vnu
-from tests.media_world import make_media_world, open_portal
+from tests.media_world import make_media_world, open_portal, operator_browser
 
 
 def test_gallery_and_pin_pages_are_valid_html(app, tmp_path):
     jar = vnu.jar()
     with app.app_context():
         world = make_media_world()
-        operator = login(
-            app.test_client(), db.session.get(User, world.user_id), db.session.get(Organization, world.org_id)
-        )
-        db.session.remove()
+    operator = operator_browser(app, world)
     client = open_portal(app, world)
     # One pin of each kind and one refused, so markers, moments and the error are on the pages too.
     client.post(world.url(f"/files/{world.photo_ids[0]}/pins"), data={"body": "Here", "x": "0.3", "y": "0.6"})

@@ -6,10 +6,8 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from portal.extensions import db
-from portal.models import Organization, User
-from tests.conftest import login, make_test_app
-from tests.media_world import make_media_world, open_portal
+from tests.conftest import make_test_app
+from tests.media_world import make_media_world, open_portal, operator_browser
 
 pytestmark = pytest.mark.s3
 
@@ -26,10 +24,7 @@ def test_media_redirect_to_a_presigned_get_that_honours_ranges(app, s3_server, d
     app = make_test_app(database_url, tmp_path, **s3_server)
     with app.app_context():
         world = make_media_world()
-        operator = login(
-            app.test_client(), db.session.get(User, world.user_id), db.session.get(Organization, world.org_id)
-        )
-        db.session.remove()
+    operator = operator_browser(app, world)
     browser = open_portal(app, world)
     response = browser.get(world.url(f"/files/{world.video_id}/media/proxy"))
     assert response.status_code == 302 and "no-store" in response.headers["Cache-Control"]

@@ -1,15 +1,11 @@
 """Concurrent creators never share an invoice number."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
-from decimal import Decimal
 
 from portal.extensions import db
 from portal.models import Invoice, Organization
-from portal.services import invoices
 from portal.services.activity import Actor
-from portal.services.billing import LineInput
-from tests.factories import make_client, make_org
+from tests.factories import create_flight_invoice, make_client, make_org
 
 
 def test_parallel_invoices_get_distinct_consecutive_numbers(app, ctx):
@@ -21,17 +17,7 @@ def test_parallel_invoices_get_distinct_consecutive_numbers(app, ctx):
     def create(_n):
         with app.app_context():
             organization = db.session.get(Organization, org_id)
-            invoice = invoices.create_invoice(
-                organization,
-                Actor("operator", "Test"),
-                client_id=client_id,
-                project_id=None,
-                issue_date=date.today(),
-                due_date=None,
-                notes=None,
-                payment_url=None,
-                lines=[LineInput("Flight", Decimal(1), 1000, 0)],
-            )
+            invoice = create_flight_invoice(organization, Actor("operator", "Test"), client_id, 1000)
             number = invoice.number
             db.session.remove()
             return number

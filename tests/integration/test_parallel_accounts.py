@@ -1,6 +1,7 @@
 """Accounts under concurrency: an organization keeps an owner, wrong passwords all count, invitations work once."""
 
 import threading
+from functools import partial
 
 from portal.extensions import db, mail
 from portal.models import LoginThrottle, Membership, Organization, User
@@ -8,6 +9,7 @@ from portal.models.user import ROLE_OWNER
 from portal.services import invitations, login_throttle, members
 from portal.services.activity import Actor
 from tests.factories import make_org, make_user
+from tests.threads import run_together
 
 
 def _run(workers):
@@ -21,11 +23,7 @@ def _run(workers):
         except BaseException as exc:  # collected: a thread's failure must fail the test
             errors.append(exc)
 
-    threads = [threading.Thread(target=wrap, args=(work,)) for work in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(wrap, work) for work in workers)
     return errors
 
 
@@ -85,23 +83,30 @@ def test_owners_removing_each_other_at_once_leave_one_owner(app):
         assert _owners(org_id) == 1
 
 
-def test_parallel_wrong_passwords_all_count_and_lock_once(app):
+def _targeted_account(app, statuses: list[int]):
+    """An operator at target@example.com, and a wrong-password try at it from an address, noting each status."""
     with app.app_context():
         make_user(make_org(), email="target@example.com")
-    statuses: list[int] = []
     lock = threading.Lock()
+
+    def wrong_password(browser, password: str, address: str) -> None:
+        data = {"email": "target@example.com", "password": password}
+        response = browser.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
+        with lock:
+            statuses.append(response.status_code)
+
+    return wrong_password
+
+
+def test_parallel_wrong_passwords_all_count_and_lock_once(app):
+    statuses: list[int] = []
+    wrong_password = _targeted_account(app, statuses)
 
     def attack(n: int):
         def work():
             browser = app.test_client()
             for k in range(3):
-                response = browser.post(
-                    "/login",
-                    data={"email": "target@example.com", "password": f"guess {n}-{k}"},
-                    environ_base={"REMOTE_ADDR": f"10.1.{n}.{k}"},
-                )
-                with lock:
-                    statuses.append(response.status_code)
+                wrong_password(browser, f"guess {n}-{k}", f"10.1.{n}.{k}")
 
         return work
 
@@ -144,22 +149,11 @@ def test_an_invitation_accepted_twice_at_once_adds_one_membership(app):
 
 def test_guesses_arriving_at_once_get_no_more_tries_than_the_limit(app):
     """Each try is counted before its password is checked, so a burst from many addresses cannot outrun the lock."""
-    with app.app_context():
-        make_user(make_org(), email="target@example.com")
     statuses: list[int] = []
-    lock = threading.Lock()
+    wrong_password = _targeted_account(app, statuses)
 
     def guess(n: int):
-        def work():
-            response = app.test_client().post(
-                "/login",
-                data={"email": "target@example.com", "password": f"guess {n}"},
-                environ_base={"REMOTE_ADDR": f"10.2.0.{n}"},
-            )
-            with lock:
-                statuses.append(response.status_code)
-
-        return work
+        return partial(wrong_password, app.test_client(), f"guess {n}", f"10.2.0.{n}")
 
     assert _run([guess(n) for n in range(login_throttle.MAX_FAILURES + 6)]) == []
     assert statuses.count(422) == login_throttle.MAX_FAILURES

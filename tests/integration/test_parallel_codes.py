@@ -1,12 +1,14 @@
 """Access codes at once: the durable counter counts every wrong one, and a right one never passes a lock."""
 
 import threading
+from functools import partial
 
 from portal.extensions import db
 from portal.models import Activity, PortalLink
 from portal.services import access_codes
 from portal.services.access_codes import LOCK_AFTER, CodeResult
 from tests.factories import make_client, make_link, make_org, make_project
+from tests.threads import run_together
 
 
 def test_fifty_parallel_wrong_codes_count_exactly_fifty(app, ctx):
@@ -27,11 +29,7 @@ def test_fifty_parallel_wrong_codes_count_exactly_fifty(app, ctx):
             with lock:
                 statuses.append(status)
 
-    threads = [threading.Thread(target=attack, args=(5,)) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_together((partial(attack, 5) for _ in range(10)), timeout=120)
     stored = db.session.get(PortalLink, link_id)
     assert len(statuses) == 50 and set(statuses) <= {422, 423, 429}
     assert stored.failed_attempts == 50 and stored.code_locked
@@ -89,11 +87,7 @@ def _race(app, token: str) -> list[tuple[str, int]]:
         with lock:
             answers.append((code, status))
 
-    threads = [threading.Thread(target=attempt, args=(code,)) for code in ["000000"] + [RIGHT] * 6]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_together((partial(attempt, code) for code in ["000000"] + [RIGHT] * 6), timeout=120)
     return answers
 
 

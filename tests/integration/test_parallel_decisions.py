@@ -1,10 +1,12 @@
 """Twenty simultaneous decisions on one deliverable: exactly one wins."""
 
 import threading
+from functools import partial
 
 from portal.extensions import db
 from portal.models import Activity, Decision, Deliverable
 from tests.portal_world import make_world
+from tests.threads import run_together
 
 
 def test_twenty_simultaneous_decisions_have_one_winner(app, ctx):
@@ -30,11 +32,7 @@ def test_twenty_simultaneous_decisions_have_one_winner(app, ctx):
             statuses.append(response.status_code)
             texts.append(response.get_data(as_text=True))
 
-    threads = [threading.Thread(target=decide, args=(browser, n)) for n, browser in enumerate(browsers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(decide, browser, n) for n, browser in enumerate(browsers))
     assert sorted(statuses) == [303] + [409] * 19
     assert all("already decided" in text for text, status in zip(texts, statuses) if status == 409)
     assert not any("database is locked" in text for text in texts)

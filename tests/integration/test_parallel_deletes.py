@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from sqlalchemy import update
@@ -17,6 +18,7 @@ from portal.services import archive, projects
 from portal.services.activity import Actor
 from portal.services.errors import ServiceError
 from tests.factories import make_client, make_deliverable, make_org, make_project
+from tests.threads import run_together
 
 ACTOR = Actor("operator", "Racer")
 ROUNDS = 6
@@ -38,11 +40,7 @@ def _race(app, first, second) -> dict:
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=pair) for pair in (("a", first), ("b", second))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(run, *pair) for pair in (("a", first), ("b", second)))
     return outcome
 
 

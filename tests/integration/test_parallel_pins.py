@@ -1,11 +1,13 @@
 """A client and an operator pinning comments on one photo at once: every pin lands once, numbered in thread order."""
 
 import threading
+from functools import partial
 
 from portal.extensions import db
 from portal.models import Message, MessageRead, Organization, User
 from tests.conftest import login
 from tests.media_world import make_media_world, open_portal
+from tests.threads import run_together
 
 
 def test_pins_at_once_all_land(app):
@@ -28,11 +30,7 @@ def test_pins_at_once_all_land(app):
         with lock:
             statuses.append((response.status_code, response.get_data(as_text=True)[:300]))
 
-    threads = [threading.Thread(target=post, args=(*p, n)) for n, p in enumerate(posts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(post, *p, n) for n, p in enumerate(posts))
     assert [s for s, _ in statuses] == [303] * len(posts), statuses
     with app.app_context():
         pins = db.session.execute(db.select(Message).where(Message.file_id == photo)).scalars().all()

@@ -1,10 +1,12 @@
 """Several tabs of one client posting their first message at once: every message lands, one read marker."""
 
 import threading
+from functools import partial
 
 from portal.extensions import db
 from portal.models import Message, MessageRead
 from tests.portal_world import make_world
+from tests.threads import run_together
 
 
 def test_first_messages_at_once_all_land_and_leave_one_marker(app):
@@ -27,11 +29,7 @@ def test_first_messages_at_once_all_land_and_leave_one_marker(app):
             statuses.append(response.status_code)
             texts.append(response.get_data(as_text=True))
 
-    threads = [threading.Thread(target=post, args=(browser, n)) for n, browser in enumerate(browsers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(post, browser, n) for n, browser in enumerate(browsers))
     assert statuses == [303] * len(browsers), [t[:300] for t, s in zip(texts, statuses) if s != 303]
     with app.app_context():
         bodies = db.session.execute(

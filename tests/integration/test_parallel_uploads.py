@@ -1,12 +1,14 @@
 """Eight simultaneous completions of one upload: the parts are joined once and one file is recorded."""
 
 import threading
+from functools import partial
 
 from portal.extensions import db
 from portal.models import StoredFile
 from tests.conftest import login
 from tests.factories import make_org, make_project, make_user
 from tests.multipart_helpers import complete, create, payload, send_parts
+from tests.threads import run_together
 
 
 def test_simultaneous_completions_have_one_winner(app):
@@ -28,11 +30,7 @@ def test_simultaneous_completions_have_one_winner(app):
         with lock:
             statuses.append((response.status_code, (response.json or {}).get("status")))
 
-    threads = [threading.Thread(target=finish, args=(browser,)) for browser in browsers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(finish, browser) for browser in browsers)
     assert sorted(statuses, key=str) == sorted([(200, "ready")] + [(409, None)] * 7, key=str), statuses
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(StoredFile.id))).scalar() == 1

@@ -2,14 +2,16 @@
 
 import io
 import threading
+from functools import partial
 
 from portal.extensions import db
 from portal.models import Decision, Deliverable, DeliverableVersion, StoredFile
 from tests.routes.test_versions import new_version, setup_world
 from tests.samples import jpeg_bytes
+from tests.threads import run_together
 
 
-def run_together(*calls):
+def race(*calls):
     """Start every call at the same moment; their results in order."""
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
@@ -18,11 +20,7 @@ def run_together(*calls):
         barrier.wait()
         results[n] = call()
 
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(partial(run, n, call) for n, call in enumerate(calls))
     return results
 
 
@@ -48,7 +46,7 @@ def test_two_new_versions_at_once_have_one_winner(app):
     def send(client, name):
         return lambda: new_version(client, ids, files=[(io.BytesIO(jpeg_bytes()), name)])
 
-    first, other = run_together(send(operator, "first.jpg"), send(second, "second.jpg"))
+    first, other = race(send(operator, "first.jpg"), send(second, "second.jpg"))
     assert sorted([first.status_code, other.status_code]) == [303, 409]
     loser = first if first.status_code == 409 else other
     assert "reload" in loser.text or "since you opened" in loser.text
@@ -64,7 +62,7 @@ def test_two_new_versions_at_once_have_one_winner(app):
 def test_decision_racing_a_new_version(app):
     browser, operator, ids = setup_world(app)
     url = f"/portal/{ids.slug}/deliverables/{ids.deliverable}/decide"
-    decided, sent = run_together(
+    decided, sent = race(
         lambda: browser.post(url, data={"decision": "approved", "version": 1}), lambda: new_version(operator, ids)
     )
     assert sent.status_code == 303 and decided.status_code == 303
@@ -83,7 +81,7 @@ def test_two_version_bumps_in_the_edit_form_have_one_winner(app):
     second = second_operator(app)
     data = {"title": "Stills", "type": "photos", "status": "ready", "version": 2}
     url = f"/app/deliverables/{ids.deliverable}/edit"
-    first, other = run_together(lambda: operator.post(url, data=data), lambda: second.post(url, data=data))
+    first, other = race(lambda: operator.post(url, data=data), lambda: second.post(url, data=data))
     assert sorted([first.status_code, other.status_code]) == [303, 422]
     with app.app_context():
         numbers = db.session.execute(db.select(DeliverableVersion.number).order_by(DeliverableVersion.number)).all()

@@ -15,23 +15,12 @@ from portal.jobs.previews import enqueue_previews, make_previews
 from portal.models import FileMedia, StoredFile
 from portal.models.media import FAILED, GEOTIFF, IMAGE, PENDING, PROCESSING, READY, VIDEO
 from portal.services import archive, files, media
-from portal.services.activity import Actor
 from portal.storage import get_storage
 from tests import media_samples
 from tests.factories import make_org, make_project
+from tests.media_world import OPERATOR, media_row, upload_as_operator
 from tests.portal_world import store
-
-OPERATOR = Actor("operator", "Olive Operator")
-
-
-def _upload(project, *named: tuple[str, bytes]) -> list[int]:
-    stored = files.upload_files(project, OPERATOR, [(name, io.BytesIO(data)) for name, data in named])
-    return [f.id for f in stored]
-
-
-def _media(file_id: int) -> FileMedia | None:
-    db.session.expire_all()
-    return db.session.get(FileMedia, file_id)
+from tests.threads import run_together
 
 
 def _pending(project, name: str, data: bytes, content_type: str) -> int:
@@ -44,8 +33,8 @@ def _pending(project, name: str, data: bytes, content_type: str) -> int:
 
 def test_form_upload_makes_previews_and_reads_gps(ctx):
     project = make_project(make_org())
-    (file_id,) = _upload(project, ("site.jpg", media_samples.gps_jpeg(51.5007, -0.1246)))
-    row = _media(file_id)
+    (file_id,) = upload_as_operator(project, ("site.jpg", media_samples.gps_jpeg(51.5007, -0.1246)))
+    row = media_row(file_id)
     assert row.status == READY and row.kind == IMAGE and row.error is None
     assert (row.latitude, row.longitude) == (pytest.approx(51.5007, abs=1e-5), pytest.approx(-0.1246, abs=1e-5))
     assert row.camera == "DJI FC3582" and row.relative_altitude == pytest.approx(45.2)
@@ -59,14 +48,14 @@ def test_form_upload_makes_previews_and_reads_gps(ctx):
 
 def test_every_kind_in_one_batch_and_a_broken_file_does_not_stop_the_rest(ctx):
     project = make_project(make_org())
-    ids = _upload(
+    ids = upload_as_operator(
         project,
         ("broken.jpg", media_samples.truncated_jpeg()),
         ("flight.mp4", media_samples.video_bytes("libx265")),
         ("ortho.tif", media_samples.geotiff_bytes()),
         ("report.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
-    broken, flight, ortho, report = (_media(i) for i in ids)
+    broken, flight, ortho, report = (media_row(i) for i in ids)
     assert broken.status == FAILED and "damaged or incomplete" in broken.error and not broken.derived_keys()
     assert flight.status == READY and flight.kind == VIDEO and flight.codec == "hevc" and flight.proxy_key
     assert ortho.status == READY and ortho.kind == GEOTIFF and ortho.crs == "EPSG:32633" and ortho.overlay_key
@@ -79,7 +68,7 @@ def test_bomb_fails_with_a_clear_message_and_stores_nothing(ctx):
     file_id = _pending(project, "bomb.png", media_samples.bomb_png(), "image/png")
     before = set(_objects())
     make_previews(file_id)
-    row = _media(file_id)
+    row = media_row(file_id)
     assert row.status == FAILED and "megapixels" in row.error
     assert set(_objects()) == before
 
@@ -99,16 +88,16 @@ def test_a_crash_inside_a_kind_is_a_failure_not_a_dead_worker(ctx, monkeypatch):
     project = make_project(make_org())
     file_id = _pending(project, "a.jpg", media_samples.plain_jpeg(), "image/jpeg")
     make_previews(file_id)
-    assert _media(file_id).status == FAILED and _media(file_id).error == media.GENERIC_FAILURE
+    assert media_row(file_id).status == FAILED and media_row(file_id).error == media.GENERIC_FAILURE
 
 
 def test_a_second_run_changes_nothing(ctx):
     project = make_project(make_org())
-    (file_id,) = _upload(project, ("a.jpg", media_samples.plain_jpeg()))
-    keys = _media(file_id).derived_keys()
+    (file_id,) = upload_as_operator(project, ("a.jpg", media_samples.plain_jpeg()))
+    keys = media_row(file_id).derived_keys()
     make_previews(file_id)
     make_previews(file_id)
-    assert _media(file_id).derived_keys() == keys
+    assert media_row(file_id).derived_keys() == keys
 
 
 def test_one_claim_wins_among_simultaneous_workers(app):
@@ -127,14 +116,10 @@ def test_one_claim_wins_among_simultaneous_workers(app):
         with lock:
             claims.append(claimed)
 
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(worker for _ in range(6))
     assert len(claims) == 6 and sum(c is not None for c in claims) == 1
     with app.app_context():
-        assert _media(file_id).status == PROCESSING
+        assert media_row(file_id).status == PROCESSING
         db.session.remove()
 
 
@@ -143,27 +128,27 @@ def test_a_stale_claim_is_taken_over_and_a_fresh_one_is_not(ctx):
     file_id = _pending(project, "a.jpg", media_samples.plain_jpeg(), "image/jpeg")
     assert media.claim(file_id) is not None
     make_previews(file_id)  # a claim in progress: left alone
-    assert _media(file_id).status == PROCESSING
+    assert media_row(file_id).status == PROCESSING
     long_ago = datetime.now(UTC) - timedelta(hours=3)
     db.session.execute(update(FileMedia).where(FileMedia.file_id == file_id).values(updated_at=long_ago))
     db.session.commit()
     make_previews(file_id)
-    assert _media(file_id).status == READY
+    assert media_row(file_id).status == READY
 
 
 def test_deleting_a_file_removes_its_previews(ctx):
     project = make_project(make_org())
-    (file_id,) = _upload(project, ("flight.mov", media_samples.video_bytes("prores_ks", fmt="mov")))
-    keys = _media(file_id).derived_keys()
+    (file_id,) = upload_as_operator(project, ("flight.mov", media_samples.video_bytes("prores_ks", fmt="mov")))
+    keys = media_row(file_id).derived_keys()
     assert len(keys) == 3
     files.delete_file(db.session.get(StoredFile, file_id), OPERATOR)
-    assert _media(file_id) is None and not any(get_storage().exists(k) for k in keys)
+    assert media_row(file_id) is None and not any(get_storage().exists(k) for k in keys)
 
 
 def test_deleting_a_project_removes_its_previews(ctx):
     project = make_project(make_org())
-    ids = _upload(project, ("a.jpg", media_samples.plain_jpeg()), ("b.tif", media_samples.geotiff_bytes()))
-    keys = [k for i in ids for k in _media(i).derived_keys()]
+    ids = upload_as_operator(project, ("a.jpg", media_samples.plain_jpeg()), ("b.tif", media_samples.geotiff_bytes()))
+    keys = [k for i in ids for k in media_row(i).derived_keys()]
     archive.delete_object(project, OPERATOR)
     assert not any(get_storage().exists(k) for k in keys)
     assert db.session.execute(db.select(db.func.count()).select_from(FileMedia)).scalar() == 0
@@ -194,7 +179,7 @@ def test_a_file_deleted_while_its_previews_are_made_leaves_no_objects(app, monke
     with app.app_context():
         before = set(_objects())
         make_previews(file_id)
-        assert _media(file_id) is None
+        assert media_row(file_id) is None
         assert not [k for k in set(_objects()) - before if "/media/" in k]
         db.session.remove()
 
@@ -212,12 +197,12 @@ def test_backfill_command_makes_missing_previews_and_retries_failed_ones_when_as
     result = runner.invoke(args=["make-previews"])
     assert result.exit_code == 0 and "1 file(s) queued" in result.output
     with app.app_context():
-        assert (_media(old_id).status, _media(failed_id).status) == (READY, FAILED)
+        assert (media_row(old_id).status, media_row(failed_id).status) == (READY, FAILED)
         db.session.remove()
     result = runner.invoke(args=["make-previews", "--retry-failed"])
     assert result.exit_code == 0 and "1 file(s) queued" in result.output
     with app.app_context():
-        assert _media(failed_id).status == READY
+        assert media_row(failed_id).status == READY
         db.session.remove()
 
 
@@ -248,7 +233,7 @@ def test_multipart_upload_job_queues_previews(ctx):
     db.session.commit()
     process_upload(upload.id)
     db.session.expire_all()
-    row = _media(db.session.get(Upload, upload.id).file_id)
+    row = media_row(db.session.get(Upload, upload.id).file_id)
     assert row.status == READY and row.latitude is not None
 
 
@@ -272,9 +257,9 @@ def test_with_redis_the_job_waits_for_a_worker(app, database_url, tmp_path):
             enqueue_previews([file_id])  # still waiting: not queued twice
             queue = Queue(queue_id, connection=Redis.from_url(SHARED_REDIS))
             assert queue.count == 1 and queue.jobs[0].timeout == queued_app.config["PREVIEW_JOB_TIMEOUT"]
-            assert _media(file_id).status == PENDING
+            assert media_row(file_id).status == PENDING
             SimpleWorker([queue], connection=queue.connection).work(burst=True)
-            assert _media(file_id).status == READY
+            assert media_row(file_id).status == READY
             db.session.remove()
     finally:
         forget_queue(SHARED_REDIS, queue_id)
@@ -288,12 +273,14 @@ def test_previews_through_s3(app, database_url, s3_server, tmp_path):
     s3_app = make_test_app(database_url, tmp_path, **s3_server)
     with s3_app.app_context():
         project = make_project(make_org())
-        ids = _upload(project, ("a.jpg", media_samples.gps_jpeg()), ("b.mp4", media_samples.video_bytes("libx265")))
+        ids = upload_as_operator(
+            project, ("a.jpg", media_samples.gps_jpeg()), ("b.mp4", media_samples.video_bytes("libx265"))
+        )
         storage = get_storage()
         for file_id in ids:
-            row = _media(file_id)
+            row = media_row(file_id)
             assert row.status == READY and all(storage.exists(k) for k in row.derived_keys())
-        keys = [k for i in ids for k in _media(i).derived_keys()]
+        keys = [k for i in ids for k in media_row(i).derived_keys()]
         for file_id in ids:
             files.delete_file(db.session.get(StoredFile, file_id), OPERATOR)
         assert not any(storage.exists(k) for k in keys)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -18,15 +17,17 @@ from portal.extensions import db
 from portal.models import Notification
 from tests.factories import PASSWORD, make_client, make_link, make_org, make_project, make_user
 from tests.integration.mail_stack import (
-    ROOT,
+    GUNICORN,
     SHARED_REDIS,
     Inbox,
     SMTPServer,
     forget_queue,
     free_port,
     queue_name,
+    spawn,
     stop_group,
     wait_for,
+    wait_healthy,
 )
 
 
@@ -94,18 +95,6 @@ def _post_message_over_http(base: str, email: str, project_id: int) -> None:
     ) in (200, 303)
 
 
-def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
-    def healthy():
-        assert process.poll() is None, log.read_text()
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return False
-
-    wait_for(healthy, timeout=40, interval=0.3, what="the web process")
-
-
 @pytest.mark.parametrize("mode", ["honcho", "single_dyno"])
 def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
     email, project_id = _world()
@@ -121,13 +110,11 @@ def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
             command += ["web", "worker"]
         else:
             env["WEB_RUNS_WORKER"] = "1"
-            command = [str(Path(sys.executable).with_name("gunicorn")), "wsgi:app", "--config", "gunicorn.conf.py"]
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            command = GUNICORN
+        process = spawn(command, env, out)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base, process, log)
+            wait_healthy(base, process, log)
             _post_message_over_http(base, email, project_id)
             wait_for(lambda: inbox.delivered, timeout=30, what="the email")
         finally:

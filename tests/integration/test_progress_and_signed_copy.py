@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from datetime import date, timedelta
-from decimal import Decimal
 
 from portal.extensions import db
-from portal.models import Notification, Project, Proposal, ProposalLine
+from portal.models import Notification, Project
 from portal.services import projects, proposals
 from portal.services.activity import Actor
-from tests.factories import make_client, make_link, make_org, make_project
+from tests.factories import make_client, make_link, make_org, make_project, new_proposal, priced
 from tests.integration.mail_stack import wait_for
 from tests.integration.test_email_delivery import make_stack  # noqa: F401  (the fixture)
 
@@ -37,11 +35,7 @@ def test_scheduled_then_in_the_field_within_the_window_is_one_email(make_stack):
         assert db.session.execute(db.select(db.func.count(Notification.id))).scalar() == 1
         db.session.remove()
     stack.worker()
-    with stack.app.app_context():
-        wait_for(lambda: stack.inbox.delivered, what="the progress email")
-    time.sleep(1.5)
-    assert len(stack.inbox.delivered) == 1
-    message = stack.inbox.delivered[0]["message"]
+    message = stack.only_email("the progress email")["message"]
     assert message["Subject"] == "Kestrel bridge: work in the field has started"
     text = message.get_body(("plain",)).get_content()
     assert "now in the field" in text and "is scheduled" not in text
@@ -52,20 +46,15 @@ def test_the_signed_copy_arrives_as_a_pdf_attachment(make_stack, tmp_path):  # n
     with stack.app.app_context():
         org_id, project_id = _project()
         project = db.session.get(Project, project_id)
-        proposal = Proposal(
-            org_id=org_id,
-            client_id=project.client_id,
-            number="P-0031",
-            title="Bridge inspection",
-            currency="EUR",
+        proposal = new_proposal(
+            org_id,
+            project.client_id,
+            "P-0031",
+            "Bridge inspection",
             status="sent",
             valid_until=date.today() + timedelta(days=10),
-            subtotal_minor=60000,
-            total_minor=60000,
-            lines=[
-                ProposalLine(description="Flight day", quantity=Decimal(1), unit_price_minor=60000, net_minor=60000)
-            ],
         )
+        priced(proposal, "Flight day", 1, 60000)
         db.session.add(proposal)
         db.session.commit()
         proposals.accept_proposal(

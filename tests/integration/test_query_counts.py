@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import event
 
 from portal.extensions import db
-from portal.models import Deliverable, Invoice, InvoiceLine, Message, Project, Proposal, ProposalLine
+from portal.models import Deliverable, InvoiceLine, Message, Project, ProposalLine
+from tests.factories import new_invoice, new_proposal
 from tests.portal_world import make_world, store
 from tests.samples import png_bytes
 
@@ -24,6 +25,30 @@ def counting():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def record_renders(monkeypatch, page) -> list:
+    """Patch ``page.render`` to note each call's blocks (the named one first) and the statements its rendering ran."""
+    rendered = []
+    original = page.render
+
+    def render(obj, block=None, *, oob=(), **kwargs):
+        with counting() as statements:
+            response = original(obj, block, oob=oob, **kwargs)
+        rendered.append(((block, *oob), len(statements)))
+        return response
+
+    monkeypatch.setattr(page, "render", render)
+    return rendered
+
+
+def statements_to_render(render, project, deliverable, blocks: tuple[str, ...]) -> int:
+    """Statements of rendering just these blocks with ``render`` (in a request context), rows fresh from a commit."""
+    db.session.expire_all()  # as after the action's commit
+    with counting() as statements:
+        render(project, blocks[0], oob=blocks[1:], deliverable=deliverable)
+    db.session.remove()
+    return len(statements)
 
 
 def _grow(world, factor: int) -> None:
@@ -51,28 +76,20 @@ def _grow(world, factor: int) -> None:
                     deliverable_id=None,
                 )
             )
+        line = {"description": "x", "quantity": Decimal(1), "unit_price_minor": 1}
+        proposal_lines, invoice_lines = [ProposalLine(**line)], [InvoiceLine(**line)]
         db.session.add(
-            Proposal(
-                org_id=world.org.id,
-                client_id=client_id,
-                number=f"P-{world.org.id}-{n}",
-                title="Offer",
-                currency="EUR",
-                status="sent",
-                lines=[ProposalLine(description="x", quantity=Decimal(1), unit_price_minor=1)],
-            )
+            new_proposal(world.org.id, client_id, f"P-{world.org.id}-{n}", status="sent", lines=proposal_lines)
         )
-        db.session.add(
-            Invoice(
-                org_id=world.org.id,
-                client_id=client_id,
-                number=f"I-{world.org.id}-{n}",
-                currency="EUR",
-                status="sent",
-                issue_date=date.today(),
-                lines=[InvoiceLine(description="x", quantity=Decimal(1), unit_price_minor=1)],
-            )
+        invoice = new_invoice(
+            world.org.id,
+            client_id,
+            f"I-{world.org.id}-{n}",
+            status="sent",
+            issue_date=date.today(),
+            lines=invoice_lines,
         )
+        db.session.add(invoice)
     db.session.commit()
 
 

@@ -34,7 +34,16 @@ from tests.factories import (
     make_project,
     make_user,
 )
-from tests.integration.mail_stack import ROOT, Inbox, SMTPServer, free_port, stop_group
+from tests.integration.mail_stack import (
+    GUNICORN,
+    Inbox,
+    SMTPServer,
+    free_port,
+    require_program,
+    spawn,
+    stop_group,
+    wait_healthy,
+)
 
 PUBLIC_URL = "https://portal.proxy-test.example"
 NGINX_CONF = """
@@ -104,19 +113,6 @@ class Browser:
         return self.request(path, {**data, "csrf_token": token})
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer:\n{log.read_text()}")
-
-
 def _gunicorn(database_url: str, root: Path, port: int, **env) -> subprocess.Popen:
     environment = {
         **os.environ,
@@ -137,10 +133,7 @@ def _gunicorn(database_url: str, root: Path, port: int, **env) -> subprocess.Pop
         if name not in env:
             environment.pop(name, None)
     log = open(root / f"gunicorn-{port}.log", "wb")  # noqa: SIM115 (kept open for the process's life)
-    command = [str(Path(sys.executable).with_name("gunicorn")), "wsgi:app", "--config", "gunicorn.conf.py"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    process = spawn(GUNICORN, environment, log)
     process.log_path = root / f"gunicorn-{port}.log"
     return process
 
@@ -157,11 +150,7 @@ def inbox():
 @pytest.fixture(scope="module")
 def proxied(app, database_url, tmp_path_factory, inbox):
     """gunicorn with TRUSTED_PROXIES=1 and PUBLIC_URL, behind nginx on another free port; yields nginx's URL."""
-    nginx = _nginx()
-    if nginx is None:
-        if os.environ.get("CI"):
-            pytest.fail("nginx is missing (apt-get install -y nginx)")
-        pytest.skip("nginx is not installed")
+    nginx = require_program(_nginx(), "nginx is missing (apt-get install -y nginx)")
     root = tmp_path_factory.mktemp("proxy")
     upstream, port = free_port(), free_port()
     web = _gunicorn(
@@ -185,8 +174,8 @@ def proxied(app, database_url, tmp_path_factory, inbox):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(f"http://127.0.0.1:{upstream}", web, web.log_path)
-        _wait_healthy(base, proxy, root / "nginx.out")
+        wait_healthy(f"http://127.0.0.1:{upstream}", web, web.log_path)
+        wait_healthy(base, proxy, root / "nginx.out")
         yield base
     finally:
         stop_group(proxy)
@@ -290,7 +279,7 @@ def test_without_trusted_proxies_a_forged_forwarded_for_is_ignored(app, database
     web = _gunicorn(database_url, tmp_path, port)  # TRUSTED_PROXIES unset: clients reach gunicorn directly
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, web, web.log_path)
+        wait_healthy(base, web, web.log_path)
         entry = f"/p/{world['token']}"
         statuses = [Browser(base, "127.0.0.6", forged_for=f"203.0.113.{n}").get(entry)[0] for n in range(4)]
         assert statuses == [200, 200, 200, 429]  # a new forged address per request does not escape the limit

@@ -3,25 +3,24 @@ sweeper keeps sending, and the queue is worked again once Redis returns — also
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from portal.extensions import db
 from portal.models import Notification, Organization, Project, User
 from tests.integration.mail_stack import (
-    ROOT,
+    GUNICORN,
     Inbox,
     PrivateRedis,
     SMTPServer,
     free_port,
     queue_name,
+    spawn,
     stop_group,
     wait_for,
+    wait_healthy,
 )
 from tests.integration.test_email_delivery import _post, _world, make_stack  # noqa: F401  (the fixture)
-from tests.integration.test_procfile import Browser, _env, _wait_healthy
+from tests.integration.test_procfile import Browser, _env
 
 DOWN_LINE = "Redis does not answer"
 BACK_LINE = "Redis answers again"
@@ -164,13 +163,10 @@ def test_single_dyno_mode_survives_a_redis_outage(app, ctx, database_url, tmp_pa
     with SMTPServer(inbox) as smtp, open(log, "wb") as out:
         env = _env(database_url, tmp_path, smtp.port, queue_name(), PORT=str(port), WEB_RUNS_WORKER="1")
         env["REDIS_URL"] = private.url
-        command = [str(Path(sys.executable).with_name("gunicorn")), "wsgi:app", "--config", "gunicorn.conf.py"]
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        process = spawn(GUNICORN, env, out)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base, process, log)
+            wait_healthy(base, process, log)
             browser = _signed_in(base, email)
             private.stop()
             _say(browser, project_id, "Posted during the outage")

@@ -102,11 +102,16 @@ def test_signup_rejects_short_password(client):
     assert short.status_code == 422 and "Use at least 10 characters" in short.text
 
 
-def test_unconfirmed_account_gets_a_confirmation_link_instead_of_the_dashboard(app, client):
+def _unconfirmed_operator(app, email: str) -> None:
+    """An operator whose address is not confirmed yet (password PASSWORD), as accounts made before proofs are."""
     with app.app_context():
-        user = make_user(make_org(), email="old@example.com")
+        user = make_user(make_org(), email=email)
         user.email_verified_at = None
         db.session.commit()
+
+
+def test_unconfirmed_account_gets_a_confirmation_link_instead_of_the_dashboard(app, client):
+    _unconfirmed_operator(app, "old@example.com")
     with mail.record_messages() as sent:
         response = client.post("/login", data={"email": "old@example.com", "password": PASSWORD})
     assert response.status_code == 200 and "not confirmed yet" in response.text
@@ -118,10 +123,7 @@ def test_unconfirmed_account_gets_a_confirmation_link_instead_of_the_dashboard(a
 def test_an_address_owner_cannot_confirm_an_account_someone_else_made_with_it(app, client):
     """An account made before addresses were proven may belong to whoever typed the address: confirming it needs its
     password too, so the address's owner clicking the link does not hand a verified account to the one who knows it."""
-    with app.app_context():
-        user = make_user(make_org(), email="jane@victim.example")  # the attacker typed PASSWORD
-        user.email_verified_at = None
-        db.session.commit()
+    _unconfirmed_operator(app, "jane@victim.example")  # the attacker typed PASSWORD
     attacker = app.test_client()
     with mail.record_messages() as sent:
         attacker.post("/login", data={"email": "jane@victim.example", "password": PASSWORD})
@@ -139,10 +141,7 @@ def test_an_address_owner_cannot_confirm_an_account_someone_else_made_with_it(ap
 
 
 def test_confirmation_emails_are_capped_per_address(app, client):
-    with app.app_context():
-        user = make_user(make_org(), email="old@example.com")
-        user.email_verified_at = None
-        db.session.commit()
+    _unconfirmed_operator(app, "old@example.com")
     with mail.record_messages() as sent:
         for _ in range(7):
             client.post("/login", data={"email": "old@example.com", "password": PASSWORD})

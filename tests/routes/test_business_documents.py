@@ -5,14 +5,13 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
 from portal.extensions import db, mail
-from portal.models import Activity, Invoice, InvoiceLine, Organization, Proposal, ProposalLine, User
+from portal.models import Activity, Organization, Proposal, User
 from tests.conftest import HX, login
-from tests.factories import make_client, make_link, make_org, make_project, make_user
+from tests.factories import make_client, make_link, make_org, make_project, make_user, new_invoice, new_proposal, priced
 
 ADDRESS = "Fjordgata 12\n3015 Drammen\nNorway"
 TAX_ID = "NO 912 345 678 MVA"
@@ -28,31 +27,18 @@ def pdf_text(data: bytes, tmp_path, name: str = "doc.pdf") -> str:
 
 def proposal_for(org_id: int, client_id: int, number: str = "P-0007", status: str = "sent", **fields) -> Proposal:
     """A proposal of one priced line (not committed)."""
-    return Proposal(
-        org_id=org_id,
-        client_id=client_id,
-        number=number,
-        title=fields.pop("title", "Bridge inspection"),
+    proposal = new_proposal(
+        org_id,
+        client_id,
+        number,
+        fields.pop("title", "Bridge inspection"),
         intro="Two flight days over the bridge.",
         terms="Half up front.",
-        currency="EUR",
         status=status,
         valid_until=date.today() + timedelta(days=30),
-        subtotal_minor=120000,
-        tax_minor=30000,
-        total_minor=150000,
-        lines=[
-            ProposalLine(
-                description="Flight day",
-                quantity=Decimal(2),
-                unit_price_minor=60000,
-                tax_rate_bp=2500,
-                net_minor=120000,
-                tax_minor=30000,
-            )
-        ],
         **fields,
     )
+    return priced(proposal, "Flight day", 2, 60000, tax_rate_bp=2500)
 
 
 @dataclass
@@ -77,18 +63,15 @@ def make_shop(app, **org_fields) -> Shop:
         project = make_project(org, customer, name="Kestrel bridge", status="confirmed")
         proposal = proposal_for(org.id, customer.id)
         draft = proposal_for(org.id, customer.id, number="P-0008", status="draft", title="DRAFT-OFFER")
-        invoice = Invoice(
-            org_id=org.id,
-            client_id=customer.id,
-            number="INV-0042",
-            currency="EUR",
+        invoice = new_invoice(
+            org.id,
+            customer.id,
+            "INV-0042",
             status="sent",
             issue_date=date.today(),
             due_date=date.today() + timedelta(days=14),
-            subtotal_minor=5000,
-            total_minor=5000,
-            lines=[InvoiceLine(description="Travel", quantity=Decimal(1), unit_price_minor=5000, net_minor=5000)],
         )
+        priced(invoice, "Travel", 1, 5000)
         db.session.add_all([proposal, draft, invoice])
         db.session.commit()
         _link, token = make_link(org, customer, project, name="Casey Client")

@@ -16,6 +16,20 @@ def _script_src(response) -> list[str]:
     return policy["script-src"].split()
 
 
+def _project_page_of_an_operator(app):
+    """The project page, as its organization's operator sees it on this app."""
+    from portal.extensions import db
+    from tests.conftest import login
+    from tests.factories import make_org, make_project, make_user
+
+    with app.app_context():
+        org = make_org()
+        client = login(app.test_client(), make_user(org), org)
+        project_id = make_project(org).id
+        db.session.remove()
+    return client.get(f"/app/projects/{project_id}")
+
+
 def test_script_src_pins_the_exact_htmx_url(database_url, tmp_path):
     app = make_test_app(database_url, tmp_path, HTMX_USE_CDN=True)
     response = app.test_client().get("/login")
@@ -77,17 +91,9 @@ def test_the_vendored_uppy_matches_the_pinned_integrity_hash():
 
 def test_the_project_page_loads_uppy_from_its_pinned_url_with_the_vendored_copy_behind(app, database_url, tmp_path):
     from portal.config import UPPY_CDN_URL
-    from portal.extensions import db
-    from tests.conftest import login
-    from tests.factories import make_org, make_project, make_user
 
     app = make_test_app(database_url, tmp_path, HTMX_USE_CDN=True, CDN_SCRIPT_URLS=[UPPY_CDN_URL])
-    with app.app_context():
-        org = make_org()
-        client = login(app.test_client(), make_user(org), org)
-        project_id = make_project(org).id
-        db.session.remove()
-    page = client.get(f"/app/projects/{project_id}")
+    page = _project_page_of_an_operator(app)
     assert _script_src(page)[-1] == UPPY_CDN_URL
     assert f'<script src="{UPPY_CDN_URL}" integrity="{app.config["UPPY_SRI"]}" crossorigin="anonymous"' in page.text
     assert 'data-uppy-local="/static/vendor/uppy-5.2.4/uppy.min.js"' in page.text
@@ -109,19 +115,11 @@ def test_the_vendored_photoswipe_matches_the_pinned_integrity_hash():
 
 def test_the_gallery_preloads_photoswipe_from_its_pinned_url_with_sri(app, database_url, tmp_path):
     from portal.config import PHOTOSWIPE_CDN_URL, UPPY_CDN_URL
-    from portal.extensions import db
-    from tests.conftest import login
-    from tests.factories import make_org, make_project, make_user
 
     for cdn in (True, False):
         urls = [UPPY_CDN_URL, PHOTOSWIPE_CDN_URL] if cdn else []
         app = make_test_app(database_url, tmp_path, HTMX_USE_CDN=cdn, CDN_SCRIPT_URLS=urls)
-        with app.app_context():
-            org = make_org()
-            client = login(app.test_client(), make_user(org), org)
-            project_id = make_project(org).id
-            db.session.remove()
-        page = client.get(f"/app/projects/{project_id}")
+        page = _project_page_of_an_operator(app)
         source = PHOTOSWIPE_CDN_URL if cdn else "/static/vendor/photoswipe-5.4.4/photoswipe.esm.min.js"
         assert (PHOTOSWIPE_CDN_URL in _script_src(page)) is cdn
         preload = f'<link rel="modulepreload" href="{source}" integrity="{app.config["PHOTOSWIPE_SRI"]}"'

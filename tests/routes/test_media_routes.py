@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.models import FileMedia
 from tests.conftest import HX, login
 from tests.factories import make_org, make_user
-from tests.media_world import make_media_world, open_portal
+from tests.media_world import make_media_world, open_portal, operator_browser
 
 
 @pytest.fixture
@@ -85,19 +85,8 @@ def test_a_missing_object_is_a_404_not_a_500(app, world):
     assert response.status_code == 404
 
 
-def _operator(app, world):
-    from portal.models import Organization, User
-
-    with app.app_context():
-        browser = login(
-            app.test_client(), db.session.get(User, world.user_id), db.session.get(Organization, world.org_id)
-        )
-        db.session.remove()
-    return browser
-
-
 def test_operator_sees_every_file_of_the_org_with_ranges(app, world):
-    browser = _operator(app, world)
+    browser = operator_browser(app, world)
     for file_id in (world.hidden_id, world.other_project_file_id, world.photo_ids[0]):
         assert browser.get(f"/app/files/{file_id}/media/preview").status_code == 200
     part = browser.get(f"/app/files/{world.video_id}/media/proxy", headers={"Range": "bytes=0-9"})
@@ -123,7 +112,7 @@ def test_the_gallery_on_both_project_pages(app, world):
     assert f'src="{world.url(f"/files/{world.video_id}/media/proxy")}"' in page and 'preload="metadata"' in page
     assert "hidden.jpg" not in page
     assert 'rel="modulepreload"' in page and "photoswipe.esm.min.js" in page
-    operator_page = _operator(app, world).get(f"/app/projects/{world.project_id}").text
+    operator_page = operator_browser(app, world).get(f"/app/projects/{world.project_id}").text
     assert f'href="/app/files/{world.photo_ids[0]}/media/preview"' in operator_page and "hidden.jpg" in operator_page
     assert f'poster="/app/files/{world.video_id}/media/poster"' in operator_page
 

@@ -6,7 +6,6 @@ import io
 import logging
 import re
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -14,11 +13,20 @@ from portal.extensions import db, mail
 from portal.jobs.email import deliver_notification, retry_delay
 from portal.jobs.email import held as email_held
 from portal.mailer import message_id
-from portal.models import Notification, Proposal
+from portal.models import Notification
 from portal.services import deliverables, invoices, proposals
 from portal.services.activity import Actor
 from tests.conftest import login, make_test_app
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
+from tests.factories import (
+    create_flight_invoice,
+    make_client,
+    make_deliverable,
+    make_link,
+    make_org,
+    make_project,
+    make_user,
+    new_proposal,
+)
 from tests.portal_world import make_world
 from tests.samples import png_bytes
 
@@ -105,12 +113,11 @@ def test_deliverable_ready_emails_once_per_version(world):
 
 
 def test_proposal_and_invoice_emails(world):
-    proposal = Proposal(
-        org_id=world.org.id,
-        client_id=world.project.client_id,
-        number="P-0001",
-        title="Autumn",
-        currency="EUR",
+    proposal = new_proposal(
+        world.org.id,
+        world.project.client_id,
+        "P-0001",
+        "Autumn",
         status="draft",
         valid_until=date.today() + timedelta(days=9),
         total_minor=12345,
@@ -126,20 +133,7 @@ def test_proposal_and_invoice_emails(world):
         world.browser.post(world.url(f"/proposals/{proposal.id}/decline"), data={"reason": "Too early"})
     assert len(outbox) == 2 and all("declined" in m.subject and "Too early" in m.body for m in outbox)
 
-    from portal.services.billing import LineInput
-    from portal.services.invoices import create_invoice
-
-    invoice = create_invoice(
-        world.org,
-        OPERATOR,
-        client_id=world.project.client_id,
-        project_id=None,
-        issue_date=date.today(),
-        due_date=None,
-        notes=None,
-        payment_url=None,
-        lines=[LineInput("Flight", Decimal(1), 10000, 0)],
-    )
+    invoice = create_flight_invoice(world.org, OPERATOR, world.project.client_id, 10000)
     with mail.record_messages() as outbox:
         invoices.send_invoice(invoice, OPERATOR)
     assert len(outbox) == 1 and outbox[0].subject == f"Invoice {invoice.number}"

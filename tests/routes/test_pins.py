@@ -3,26 +3,18 @@
 import pytest
 
 from portal.extensions import db
-from portal.models import Message, Notification, Organization, Project, User
+from portal.models import Message, Notification, Project
 from portal.services import pins
 from portal.services.activity import Actor
 from portal.services.errors import ServiceError
 from tests.conftest import HX, login
-from tests.media_world import make_media_world, open_portal
+from tests.media_world import make_media_world, open_portal, operator_browser
 
 
 @pytest.fixture
 def world(app):
     with app.app_context():
         return make_media_world()
-
-
-def _operator(app, world):
-    with app.app_context():
-        user, org = db.session.get(User, world.user_id), db.session.get(Organization, world.org_id)
-        browser = login(app.test_client(), user, org)
-        db.session.remove()
-    return browser
 
 
 def _messages(app):
@@ -121,7 +113,7 @@ def test_the_service_refuses_a_file_of_another_project(app, world):
 
 
 def test_operator_pins_on_both_kinds_full_page_and_fragment(app, world):
-    browser = _operator(app, world)
+    browser = operator_browser(app, world)
     page = browser.get(f"/app/files/{world.photo_ids[2]}/pins")
     assert page.status_code == 200 and "data-pin-stage" in page.text
     fragment = browser.post(

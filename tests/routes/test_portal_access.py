@@ -6,8 +6,18 @@ import pytest
 from flask import url_for
 
 from portal.extensions import db
-from portal.models import Activity, Decision, Invoice, PortalLink, Project, Proposal, StoredFile, Upload
-from tests.factories import make_client, make_deliverable, make_link, make_org, make_project
+from portal.models import Activity, Decision, PortalLink, Project, Upload
+from tests.factories import (
+    make_client,
+    make_deliverable,
+    make_file_row,
+    make_link,
+    make_org,
+    make_project,
+    make_shared_project,
+    new_invoice,
+    new_proposal,
+)
 
 IDS: dict = {}
 SCENARIOS = ["no_session", "random_token", "one_char_changed", "expired", "revoked_open_session", "other_org_session"]
@@ -23,29 +33,13 @@ def _portal_rules(app):
 
 def _world():
     home = make_org("Home Org", slug="home")
-    customer = make_client(home, email="c@example.com", name="MARKER-HOME-CLIENT")
-    project = make_project(home, customer, name="MARKER-HOME-PROJECT")
-    link, token = make_link(home, customer, project)
+    customer, project, link, token = make_shared_project(
+        home, "c@example.com", "MARKER-HOME-CLIENT", "MARKER-HOME-PROJECT"
+    )
     deliverable = make_deliverable(project, client_visible=True, status="ready")
-    stored = StoredFile(
-        project_id=project.id,
-        deliverable_id=deliverable.id,
-        filename="a.png",
-        content_type="image/png",
-        size=1,
-        sha256="0" * 64,
-        storage_key=f"k/{project.id}",
-        client_visible=True,
-    )
-    proposal = Proposal(org_id=home.id, client_id=customer.id, number="P-1", title="T", currency="EUR", status="sent")
-    invoice = Invoice(
-        org_id=home.id,
-        client_id=customer.id,
-        number="I-1",
-        currency="EUR",
-        status="sent",
-        issue_date=datetime.now(UTC).date(),
-    )
+    stored = make_file_row(project, "a.png", deliverable, storage_key=f"k/{project.id}")
+    proposal = new_proposal(home.id, customer.id, "P-1", "T", status="sent")
+    invoice = new_invoice(home.id, customer.id, "I-1", status="sent", issue_date=datetime.now(UTC).date())
     upload = Upload(
         public_id="u" * 32,
         org_id=home.id,
@@ -58,7 +52,7 @@ def _world():
         uploaded_by_type="client",
     )
     decision = Decision(deliverable_id=deliverable.id, version=1, decision="approved", email=customer.email, files=[])
-    db.session.add_all([stored, proposal, invoice, upload, decision])
+    db.session.add_all([proposal, invoice, upload, decision])
     db.session.commit()
     IDS.update(
         decision_id=decision.id,
@@ -74,10 +68,8 @@ def _world():
         org_slug="home",  # /p/switch/<org_slug>: without an email verified on the device, the same 404
     )
     other = make_org("MARKER-OTHER-ORG", slug="other")
-    other_customer = make_client(other, email="c@example.com", name="MARKER-OTHER-CLIENT")
-    other_project = make_project(other, other_customer, name="MARKER-OTHER-PROJECT")
-    other_link, other_token = make_link(other, other_customer, other_project)
-    return link, token, other_link, other_token
+    shared = make_shared_project(other, "c@example.com", "MARKER-OTHER-CLIENT", "MARKER-OTHER-PROJECT")
+    return link, token, shared.link, shared.token
 
 
 def _expected_body(app):
@@ -153,22 +145,8 @@ def _tenant_matrix():
             project = make_project(org, customer, name=f"PROJECT{o}{c}-MARK")
             db.session.add_all(
                 [
-                    Proposal(
-                        org_id=org.id,
-                        client_id=customer.id,
-                        number=f"P-{o}{c}",
-                        title=f"PROPOSAL{o}{c}-MARK",
-                        currency="EUR",
-                        status="sent",
-                    ),
-                    Invoice(
-                        org_id=org.id,
-                        client_id=customer.id,
-                        number=f"INV-{o}{c}",
-                        currency="EUR",
-                        issue_date=datetime.now(UTC).date(),
-                        status="sent",
-                    ),
+                    new_proposal(org.id, customer.id, f"P-{o}{c}", f"PROPOSAL{o}{c}-MARK", status="sent"),
+                    new_invoice(org.id, customer.id, f"INV-{o}{c}", issue_date=datetime.now(UTC).date(), status="sent"),
                 ]
             )
             db.session.commit()

@@ -2,13 +2,13 @@
 
 import subprocess
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
 from portal.extensions import db
-from portal.models import Invoice, InvoiceLine, Project, Proposal, ProposalLine
+from portal.models import Project
 from tests.conftest import HX
+from tests.factories import new_invoice, new_proposal, priced
 from tests.portal_world import make_world
 
 
@@ -16,45 +16,27 @@ from tests.portal_world import make_world
 def world(app, ctx):
     world = make_world(app)
     customer_id = world.project.client_id
-    world.proposal = Proposal(
-        org_id=world.org.id,
-        client_id=customer_id,
-        number="P-0007",
-        title="Summer package",
-        currency="EUR",
+    world.proposal = new_proposal(
+        world.org.id,
+        customer_id,
+        "P-0007",
+        "Summer package",
         status="sent",
         valid_until=date.today() + timedelta(days=5),
         terms="Half up front",
-        subtotal_minor=100000,
-        total_minor=120000,
-        tax_minor=20000,
-        lines=[
-            ProposalLine(
-                description="Flight day",
-                quantity=Decimal(1),
-                unit_price_minor=100000,
-                tax_rate_bp=2000,
-                net_minor=100000,
-                tax_minor=20000,
-            )
-        ],
     )
-    world.draft = Proposal(
-        org_id=world.org.id, client_id=customer_id, number="P-0008", title="DRAFT-OFFER", currency="EUR", status="draft"
-    )
-    world.invoice = Invoice(
-        org_id=world.org.id,
-        client_id=customer_id,
-        number="INV-0042",
-        currency="EUR",
+    priced(world.proposal, "Flight day", 1, 100000, tax_rate_bp=2000)
+    world.draft = new_proposal(world.org.id, customer_id, "P-0008", "DRAFT-OFFER", status="draft")
+    world.invoice = new_invoice(
+        world.org.id,
+        customer_id,
+        "INV-0042",
         status="sent",
         issue_date=date.today() - timedelta(days=40),
         due_date=date.today() - timedelta(days=10),
         payment_url="https://pay.example/42",
-        subtotal_minor=5000,
-        total_minor=5000,
-        lines=[InvoiceLine(description="Travel", quantity=Decimal(1), unit_price_minor=5000, net_minor=5000)],
     )
+    priced(world.invoice, "Travel", 1, 5000)
     db.session.add_all([world.proposal, world.draft, world.invoice])
     db.session.commit()
     return world

@@ -7,7 +7,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Activity, PortalLink
 from tests.conftest import make_test_app
-from tests.factories import make_client, make_link, make_org, make_project
+from tests.factories import make_client, make_link, make_org, make_project, make_shared_project
 
 CODE = "204816"
 
@@ -15,10 +15,8 @@ CODE = "204816"
 @pytest.fixture
 def linked(ctx):
     org = make_org("Skyline", slug="skyline")
-    customer = make_client(org, email="alex@example.com", name="Alex")
-    project = make_project(org, customer, name="Marina shoot")
-    link, token = make_link(org, customer, project)
-    return org, project, link, token
+    shared = make_shared_project(org, "alex@example.com", "Alex", "Marina shoot")
+    return org, shared.project, shared.link, shared.token
 
 
 def _count(link):

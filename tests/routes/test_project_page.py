@@ -9,6 +9,7 @@ from portal.models import Client, Deliverable, Message, Project
 from tests.conftest import HX, login
 from tests.factories import make_client, make_deliverable, make_link, make_org, make_project, make_user
 from tests.portal_world import store
+from tests.routes.test_projects import PROJECT_PAGE_BLOCKS
 from tests.samples import png_bytes
 
 
@@ -85,15 +86,5 @@ def test_full_page_still_shows_every_block(app):
     browser, ids = _world(app)
     page = browser.get(f"/app/projects/{ids['project']}")
     assert page.status_code == 200
-    for marker in (
-        'id="deliverables"',
-        'id="portal-links"',
-        'id="project-files"',
-        'id="project-thread"',
-        'id="status-card"',
-        'id="timeline"',
-        'id="project-live"',
-        "On the stills",
-        "On the pier",
-    ):
+    for marker in (*PROJECT_PAGE_BLOCKS, 'id="portal-links"', 'id="project-live"', "On the stills", "On the pier"):
         assert marker in page.text, marker

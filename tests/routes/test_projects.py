@@ -5,6 +5,15 @@ from portal.models import Activity, Project
 from tests.conftest import HX, login
 from tests.factories import make_client, make_org, make_project, make_user
 
+# The blocks every operator project page shows, empty or not.
+PROJECT_PAGE_BLOCKS = (
+    'id="deliverables"',
+    'id="project-files"',
+    'id="project-thread"',
+    'id="status-card"',
+    'id="timeline"',
+)
+
 
 def _operator(client):
     org = make_org()
@@ -140,12 +149,5 @@ def test_project_page_shows_sections(client, ctx):
     project = make_project(org, name="Bridge deck")
     page = client.get(f"/app/projects/{project.id}")
     assert page.status_code == 200
-    for marker in (
-        "Bridge deck",
-        'id="deliverables"',
-        'id="project-files"',
-        'id="project-thread"',
-        'id="status-card"',
-        'id="timeline"',
-    ):
+    for marker in ("Bridge deck", *PROJECT_PAGE_BLOCKS):
         assert marker in page.text

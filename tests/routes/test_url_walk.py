@@ -13,19 +13,17 @@ from portal.extensions import db
 from portal.models import (
     Decision,
     Invitation,
-    Invoice,
     InvoiceLine,
     Message,
     Notification,
     PortalLink,
-    Proposal,
     ProposalLine,
     StoredFile,
     Upload,
 )
 from portal.storage import get_storage, new_key
 from tests.conftest import login
-from tests.factories import make_client, make_deliverable, make_org, make_project, make_user
+from tests.factories import make_client, make_deliverable, make_org, make_project, make_user, new_invoice, new_proposal
 
 # Rules under the dashboard that take no object id and need no org-specific check.
 ID_ARGS = (
@@ -68,22 +66,9 @@ def _world():
         storage_key=saved.key,
     )
     message = Message(project_id=project.id, sender_type="operator", sender_name="Op", body="hello")
-    proposal = Proposal(
-        org_id=org.id,
-        client_id=client.id,
-        number="P-0001",
-        title="Offer",
-        currency="EUR",
-        lines=[ProposalLine(description="Flight", quantity=Decimal(1), unit_price_minor=10000)],
-    )
-    invoice = Invoice(
-        org_id=org.id,
-        client_id=client.id,
-        number="INV-0001",
-        issue_date=date.today(),
-        currency="EUR",
-        lines=[InvoiceLine(description="Flight", quantity=Decimal(1), unit_price_minor=10000)],
-    )
+    line = {"description": "Flight", "quantity": Decimal(1), "unit_price_minor": 10000}
+    proposal = new_proposal(org.id, client.id, "P-0001", lines=[ProposalLine(**line)])
+    invoice = new_invoice(org.id, client.id, "INV-0001", issue_date=date.today(), lines=[InvoiceLine(**line)])
     link = PortalLink(
         org_id=org.id,
         client_id=client.id,

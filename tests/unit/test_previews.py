@@ -5,36 +5,16 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from fractions import Fraction
-from pathlib import Path
 
 import av
 import pytest
 from PIL import Image
 
 from portal.models.media import GEOTIFF, IMAGE, VIDEO
-from portal.previews import Limits, PreviewFailed, is_previewable, kind_for
+from portal.previews import Limits, PreviewFailed, is_previewable
 from portal.previews.exif import plausible_position
 from portal.previews.video import playable
 from tests import media_samples
-
-
-class Sink:
-    """Stands in for storage: keeps what a kind stores by name."""
-
-    def __init__(self):
-        self.objects: dict[str, bytes] = {}
-
-    def __call__(self, name, data, content_type):
-        self.objects[name] = data if isinstance(data, bytes) else Path(data).read_bytes()
-        return f"key/{name}"
-
-
-def run(tmp_path, data: bytes, content_type: str, name: str = "original", limits: Limits | None = None):
-    path = tmp_path / name
-    path.write_bytes(data)
-    sink = Sink()
-    result = kind_for(content_type).make(path, content_type, sink, limits or Limits())
-    return result, sink.objects
 
 
 def image_of(data: bytes) -> Image.Image:
@@ -44,7 +24,7 @@ def image_of(data: bytes) -> Image.Image:
 
 
 def test_jpeg_with_exif_gps_gives_position_time_camera_and_altitude(tmp_path):
-    result, objects = run(tmp_path, media_samples.gps_jpeg(48.85837, -2.294481), "image/jpeg")
+    result, objects = media_samples.previews_of(tmp_path, media_samples.gps_jpeg(48.85837, -2.294481), "image/jpeg")
     assert result.kind == IMAGE and (result.width, result.height) == (640, 480)
     assert result.latitude == pytest.approx(48.85837, abs=1e-5)
     assert result.longitude == pytest.approx(-2.294481, abs=1e-5)
@@ -59,7 +39,7 @@ def test_jpeg_with_exif_gps_gives_position_time_camera_and_altitude(tmp_path):
 
 def test_preview_is_turned_upright_and_fits_2048(tmp_path):
     data = media_samples.gps_jpeg(size=(3000, 2000), orientation=6)
-    result, objects = run(tmp_path, data, "image/jpeg")
+    result, objects = media_samples.previews_of(tmp_path, data, "image/jpeg")
     assert (result.width, result.height) == (2000, 3000)
     preview = image_of(objects["preview.jpg"])
     assert max(preview.size) <= 2048 and preview.height > preview.width
@@ -78,7 +58,7 @@ def test_preview_is_turned_upright_and_fits_2048(tmp_path):
 )
 def test_absurd_coordinates_are_dropped_and_the_preview_still_made(tmp_path, latitude, longitude, raw):
     data = media_samples.gps_jpeg(latitude, longitude, raw_latitude=raw)
-    result, objects = run(tmp_path, data, "image/jpeg")
+    result, objects = media_samples.previews_of(tmp_path, data, "image/jpeg")
     assert result.latitude is None and result.longitude is None
     assert "preview.jpg" in objects and result.camera == "DJI FC3582"
 
@@ -90,25 +70,25 @@ def test_plausible_position():
 
 
 def test_capture_time_without_offset_is_read_as_utc(tmp_path):
-    result, _ = run(tmp_path, media_samples.gps_jpeg(offset=None), "image/jpeg")
+    result, _ = media_samples.previews_of(tmp_path, media_samples.gps_jpeg(offset=None), "image/jpeg")
     assert result.captured_at == datetime(2026, 5, 4, 10, 30, tzinfo=UTC)
 
 
 def test_heic_photo(tmp_path):
-    result, objects = run(tmp_path, media_samples.heic_bytes(), "image/heic")
+    result, objects = media_samples.previews_of(tmp_path, media_samples.heic_bytes(), "image/heic")
     assert result.kind == IMAGE and (result.width, result.height) == (320, 240)
     assert image_of(objects["preview.jpg"]).format == "JPEG"
 
 
 def test_decompression_bomb_fails_clearly(tmp_path):
     with pytest.raises(PreviewFailed, match="megapixels"):
-        run(tmp_path, media_samples.bomb_png(), "image/png")
+        media_samples.previews_of(tmp_path, media_samples.bomb_png(), "image/png")
 
 
 def test_image_over_the_configured_bound_fails_before_decoding(tmp_path):
     data = media_samples.plain_jpeg((1000, 1000))
     with pytest.raises(PreviewFailed, match="1000 × 1000 pixels"):
-        run(tmp_path, data, "image/jpeg", limits=Limits(max_image_pixels=500_000))
+        media_samples.previews_of(tmp_path, data, "image/jpeg", limits=Limits(max_image_pixels=500_000))
 
 
 def test_truncated_jpeg_fails_clearly(tmp_path, monkeypatch):
@@ -116,16 +96,16 @@ def test_truncated_jpeg_fails_clearly(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint leaves it
     with pytest.raises(PreviewFailed, match="damaged or incomplete"):
-        run(tmp_path, media_samples.truncated_jpeg(), "image/jpeg")
+        media_samples.previews_of(tmp_path, media_samples.truncated_jpeg(), "image/jpeg")
 
 
 def test_not_an_image_fails_clearly(tmp_path):
     with pytest.raises(PreviewFailed, match="could not be read as an image"):
-        run(tmp_path, b"%PDF-1.4 not a picture", "image/png")
+        media_samples.previews_of(tmp_path, b"%PDF-1.4 not a picture", "image/png")
 
 
 def test_h264_video_gets_poster_facts_and_no_proxy(tmp_path):
-    result, objects = run(tmp_path, media_samples.video_bytes(), "video/mp4")
+    result, objects = media_samples.previews_of(tmp_path, media_samples.video_bytes(), "video/mp4")
     assert result.kind == VIDEO and result.codec == "h264"
     assert (result.width, result.height) == (320, 240) and result.duration == pytest.approx(1.0, abs=0.1)
     assert set(result.keys) == {"poster", "thumb"}
@@ -146,14 +126,14 @@ def _streams(data: bytes, tmp_path) -> tuple:
     [("libx265", "mp4", "video/mp4", "hevc"), ("prores_ks", "mov", "video/quicktime", "prores")],
 )
 def test_video_browsers_cannot_play_gets_an_h264_proxy(tmp_path, codec, fmt, content_type, name):
-    result, objects = run(tmp_path, media_samples.video_bytes(codec, fmt=fmt), content_type)
+    result, objects = media_samples.previews_of(tmp_path, media_samples.video_bytes(codec, fmt=fmt), content_type)
     assert result.codec == name and set(result.keys) == {"poster", "thumb", "proxy"}
     assert _streams(objects["proxy.mp4"], tmp_path) == ("h264", "yuv420p", 320, 240, 24)
 
 
 def test_a_proxy_keeps_the_sound(tmp_path):
     data = media_samples.video_bytes("libx265", fmt="mov", audio=True)
-    _result, objects = run(tmp_path, data, "video/quicktime")
+    _result, objects = media_samples.previews_of(tmp_path, data, "video/quicktime")
     path = tmp_path / "proxy.mp4"
     path.write_bytes(objects["proxy.mp4"])
     with av.open(str(path)) as container:
@@ -162,7 +142,7 @@ def test_a_proxy_keeps_the_sound(tmp_path):
 
 def test_large_video_proxy_is_720p(tmp_path):
     data = media_samples.video_bytes("mpeg4", seconds=0.25, size=(1920, 1080))
-    result, objects = run(tmp_path, data, "video/mp4")
+    result, objects = media_samples.previews_of(tmp_path, data, "video/mp4")
     assert result.codec == "mpeg4"
     assert _streams(objects["proxy.mp4"], tmp_path)[2:4] == (1280, 720)
 
@@ -177,11 +157,11 @@ def test_playable():
 @pytest.mark.parametrize("data", [media_samples.truncated_video(), b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 500])
 def test_broken_video_fails_clearly(tmp_path, data):
     with pytest.raises(PreviewFailed, match="damaged or incomplete"):
-        run(tmp_path, data, "video/mp4")
+        media_samples.previews_of(tmp_path, data, "video/mp4")
 
 
 def test_geotiff_in_utm_gets_wgs84_bounds_and_a_web_mercator_overlay(tmp_path):
-    result, objects = run(tmp_path, media_samples.geotiff_bytes("EPSG:32633"), "image/tiff")
+    result, objects = media_samples.previews_of(tmp_path, media_samples.geotiff_bytes("EPSG:32633"), "image/tiff")
     assert result.kind == GEOTIFF and result.crs == "EPSG:32633"
     south, west, north, east = result.overlay_bounds
     # UTM 33N, easting 500 000 m is the zone's central meridian, 15° E; 5 000 km north is about 45.15° N.
@@ -193,7 +173,7 @@ def test_geotiff_in_utm_gets_wgs84_bounds_and_a_web_mercator_overlay(tmp_path):
 
 
 def test_tiff_without_crs_is_previewed_as_a_plain_image(tmp_path):
-    result, objects = run(tmp_path, media_samples.geotiff_bytes(None), "image/tiff")
+    result, objects = media_samples.previews_of(tmp_path, media_samples.geotiff_bytes(None), "image/tiff")
     assert result.kind == IMAGE and result.crs is None and result.overlay_bounds is None
     assert set(objects) == {"preview.jpg", "thumb.jpg"}
 
@@ -201,18 +181,20 @@ def test_tiff_without_crs_is_previewed_as_a_plain_image(tmp_path):
 def test_geotiff_whose_bounds_are_off_the_globe_fails_clearly(tmp_path):
     data = media_samples.geotiff_bytes("EPSG:4326", origin=(500.0, 95.0), pixel=0.001)
     with pytest.raises(PreviewFailed, match="do not lie on the map"):
-        run(tmp_path, data, "image/tiff")
+        media_samples.previews_of(tmp_path, data, "image/tiff")
 
 
 def test_raster_over_its_bound_fails_clearly(tmp_path):
     with pytest.raises(PreviewFailed, match="megapixels"):
-        run(tmp_path, media_samples.geotiff_bytes(), "image/tiff", limits=Limits(max_raster_pixels=10_000))
+        media_samples.previews_of(
+            tmp_path, media_samples.geotiff_bytes(), "image/tiff", limits=Limits(max_raster_pixels=10_000)
+        )
 
 
 def test_truncated_tiff_fails_clearly(tmp_path):
     data = media_samples.geotiff_bytes()
     with pytest.raises(PreviewFailed):
-        run(tmp_path, data[:300], "image/tiff")
+        media_samples.previews_of(tmp_path, data[:300], "image/tiff")
 
 
 def test_which_types_get_previews():

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import io
 import struct
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from portal.models.media import IMAGE
-from portal.previews import Limits, PreviewFailed, is_previewable, kind_for
+from portal.previews import Limits, PreviewFailed, is_previewable
 from portal.previews.raw import is_dng, read_dng_capture
 from tests import media_samples
 
 
 def run(tmp_path, data: bytes, content_type: str = "image/tiff", limits: Limits | None = None):
-    path = tmp_path / "original"
-    path.write_bytes(data)
-    objects = {}
-
-    def put(name, data, _content_type):
-        objects[name] = data if isinstance(data, bytes) else Path(data).read_bytes()
-        return f"key/{name}"
-
-    return kind_for(content_type).make(path, content_type, put, limits or Limits()), objects
+    """The raw kind's run; a DNG arrives as image/tiff unless told."""
+    return media_samples.previews_of(tmp_path, data, content_type, limits=limits)
 
 
 def picture(data: bytes) -> Image.Image:

@@ -4,6 +4,7 @@ import io
 import threading
 
 from portal.storage import LocalStorage
+from tests.threads import run_together
 
 
 def test_parallel_saves_of_one_key_all_succeed_and_leave_one_whole_object(tmp_path):
@@ -18,11 +19,7 @@ def test_parallel_saves_of_one_key_all_succeed_and_leave_one_whole_object(tmp_pa
         except Exception as exc:  # noqa: BLE001 (the test reports any failure)
             errors.append(repr(exc))
 
-    threads = [threading.Thread(target=save) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together((save for _ in range(8)), timeout=None)
     assert errors == []
     assert (tmp_path / "thumbs" / "same.jpg").read_bytes() == data
     assert [p.name for p in (tmp_path / "thumbs").iterdir()] == ["same.jpg"]

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from types import SimpleNamespace
 
 import av
 import pytest
 from PIL import Image
 
-from portal.previews import Limits, kind_for
 from portal.previews.video import upright_turn
 from tests import media_samples
 
@@ -20,18 +18,6 @@ RED_CORNER = {
     90: "bottom-left",
     180: "bottom-right",
 }
-
-
-def run(tmp_path, data: bytes, content_type: str):
-    path = tmp_path / "original"
-    path.write_bytes(data)
-    objects = {}
-
-    def put(name, data, _content_type):
-        objects[name] = data if isinstance(data, bytes) else Path(data).read_bytes()
-        return f"key/{name}"
-
-    return kind_for(content_type).make(path, content_type, put, Limits()), objects
 
 
 def red_corner(image: Image.Image) -> str:
@@ -62,7 +48,7 @@ def first_frame(data: bytes, tmp_path) -> tuple[Image.Image, int, int]:
 @pytest.mark.parametrize("rotation", [-90, 90, 180])
 def test_a_turned_h264_video_gets_an_upright_poster_and_size_and_no_proxy(tmp_path, rotation):
     data = media_samples.video_bytes(size=(320, 240), rotation=rotation)
-    result, objects = run(tmp_path, data, "video/mp4")
+    result, objects = media_samples.previews_of(tmp_path, data, "video/mp4")
     upright = (240, 320) if rotation in (90, -90) else (320, 240)
     assert (result.width, result.height) == upright
     poster = Image.open(io.BytesIO(objects["poster.jpg"]))
@@ -75,7 +61,7 @@ def test_a_turned_h264_video_gets_an_upright_poster_and_size_and_no_proxy(tmp_pa
 def test_a_portrait_phone_video_in_hevc_gets_an_upright_720p_proxy(tmp_path):
     # 1920 × 1080 as recorded, "rotate 90° clockwise" to show: a portrait 1080 × 1920 video.
     data = media_samples.video_bytes("libx265", seconds=0.25, size=(1920, 1080), rotation=-90)
-    result, objects = run(tmp_path, data, "video/mp4")
+    result, objects = media_samples.previews_of(tmp_path, data, "video/mp4")
     assert (result.width, result.height) == (1080, 1920) and result.codec == "hevc"
     assert set(result.keys) == {"poster", "thumb", "proxy"}
     picture, rotation, frames = first_frame(objects["proxy.mp4"], tmp_path)
@@ -87,7 +73,7 @@ def test_a_portrait_phone_video_in_hevc_gets_an_upright_720p_proxy(tmp_path):
 
 def test_a_proxy_of_a_video_turned_upside_down_keeps_its_size(tmp_path):
     data = media_samples.video_bytes("prores_ks", fmt="mov", rotation=180)
-    result, objects = run(tmp_path, data, "video/quicktime")
+    result, objects = media_samples.previews_of(tmp_path, data, "video/quicktime")
     assert (result.width, result.height) == (320, 240)
     picture, rotation, frames = first_frame(objects["proxy.mp4"], tmp_path)
     assert picture.size == (320, 240) and rotation == 0 and frames == 24

@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.mailer import public_url_for as url
 from portal.models import Deliverable, Notification, Project
 from portal.models.deliverable import APPROVED, PENDING, READY, REJECTED, REVISION_REQUESTED
-from portal.outbox.recipients import operator_recipients, project_recipients
+from portal.outbox.recipients import project_recipients
 from portal.outbox.registry import CLIENT, OPERATOR, EmailKind, org_of, require
 from portal.outbox.rows import already_queued
 
@@ -62,8 +62,7 @@ class DeliverableDecided(EmailKind, name="deliverable_decided", label="Deliverab
         who = deliverable.decided_by_name or deliverable.decided_by_email
         subject = f"{who} {VERDICTS.get(deliverable.approval_status, 'decided on')} {deliverable.title}"
         context = {"deliverable_id": deliverable.id}
-        recipients = operator_recipients(project.org_id)
-        return cls.to_each(recipients, project.org_id, subject, context, project_id=project.id)
+        return cls.to_operators(project.org_id, subject, context, project_id=project.id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:

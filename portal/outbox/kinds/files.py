@@ -5,7 +5,6 @@ from __future__ import annotations
 from portal.extensions import db
 from portal.mailer import public_url_for as url
 from portal.models import Notification, Project
-from portal.outbox.recipients import operator_recipients
 from portal.outbox.registry import OPERATOR, EmailKind, require
 
 
@@ -17,7 +16,7 @@ class ClientUpload(EmailKind, name="client_upload", label="Client upload", audie
         """Tell the operators the client sent files."""
         subject = f"{uploader} uploaded {len(filenames)} file{'s' if len(filenames) != 1 else ''} to {project.name}"
         context = {"project_id": project.id, "uploader": uploader, "files": filenames[:50]}
-        return cls.to_each(operator_recipients(project.org_id), project.org_id, subject, context, project_id=project.id)
+        return cls.to_operators(project.org_id, subject, context, project_id=project.id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:

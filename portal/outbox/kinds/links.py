@@ -5,7 +5,6 @@ from __future__ import annotations
 from portal.extensions import db
 from portal.mailer import public_url_for as url
 from portal.models import EmailVerification, Notification, Organization, PortalLink, Project
-from portal.outbox.recipients import operator_recipients
 from portal.outbox.registry import CLIENT, OPERATOR, EmailKind, require
 from portal.outbox.rows import now
 from portal.services import tokens
@@ -64,7 +63,7 @@ class LinkLocked(EmailKind, name="link_locked", label="Access code locked", audi
         state = "locked" if for_good else "paused"
         subject = f"Access code of {link.client_email} {state} after {failures} wrong tries"
         context = {"link_id": link.id, "failures": failures, "for_good": for_good}
-        return cls.to_each(operator_recipients(link.org_id), link.org_id, subject, context, project_id=link.project_id)
+        return cls.to_operators(link.org_id, subject, context, project_id=link.project_id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:

@@ -51,7 +51,7 @@ class Messages(_Batch, name="messages", label="New messages (client)", audience=
         def subject(count: int) -> str:
             return f"{'A new message' if count == 1 else f'{count} new messages'} about {project.name}"
 
-        return [batched(project.org_id, to, cls.name, project, message, subject) for to in project_recipients(project)]
+        return [batched(to, cls.name, project, message, subject) for to in project_recipients(project)]
 
     @classmethod
     def still_wanted(cls, notification: Notification) -> bool:
@@ -81,7 +81,7 @@ class ClientMessages(_Batch, name="client_messages", label="Client messages", au
             return f"{message.sender_name} sent {what} on {project.name}"
 
         return [
-            batched(project.org_id, to, cls.name, project, message, subject)
+            batched(to, cls.name, project, message, subject)
             # Always in the same order, so two posts locking the same batches never wait on each other in a circle.
             for to in sorted(operator_recipients(project.org_id))
         ]

@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
-
 from portal.extensions import db
 from portal.mailer import public_url_for as url
-from portal.models import Client, Notification, PortalLink, Project, Proposal
-from portal.models.portal_link import active_link_condition
+from portal.models import Client, Notification, Project, Proposal
 from portal.models.project import IN_PROGRESS, SCHEDULED
+from portal.outbox.recipients import project_recipients
 from portal.outbox.registry import CLIENT, EmailKind, NotWanted, org_of, require
-from portal.outbox.rows import add, now, waiting
+from portal.outbox.rows import new_batch, waiting
 from portal.pdf import proposal_filename, proposal_pdf
 
 # The moves a client hears about: the project got its dates, and the work in the field started.
 PROGRESS_STATUSES = (SCHEDULED, IN_PROGRESS)
-
-
-def progress_recipients(project: Project) -> list[str]:
-    """Client emails with an active link to this project (or client-wide), emails on, and not locked."""
-    at = now()
-    rows = db.session.execute(
-        db.select(PortalLink.client_email)
-        .where(
-            PortalLink.org_id == project.org_id,
-            PortalLink.notify_email.is_(True),
-            active_link_condition(at),
-            # A locked link (wrong codes) hears nothing until the operator has looked at it.
-            PortalLink.code_locked.is_(False),
-            db.or_(PortalLink.locked_until.is_(None), PortalLink.locked_until <= at),
-            db.or_(
-                PortalLink.project_id == project.id,
-                db.and_(PortalLink.project_id.is_(None), PortalLink.client_id == project.client_id),
-            ),
-        )
-        .distinct()
-        .order_by(PortalLink.client_email)
-    ).scalars()
-    return list(rows)
 
 
 class ProjectProgress(
@@ -59,27 +32,15 @@ class ProjectProgress(
         """Tell the client where the project is; a move while an email waits changes that email instead."""
         if project.status not in PROGRESS_STATUSES:
             return []
-        delay = timedelta(seconds=current_app.config["EMAIL_BATCH_SECONDS"])
         queued = []
-        for to in progress_recipients(project):
+        for to in project_recipients(project, unlocked_only=True):
             key = f"{cls.name}:{project.id}:{to}"
             held = waiting(key)
             if held is not None:
                 held.subject = cls.subject(project)[:300]
                 queued.append(held)
-                continue
-            queued.append(
-                add(
-                    project.org_id,
-                    to,
-                    cls.name,
-                    cls.subject(project),
-                    {"project_id": project.id},
-                    project_id=project.id,
-                    batch_key=key,
-                    next_attempt_at=now() + delay if delay else None,
-                )
-            )
+            else:
+                queued.append(new_batch(to, cls.name, cls.subject(project), project, key))
         return queued
 
     @classmethod
@@ -87,7 +48,7 @@ class ProjectProgress(
         project = db.session.get(Project, notification.project_id) if notification.project_id else None
         if project is not None and project.status not in PROGRESS_STATUSES:
             raise NotWanted("Not sent: the project moved on before it went out.")
-        return project is not None and notification.to_email in progress_recipients(project)
+        return project is not None and notification.to_email in project_recipients(project, unlocked_only=True)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
