@@ -7,7 +7,7 @@ from typing import ClassVar
 from portal.extensions import db
 from portal.mailer import public_url_for as url
 from portal.models import Client, Invoice, Notification, Proposal
-from portal.outbox.recipients import client_recipients, operator_recipients
+from portal.outbox.recipients import client_recipients
 from portal.outbox.registry import CLIENT, OPERATOR, EmailKind, org_of, require
 
 
@@ -69,9 +69,7 @@ class ProposalAnswered(EmailKind, name="proposal_answered", label="Proposal answ
     def queue(cls, proposal: Proposal) -> list[Notification]:
         """Tell the operators the client accepted or declined a proposal."""
         subject = f"Proposal {proposal.number} was {proposal.status}"
-        context = {"proposal_id": proposal.id}
-        recipients = operator_recipients(proposal.org_id)
-        return cls.to_each(recipients, proposal.org_id, subject, context, project_id=proposal.project_id)
+        return cls.to_operators(proposal.org_id, subject, {"proposal_id": proposal.id}, project_id=proposal.project_id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
