@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 from datetime import date
 
-from flask import render_template
+from flask import Response, render_template
 
+from portal.downloads import content_disposition
+from portal.extensions import db
 from portal.models import Client, Invoice, Organization, Proposal
 from portal.models.proposal import ACCEPTED
+from portal.models.proposal import STATUS_LABELS as PROPOSAL_STATUS_LABELS
 from portal.storage import StorageError, get_storage
 
 
@@ -38,13 +41,22 @@ def invoice_pdf(invoice: Invoice, org: Organization, client: Client) -> bytes:
 
 def proposal_pdf(proposal: Proposal, org: Organization, client: Client) -> bytes:
     """The proposal as a PDF document; once accepted, the signed copy (typed name, time and IP)."""
-    from portal.models.proposal import STATUS_LABELS
-    from portal.services.proposals import display_status
-
-    status_label = STATUS_LABELS[display_status(proposal, date.today())]
-    return _pdf("pdf/proposal.html", org, client, proposal=proposal, status_label=status_label)
+    status = PROPOSAL_STATUS_LABELS[proposal.display_status(date.today())]
+    return _pdf("pdf/proposal.html", org, client, proposal=proposal, status=status)
 
 
 def proposal_filename(proposal: Proposal) -> str:
     """The file name of a proposal's PDF; an accepted one is the signed copy."""
     return f"{proposal.number}-signed.pdf" if proposal.status == ACCEPTED else f"{proposal.number}.pdf"
+
+
+def download(document: Proposal | Invoice, org: Organization) -> Response:
+    """The proposal's or invoice's PDF as a file to save, for either side."""
+    client = db.session.get(Client, document.client_id)
+    if isinstance(document, Proposal):
+        data, filename = proposal_pdf(document, org, client), proposal_filename(document)
+    else:
+        data, filename = invoice_pdf(document, org, client), f"{document.number}.pdf"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=False)
+    return response

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, g, request, url_for
+from flask import g, request, url_for
 
+from portal import pdf
 from portal.blocks import BlockPage, Sources
 from portal.client import bp
 from portal.client.forms import AcceptProposalForm, DeclineProposalForm
 from portal.client.loaders import load_invoice, load_proposal
 from portal.client.session import client_actor
-from portal.downloads import content_disposition
 from portal.extensions import db
 from portal.htmx import render
-from portal.models import Client
-from portal.pdf import invoice_pdf, proposal_filename, proposal_pdf
 from portal.services import proposals as proposal_service
 from portal.services.errors import ServiceError
 
@@ -31,7 +29,7 @@ def _answer_block(page: ProposalSources) -> dict:
     proposal = page.obj
     return {
         "proposal": proposal,
-        "status": proposal_service.display_status(proposal, date.today()),
+        "status": proposal.display_status(date.today()),
         "accept_form": page.form("accept_form", AcceptProposalForm),
         "decline_form": page.form("decline_form", DeclineProposalForm),
         "answer_error": page.inputs.get("answer_error"),
@@ -52,18 +50,16 @@ def proposal_page(proposal_id: int):
 @bp.get("/portal/<slug>/proposals/<int:proposal_id>/pdf")
 def proposal_download(proposal_id: int):
     """The proposal as a PDF; once accepted, the signed copy."""
+    return pdf.download(load_proposal(proposal_id), g.portal.org)
+
+
+def _answer(proposal_id: int, form, form_name: str, action):
+    """Run the client's answer and swap the answer card: the new state, or the form or error to correct."""
     proposal = load_proposal(proposal_id)
-    data = proposal_pdf(proposal, g.portal.org, db.session.get(Client, proposal.client_id))
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(proposal_filename(proposal), inline=False)
-    return response
-
-
-def _answer(proposal, action, form, form_name: str):
     if not form.validate_on_submit():
         return PAGE.invalid(proposal, "answer", oob=("badges",), **{form_name: form})
     try:
-        action(form)
+        action(proposal, client_actor(), request.remote_addr)
     except ServiceError as exc:
         db.session.rollback()
         return PAGE.invalid(proposal, "answer", oob=("badges",), status_code=409, answer_error=exc.message)
@@ -75,28 +71,26 @@ def _answer(proposal, action, form, form_name: str):
 @bp.post("/portal/<slug>/proposals/<int:proposal_id>/accept")
 def accept_proposal(proposal_id: int):
     """Accept by typing one's full name (recorded with the time and IP)."""
-    proposal = load_proposal(proposal_id)
+    form = AcceptProposalForm()
     return _answer(
-        proposal,
-        lambda form: proposal_service.accept_proposal(
-            proposal, client_actor(), name=form.name.data, ip=request.remote_addr
-        ),
-        AcceptProposalForm(),
+        proposal_id,
+        form,
         "accept_form",
+        lambda proposal, actor, ip: proposal_service.accept_proposal(proposal, actor, name=form.name.data, ip=ip),
     )
 
 
 @bp.post("/portal/<slug>/proposals/<int:proposal_id>/decline")
 def decline_proposal(proposal_id: int):
     """Decline with a reason."""
-    proposal = load_proposal(proposal_id)
+    form = DeclineProposalForm()
     return _answer(
-        proposal,
-        lambda form: proposal_service.decline_proposal(
-            proposal, client_actor(), reason=form.reason.data, name=g.portal.link.client_name, ip=request.remote_addr
-        ),
-        DeclineProposalForm(),
+        proposal_id,
+        form,
         "decline_form",
+        lambda proposal, actor, ip: proposal_service.decline_proposal(
+            proposal, actor, reason=form.reason.data, name=g.portal.link.client_name, ip=ip
+        ),
     )
 
 
@@ -110,8 +104,4 @@ def invoice_page(invoice_id: int):
 @bp.get("/portal/<slug>/invoices/<int:invoice_id>/pdf")
 def invoice_download(invoice_id: int):
     """The invoice as a PDF."""
-    invoice = load_invoice(invoice_id)
-    data = invoice_pdf(invoice, g.portal.org, db.session.get(Client, invoice.client_id))
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(f"{invoice.number}.pdf", inline=False)
-    return response
+    return pdf.download(load_invoice(invoice_id), g.portal.org)

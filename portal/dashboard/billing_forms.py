@@ -36,6 +36,13 @@ class LinesForm(FlaskForm):
     # The service checks that the project is the client's, with a message that says so.
     project_id = SelectField("Project (optional)", coerce=int, validators=[Optional()], validate_choice=False)
     lines = FieldList(FormField(LineForm), min_entries=3, max_entries=MAX_LINES)
+    # The document's own fields, which the create and update services take by the same names.
+    document_fields: tuple[str, ...] = ()
+
+    def service_fields(self, lines: list[LineInput]) -> dict:
+        """What the create and update services take: the parties, the document's own fields and the parsed lines."""
+        own = {name: self[name].data for name in self.document_fields}
+        return {"client_id": self.client_id.data, "project_id": self.project_id.data or None, **own, "lines": lines}
 
     def parsed_lines(self, currency: str, locale: str | None = None) -> list[LineInput] | None:
         """Parse the non-blank rows; on any error, mark the field and return None."""
@@ -84,6 +91,7 @@ class LinesForm(FlaskForm):
 class ProposalForm(LinesForm):
     """A proposal."""
 
+    document_fields = ("title", "intro", "terms", "valid_until")
     title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=160)])
     intro = TextAreaField("Introduction", filters=[strip], validators=[Optional(), Length(max=10000)])
     terms = TextAreaField("Terms", filters=[strip], validators=[Optional(), Length(max=10000)])
@@ -93,6 +101,7 @@ class ProposalForm(LinesForm):
 class InvoiceForm(LinesForm):
     """An invoice."""
 
+    document_fields = ("issue_date", "due_date", "notes", "payment_url")
     issue_date = DateField("Issue date", validators=[DataRequired(message="Enter the issue date.")])
     due_date = DateField("Due date", validators=[Optional()])
     payment_url = StringField("Payment link", filters=[strip], validators=[Optional(), Length(max=500)])

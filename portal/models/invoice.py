@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import UTCDateTime
+from portal.models.billing_document import DRAFT, SENT, BillingDocumentColumns
 from portal.models.line_item import LineItemColumns
 
-DRAFT = "draft"
-SENT = "sent"
 PAID = "paid"
 OVERDUE = "overdue"
 VOID = "void"
@@ -20,41 +19,23 @@ STATUSES = (DRAFT, SENT, PAID, OVERDUE, VOID)
 STATUS_LABELS = {DRAFT: "Draft", SENT: "Sent", PAID: "Paid", OVERDUE: "Overdue", VOID: "Void"}
 
 
-class Invoice(db.Model):
+class Invoice(BillingDocumentColumns, db.Model):
     """A bill to a client; ``overdue`` is shown for a sent invoice past its due date."""
 
-    __table_args__ = (UniqueConstraint("org_id", "number"),)
+    deadline_column = "due_date"
+    late_status = OVERDUE
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"), index=True)
-    number: Mapped[str] = mapped_column(String(20))
     issue_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
-    currency: Mapped[str] = mapped_column(String(3))
-    subtotal_minor: Mapped[int] = mapped_column(Integer, default=0)
-    tax_minor: Mapped[int] = mapped_column(Integer, default=0)
-    total_minor: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(12), default=DRAFT)
     payment_url: Mapped[str | None] = mapped_column(String(500))
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     client: Mapped[Client] = relationship()  # noqa: F821
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
     )
-
-    def display_status(self, today: date) -> str:
-        """The status to show: a sent invoice past its due date is overdue."""
-        if self.status == SENT and self.due_date is not None and self.due_date < today:
-            return OVERDUE
-        return self.status
 
 
 class InvoiceLine(LineItemColumns, db.Model):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import UTCDateTime
+from portal.models.billing_document import DRAFT, SENT, BillingDocumentColumns
 from portal.models.line_item import LineItemColumns
 
-DRAFT = "draft"
-SENT = "sent"
 ACCEPTED = "accepted"
 DECLINED = "declined"
 EXPIRED = "expired"
@@ -20,26 +19,16 @@ STATUSES = (DRAFT, SENT, ACCEPTED, DECLINED, EXPIRED)
 STATUS_LABELS = {DRAFT: "Draft", SENT: "Sent", ACCEPTED: "Accepted", DECLINED: "Declined", EXPIRED: "Expired"}
 
 
-class Proposal(db.Model):
-    """An offer to a client, numbered per organization."""
+class Proposal(BillingDocumentColumns, db.Model):
+    """An offer to a client, numbered per organization; ``expired`` is shown for a sent one past its validity."""
 
-    __table_args__ = (UniqueConstraint("org_id", "number"),)
+    deadline_column = "valid_until"
+    late_status = EXPIRED
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"), index=True)
-    number: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(160))
     intro: Mapped[str | None] = mapped_column(Text)
     terms: Mapped[str | None] = mapped_column(Text)
-    currency: Mapped[str] = mapped_column(String(3))
-    subtotal_minor: Mapped[int] = mapped_column(Integer, default=0)
-    tax_minor: Mapped[int] = mapped_column(Integer, default=0)
-    total_minor: Mapped[int] = mapped_column(Integer, default=0)
     valid_until: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default=DRAFT)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_name: Mapped[str | None] = mapped_column(String(160))
     decision_ip: Mapped[str | None] = mapped_column(String(45))
@@ -47,8 +36,6 @@ class Proposal(db.Model):
     decision_recorded_by: Mapped[str | None] = mapped_column(String(254))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     client: Mapped[Client] = relationship()  # noqa: F821
     lines: Mapped[list[ProposalLine]] = relationship(

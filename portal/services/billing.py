@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from portal.extensions import db
 from portal.formatting import DEFAULT_LOCALE, ZERO_DECIMAL
 from portal.models import Client, Organization, Project
+from portal.models.billing_document import DRAFT
 from portal.services.errors import ServiceError
 
 MAX_QUANTITY = Decimal("1000000")
@@ -143,8 +145,8 @@ def next_number(org_id: int, kind: str) -> str:
     return f"{prefix}-{value:04d}"
 
 
-def check_parties(org: Organization, client_id: int | None, project_id: int | None) -> tuple[Client, Project | None]:
-    """The document's client and optional project, both of this organization and of each other."""
+def set_parties(document, org: Organization, client_id: int | None, project_id: int | None) -> None:
+    """Give the document its client and optional project, both of this organization and of each other."""
     client = db.session.get(Client, client_id) if client_id else None
     if client is None or client.org_id != org.id:
         raise ServiceError("Choose one of your clients.", "client_id")
@@ -153,4 +155,22 @@ def check_parties(org: Organization, client_id: int | None, project_id: int | No
         raise ServiceError("Choose one of your projects.", "project_id")
     if project is not None and project.client_id != client.id:
         raise ServiceError("That project belongs to another client.", "project_id")
-    return client, project
+    document.client_id = client.id
+    document.project_id = project.id if project else None
+
+
+def new_draft(model, kind: str, org: Organization, fill: Callable, fields: dict):
+    """A new draft proposal or invoice filled by ``fill``, numbered and flushed so that it has an id."""
+    document = model(org_id=org.id, currency=org.currency, status=DRAFT, number="")
+    fill(document, org, **fields)
+    document.number = next_number(org.id, kind)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def refill_draft(document, kind: str, org: Organization, fill: Callable, fields: dict, first_field: str) -> None:
+    """Change a draft's fields with ``fill``; a document once sent stays as it was sent."""
+    if document.status != DRAFT:
+        raise ServiceError(f"Only a draft {kind} can be edited.", first_field)
+    fill(document, org, **fields)

@@ -17,7 +17,7 @@ from portal.services.errors import ServiceError
 def _fill(
     invoice: Invoice, org: Organization, *, client_id, project_id, issue_date, due_date, notes, payment_url, lines
 ) -> None:
-    client, project = billing.check_parties(org, client_id, project_id)
+    billing.set_parties(invoice, org, client_id, project_id)
     if issue_date is None:
         raise ServiceError("Enter the issue date.", "issue_date")
     if due_date is not None and due_date < issue_date:
@@ -25,8 +25,6 @@ def _fill(
     payment_url = (payment_url or "").strip() or None
     if payment_url and not payment_url.lower().startswith(("https://", "http://")):
         raise ServiceError("The payment link must start with https://.", "payment_url")
-    invoice.client_id = client.id
-    invoice.project_id = project.id if project else None
     invoice.issue_date, invoice.due_date = issue_date, due_date
     invoice.notes = (notes or "").strip() or None
     invoice.payment_url = payment_url
@@ -35,11 +33,7 @@ def _fill(
 
 def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
     """Draft an invoice with the organization's next number."""
-    invoice = Invoice(org_id=org.id, currency=org.currency, status=DRAFT, number="")
-    _fill(invoice, org, **fields)
-    invoice.number = billing.next_number(org.id, "invoice")
-    db.session.add(invoice)
-    db.session.flush()
+    invoice = billing.new_draft(Invoice, "invoice", org, _fill, fields)
     record(actor, "invoice.created", f"{actor.label} drafted invoice {invoice.number}", subject=invoice)
     db.session.commit()
     return invoice
@@ -47,9 +41,7 @@ def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
 
 def update_invoice(invoice: Invoice, org: Organization, actor: Actor, **fields) -> Invoice:
     """Change a draft invoice."""
-    if invoice.status != DRAFT:
-        raise ServiceError("Only a draft invoice can be edited.", "notes")
-    _fill(invoice, org, **fields)
+    billing.refill_draft(invoice, "invoice", org, _fill, fields, "notes")
     record(actor, "invoice.updated", f"{actor.label} updated invoice {invoice.number}", subject=invoice)
     db.session.commit()
     return invoice

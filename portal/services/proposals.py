@@ -17,19 +17,10 @@ from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 
-def display_status(proposal: Proposal, today: date) -> str:
-    """A sent proposal past its validity shows as expired."""
-    if proposal.status == SENT and proposal.valid_until is not None and proposal.valid_until < today:
-        return EXPIRED
-    return proposal.status
-
-
 def _fill(
     proposal: Proposal, org: Organization, *, client_id, project_id, title, intro, terms, valid_until, lines
 ) -> None:
-    client, project = billing.check_parties(org, client_id, project_id)
-    proposal.client_id = client.id
-    proposal.project_id = project.id if project else None
+    billing.set_parties(proposal, org, client_id, project_id)
     proposal.title = title.strip()
     proposal.intro = (intro or "").strip() or None
     proposal.terms = (terms or "").strip() or None
@@ -39,11 +30,7 @@ def _fill(
 
 def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
     """Draft a proposal with the organization's next number."""
-    proposal = Proposal(org_id=org.id, currency=org.currency, status=DRAFT, number="")
-    _fill(proposal, org, **fields)
-    proposal.number = billing.next_number(org.id, "proposal")
-    db.session.add(proposal)
-    db.session.flush()
+    proposal = billing.new_draft(Proposal, "proposal", org, _fill, fields)
     record(actor, "proposal.created", f"{actor.label} drafted proposal {proposal.number}", subject=proposal)
     db.session.commit()
     return proposal
@@ -51,9 +38,7 @@ def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
 
 def update_proposal(proposal: Proposal, org: Organization, actor: Actor, **fields) -> Proposal:
     """Change a draft proposal."""
-    if proposal.status != DRAFT:
-        raise ServiceError("Only a draft proposal can be edited.", "title")
-    _fill(proposal, org, **fields)
+    billing.refill_draft(proposal, "proposal", org, _fill, fields, "title")
     record(actor, "proposal.updated", f"{actor.label} updated proposal {proposal.number}", subject=proposal)
     db.session.commit()
     return proposal
@@ -89,7 +74,7 @@ def accept_proposal(
 ) -> Proposal:
     """Accept a sent, unexpired proposal; creates its project in the same transaction when it has none."""
     _require(proposal, (SENT,), "accepted")
-    if display_status(proposal, today or date.today()) == EXPIRED:
+    if proposal.display_status(today or date.today()) == EXPIRED:
         raise ServiceError("This proposal has expired and can no longer be accepted.", "status")
     name = (name or "").strip()
     if not name:

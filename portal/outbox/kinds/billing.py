@@ -7,7 +7,7 @@ from typing import ClassVar
 from portal.extensions import db
 from portal.mailer import public_url_for as url
 from portal.models import Client, Invoice, Notification, Proposal
-from portal.outbox.recipients import client_recipients, operator_recipients
+from portal.outbox.recipients import client_recipients
 from portal.outbox.registry import CLIENT, OPERATOR, EmailKind, org_of, require
 
 
@@ -20,20 +20,16 @@ class _SentToClient(EmailKind):
     # The template's name for the document, and its id's key in the notification's context.
     noun: ClassVar[str]
     endpoint: ClassVar[str]
-
-    @classmethod
-    def subject(cls, document) -> str:
-        """The email's subject line."""
-        raise NotImplementedError
+    # The subject line, formatted with the document as ``document``.
+    subject: ClassVar[str]
 
     @classmethod
     def queue(cls, document: Proposal | Invoice) -> list[Notification]:
         """Tell the client about the document."""
         client = db.session.get(Client, document.client_id)
+        subject = cls.subject.format(document=document)
         context = {f"{cls.noun}_id": document.id}
-        return cls.to_each(
-            client_recipients(client), document.org_id, cls.subject(document), context, project_id=document.project_id
-        )
+        return cls.to_each(client_recipients(client), document.org_id, subject, context, project_id=document.project_id)
 
     @classmethod
     def still_wanted(cls, notification: Notification) -> bool:
@@ -54,10 +50,7 @@ class ProposalSent(_SentToClient, name="proposal_sent", label="Proposal sent (cl
     model = Proposal
     noun = "proposal"
     endpoint = "portal.proposal_page"
-
-    @classmethod
-    def subject(cls, document: Proposal) -> str:
-        return f"Proposal {document.number}: {document.title}"
+    subject = "Proposal {document.number}: {document.title}"
 
 
 class InvoiceSent(_SentToClient, name="invoice_sent", label="Invoice sent (client)"):
@@ -66,10 +59,7 @@ class InvoiceSent(_SentToClient, name="invoice_sent", label="Invoice sent (clien
     model = Invoice
     noun = "invoice"
     endpoint = "portal.invoice_page"
-
-    @classmethod
-    def subject(cls, document: Invoice) -> str:
-        return f"Invoice {document.number}"
+    subject = "Invoice {document.number}"
 
 
 class ProposalAnswered(EmailKind, name="proposal_answered", label="Proposal answered", audience=OPERATOR):
@@ -79,9 +69,7 @@ class ProposalAnswered(EmailKind, name="proposal_answered", label="Proposal answ
     def queue(cls, proposal: Proposal) -> list[Notification]:
         """Tell the operators the client accepted or declined a proposal."""
         subject = f"Proposal {proposal.number} was {proposal.status}"
-        context = {"proposal_id": proposal.id}
-        recipients = operator_recipients(proposal.org_id)
-        return cls.to_each(recipients, proposal.org_id, subject, context, project_id=proposal.project_id)
+        return cls.to_operators(proposal.org_id, subject, {"proposal_id": proposal.id}, project_id=proposal.project_id)
 
     @classmethod
     def content(cls, notification: Notification) -> dict:
