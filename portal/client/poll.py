@@ -3,15 +3,18 @@ state; an unchanged thread is answered 304 before the app's request machinery ru
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import time
 from datetime import UTC, datetime
 from functools import cache
 
 from flask import Flask
 from itsdangerous import BadSignature
+from psycopg import Error as DriverError
 from psycopg.rows import namedtuple_row
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, event
 from werkzeug.http import parse_cookie
 from werkzeug.wrappers import Response
 
@@ -101,6 +104,10 @@ class IdlePoll:
         self.engine = None
         self.compiled: tuple[str, dict] | None = None
         self.headers: list | None = None
+        # One autocommit connection of the process's own, outside the pool: a poll that finds it free skips the
+        # pool's checkout, reset and return, and the autocommit switches (the poll is mostly that overhead).
+        self.own: tuple[int, object] | None = None
+        self.own_lock = threading.Lock()
         # Decoded session cookies by their exact signed value (a value decodes the same way until it expires).
         self.cookies: dict[str, tuple[dict, int]] = {}
 
@@ -136,13 +143,13 @@ class IdlePoll:
         return etag if etag in wanted else None
 
     def fetch(self, params: dict):
-        """The poll statement's row. On PostgreSQL the statement, compiled once, runs as a prepared statement on
-        the pooled driver connection in autocommit (no transaction round trips, none of the Core execution
-        machinery); cursor event listeners still see it (without a Core connection or context). Elsewhere it runs
-        through Core."""
+        """The poll statement's row. On PostgreSQL the statement, compiled once, runs as a prepared statement in
+        autocommit (no transaction round trips, none of the Core execution machinery), on the process's own
+        connection when it is free, else on a pooled one. Elsewhere it runs through Core."""
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+                event.listen(db.engine, "engine_disposed", lambda _engine: self.drop_own())
                 # Flask-SQLAlchemy's query recording needs Core's execution context: it keeps the Core path.
                 if self.engine.dialect.name == "postgresql" and not self.app.config.get("SQLALCHEMY_RECORD_QUERIES"):
                     compiled = poll_statement().compile(dialect=self.engine.dialect)
@@ -152,21 +159,54 @@ class IdlePoll:
                 return conn.execute(poll_statement(), params).one_or_none()
         sql, defaults = self.compiled
         params = {**defaults, **params}
+        if self.own_lock.acquire(blocking=False):
+            try:
+                return self.run(self.own_connection(), sql, params)
+            except DriverError:  # a dropped connection: forget it, and let the app answer this poll
+                self.drop_own()
+                return None
+            finally:
+                self.own_lock.release()
         pooled = self.engine.raw_connection()
         try:
             driver = pooled.driver_connection
             before, driver.autocommit = driver.autocommit, True
             try:
-                with driver.cursor(row_factory=namedtuple_row) as cursor:
-                    events = self.engine.dispatch
-                    events.before_cursor_execute(None, cursor, sql, params, None, False)
-                    cursor.execute(sql, params, prepare=True)
-                    events.after_cursor_execute(None, cursor, sql, params, None, False)
-                    return cursor.fetchone()
+                return self.run(driver, sql, params)
             finally:
                 driver.autocommit = before
         finally:
             pooled.close()
+
+    def run(self, driver, sql: str, params: dict):
+        """Execute the compiled poll statement, prepared, on an autocommit driver connection; cursor event
+        listeners still see it (without a Core connection or context)."""
+        with driver.cursor(row_factory=namedtuple_row) as cursor:
+            events = self.engine.dispatch
+            events.before_cursor_execute(None, cursor, sql, params, None, False)
+            cursor.execute(sql, params, prepare=True)
+            events.after_cursor_execute(None, cursor, sql, params, None, False)
+            return cursor.fetchone()
+
+    def own_connection(self):
+        """The process's own autocommit driver connection, opened on first use in each process (a forked worker
+        never shares its parent's)."""
+        if self.own is None or self.own[0] != os.getpid():
+            proxied = self.engine.raw_connection()
+            driver = proxied.driver_connection
+            proxied.detach()  # the pool forgets it: closing it is ours
+            driver.autocommit = True
+            self.own = (os.getpid(), driver)
+        return self.own[1]
+
+    def drop_own(self) -> None:
+        """Close and forget the process's own connection; the next poll opens a new one."""
+        own, self.own = self.own, None
+        if own is not None and own[0] == os.getpid():
+            try:
+                own[1].close()
+            except DriverError:
+                pass
 
     def session_entry(self, cookie: str, slug: str) -> tuple[int, dict] | None:
         """The signed session cookie's entry for this organization, read as Flask's session interface would."""

@@ -27,6 +27,16 @@ def poll(app):
     return world.browser, url, etag, ids
 
 
+def _recorder(started: list):
+    """A receiver of request_started that notes each request the app itself ran (a function: the signal holds
+    it for the block, where a bound builtin like list.append would be dropped at once)."""
+
+    def note(sender, **_extra):
+        started.append(sender)
+
+    return note
+
+
 def _get(browser, url, etag):
     return browser.get(url, headers={**HX, "If-None-Match": etag})
 
@@ -34,12 +44,8 @@ def _get(browser, url, etag):
 def test_an_unchanged_thread_is_answered_without_the_app(app, poll):
     browser, url, etag, _ids = poll
     started = []
-    request_started.connect(started.append, app)
-    try:
-        with app.app_context(), counting() as statements:
-            response = _get(browser, url, etag)
-    finally:
-        request_started.disconnect(started.append, app)
+    with request_started.connected_to(_recorder(started), app), app.app_context(), counting() as statements:
+        response = _get(browser, url, etag)
     assert response.status_code == 304 and response.data == b""
     assert started == [] and len(statements) == 1
     assert response.headers["ETag"] == etag
@@ -116,3 +122,36 @@ def test_a_tampered_or_missing_cookie_gets_no_304(app, poll):
     forged.set_cookie("session", "eyJwb3J0YWwiOnt9fQ.forged.signature")
     assert _get(forged, url, etag).status_code in (302, 303, 404)
     assert _get(browser, url.replace("/portal/idle/", "/portal/other/"), etag).status_code in (302, 303, 404)
+
+
+def _answered_ahead(app, browser, url, etag) -> bool:
+    """Whether a poll got its 304 without the app's request machinery running."""
+    started = []
+    with request_started.connected_to(_recorder(started), app):
+        response = _get(browser, url, etag)
+    assert response.status_code == 304
+    return started == []
+
+
+def test_a_poll_while_the_own_connection_is_busy_takes_a_pooled_one(app, poll):
+    browser, url, etag, _ids = poll
+    middleware = app.wsgi_app
+    assert _answered_ahead(app, browser, url, etag)
+    with middleware.own_lock:  # another thread of the worker is polling
+        with app.app_context(), counting() as statements:
+            assert _answered_ahead(app, browser, url, etag)
+    assert len(statements) == 1
+
+
+def test_a_dropped_own_connection_lets_the_app_answer_then_reconnects(app, poll):
+    browser, url, etag, _ids = poll
+    middleware = app.wsgi_app
+    assert _answered_ahead(app, browser, url, etag)
+    if middleware.compiled is None:  # SQLite runs the statement through Core: no connection of its own
+        assert middleware.own is None
+        return
+    dropped = middleware.own[1]
+    dropped.close()  # as when the server restarts or a proxy drops an idle connection
+    assert not _answered_ahead(app, browser, url, etag)
+    assert _answered_ahead(app, browser, url, etag)
+    assert middleware.own[1] is not dropped and not middleware.own[1].closed
