@@ -61,6 +61,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "PORTAL_CODE_RATE_LIMIT": env.get("PORTAL_CODE_RATE_LIMIT", "30 per 15 minutes"),
         "PORTAL_ENTRY_RATE_LIMIT": env.get("PORTAL_ENTRY_RATE_LIMIT", "120 per minute"),
+        "PORTAL_POST_RATE_LIMIT": env.get("PORTAL_POST_RATE_LIMIT", "30 per minute;300 per hour"),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
         # A ping before every checkout costs a round trip per request; recycling connections before the server's
         # idle timeout keeps them healthy instead (set DATABASE_PRE_PING=1 behind flaky networks).

@@ -7,6 +7,7 @@ from flask import g
 from portal import media_files
 from portal.client import bp
 from portal.client.forms import MessageForm
+from portal.client.limits import posts_limited
 from portal.client.loaders import load_file, load_project
 from portal.client.session import client_actor
 from portal.file_review import FileReview
@@ -38,6 +39,7 @@ def file_pins(file_id: int):
 
 
 @bp.post("/portal/<slug>/files/<int:file_id>/pins")
+@posts_limited
 def file_pins_post(file_id: int):
     """Comment on the file, pinned to a point of the image or a moment of the video when one is given."""
     return REVIEW.comment(load_file(file_id))

@@ -6,6 +6,7 @@ from flask import flash, g, make_response, redirect, request, url_for
 
 from portal.client import bp, project_page
 from portal.client.forms import DecisionForm, MessageForm
+from portal.client.limits import posts_limited
 from portal.client.loaders import load_deliverable, load_file
 from portal.client.session import client_actor
 from portal.extensions import db
@@ -89,6 +90,7 @@ def _superseded(deliverable: Deliverable, message: str):
 
 
 @bp.post("/portal/<slug>/deliverables/<int:deliverable_id>/comments")
+@posts_limited
 def comment_deliverable(deliverable_id: int):
     """Comment on a deliverable: shown on its card and in the thread."""
     deliverable = load_deliverable(deliverable_id)
@@ -103,6 +105,7 @@ def comment_deliverable(deliverable_id: int):
 
 
 @bp.post("/portal/<slug>/files/<int:file_id>/comments")
+@posts_limited
 def comment_file(file_id: int):
     """Comment on a file: shown beside it and in the thread."""
     file = load_file(file_id)

@@ -6,12 +6,14 @@ from flask import g, url_for
 
 from portal import thread_posts
 from portal.client import bp, project_page
+from portal.client.limits import posts_limited
 from portal.client.loaders import load_file, load_project
 from portal.client.session import client_actor
 from portal.overlays import serve_overlay
 
 
 @bp.post("/portal/<slug>/projects/<int:project_id>/map-pins")
+@posts_limited
 def map_pin(project_id: int):
     """Pin the client's comment to a spot on the project's map (posted to the thread like any message)."""
     project = load_project(project_id)

@@ -8,6 +8,7 @@ from portal import thread_posts
 from portal.blocks import fragment, partial
 from portal.client import bp, project_page
 from portal.client.forms import MessageForm
+from portal.client.limits import posts_limited
 from portal.client.loaders import load_project
 from portal.client.poll import poll_params, poll_statement, row_is_alive, thread_etag
 from portal.client.session import client_actor, code_was_replaced, forget_session, load_session, session_entry
@@ -67,6 +68,7 @@ def mark_read(project_id: int):
 
 
 @bp.post("/portal/<slug>/projects/<int:project_id>/messages")
+@posts_limited
 def post_message(project_id: int):
     """Post the client's message to the thread."""
     project = load_project(project_id)

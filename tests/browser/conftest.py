@@ -68,6 +68,7 @@ def live_config(database_url: str, storage_dir: Path, services: dict) -> dict:
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "PORTAL_CODE_RATE_LIMIT": "1000 per minute",
         "PORTAL_ENTRY_RATE_LIMIT": "1000 per minute",
+        "PORTAL_POST_RATE_LIMIT": "1000 per minute",
         "REDIS_URL": None,
         "RQ_QUEUE": "portal",
         "STORAGE_BACKEND": "local",
