@@ -89,10 +89,14 @@ def _files(page: ProjectSources) -> dict:
     choices = [(0, "None")] + [(d.id, d.title) for d in page.deliverables]
     upload_form = page.form("upload_form", UploadForm)
     upload_form.deliverable_id.choices = choices
+    # Uploads before files: the upload job commits the file and its upload's "ready" together, so reading the
+    # uploads first shows a finishing upload either as still checking (and the block polls on) or as a file.
+    # The other order could read "no file yet", then "upload done", and show neither, with nothing left to poll.
+    uploads = multipart_uploads.project_uploads(page.project.id)
     return {
         "project": page.project,
         "files": file_service.list_project_files(page.project.id),
-        "uploads": multipart_uploads.project_uploads(page.project.id),
+        "uploads": uploads,
         "upload_form": upload_form,
         "deliverable_choices": choices,
         "upload_limit": organizations.file_limit(db.session.get(Organization, page.project.org_id)),

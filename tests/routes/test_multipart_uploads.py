@@ -275,3 +275,56 @@ def test_with_a_worker_the_file_shows_processing_until_the_job_has_run(app, clie
     page = client.get(f"/app/projects/{project_id}/files", headers={"HX-Request": "true"})
     assert "Processing" not in page.text and 'hx-trigger="every 3s"' not in page.text
     assert f'href="/app/files/{_upload_row(app, upload_id).file_id}/download"' in page.text
+
+
+def test_a_file_finishing_while_the_files_block_reads_shows_as_checking_or_as_the_file(app, client, monkeypatch):
+    """The job commits the file and its upload's "ready" together, between the block's two reads: the block must
+    show it one way or the other (and keep polling while it shows "processing"), never lose it."""
+    import threading
+
+    from sqlalchemy import event
+
+    from portal import upload_api
+    from portal.jobs import uploads as upload_jobs
+
+    _org_id, project_id = _setup(app, client)
+    queued = []
+    monkeypatch.setattr(upload_api, "enqueue_processing", queued.append)
+    data = payload(2000, head=b"%PDF-1.4\n")
+    upload_id = create(client, project_id, "racing.pdf", len(data)).json["uploadId"]
+    complete(client, upload_id, send_parts(client, upload_id, data))
+    armed = [True]
+
+    def finish_in_between(_conn, _cursor, statement, *_args):
+        tables = statement.split(" WHERE ")[0]
+        if armed[0] and ("FROM upload" in tables or "FROM file" in tables):
+            armed[0] = False  # after the block's first read of the two, the worker commits the file
+            worker = threading.Thread(target=lambda: _run_job(app, upload_jobs, queued[0]))
+            worker.start()
+            worker.join(timeout=30)
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        # SQLite holds a reader's snapshot until it ends (the job waits for it): the race cannot happen there.
+        armed[0] = False
+        block = client.get(f"/app/projects/{project_id}/files", headers={"HX-Request": "true"})
+        assert "racing.pdf" in block.text and 'hx-trigger="every 3s"' in block.text
+        _run_job(app, upload_jobs, queued[0])
+        block = client.get(f"/app/projects/{project_id}/files", headers={"HX-Request": "true"})
+        assert f'href="/app/files/{_upload_row(app, upload_id).file_id}/download"' in block.text
+        return
+    event.listen(engine, "after_cursor_execute", finish_in_between)
+    try:
+        block = client.get(f"/app/projects/{project_id}/files", headers={"HX-Request": "true"})
+    finally:
+        event.remove(engine, "after_cursor_execute", finish_in_between)
+    assert not armed[0] and _upload_row(app, upload_id).status == "ready"
+    shown_as_file = f'href="/app/files/{_upload_row(app, upload_id).file_id}/download"' in block.text
+    still_checking = "racing.pdf" in block.text and 'hx-trigger="every 3s"' in block.text
+    assert shown_as_file or still_checking
+
+
+def _run_job(app, upload_jobs, upload_id):
+    with app.app_context():
+        upload_jobs.process_upload(upload_id)
