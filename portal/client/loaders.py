@@ -11,11 +11,11 @@ from portal.client.visibility import (
     sent_to_client,
     shown_deliverable,
     visibility,
-    visible_file,
     visible_ids_statement,
 )
 from portal.extensions import db
 from portal.models import Deliverable, Invoice, Project, Proposal, StoredFile
+from portal.models.file import client_visible_file
 
 
 def _first_or_404(statement, object_id: int):
@@ -35,7 +35,7 @@ def _statements() -> dict:
             Deliverable.id == object_id, shown_deliverable(), Deliverable.project_id.in_(visible)
         ),
         "file": db.select(StoredFile).where(
-            StoredFile.id == object_id, visible_file(), StoredFile.project_id.in_(visible)
+            StoredFile.id == object_id, client_visible_file(), StoredFile.project_id.in_(visible)
         ),
         "proposal": db.select(Proposal).where(Proposal.id == object_id, sent_to_client(Proposal)),
         "invoice": db.select(Invoice).where(Invoice.id == object_id, sent_to_client(Invoice)),

@@ -11,10 +11,11 @@ from sqlalchemy import bindparam
 
 from portal.blocks import BlockPage, Sources
 from portal.client.forms import MessageForm, UploadForm
-from portal.client.visibility import shown_deliverable, uploads_allowed, visible_file
+from portal.client.visibility import shown_deliverable, uploads_allowed
 from portal.extensions import db
 from portal.forms import MapPinForm
 from portal.models import Deliverable, FileMedia, Project, StoredFile
+from portal.models.file import client_visible_file
 from portal.models.media import media_columns
 from portal.models.project import PHASES, phase_index
 from portal.services import media, messages, site_map, versions
@@ -40,7 +41,7 @@ def _statements() -> dict:
             *media.row_columns(),
         )
         .outerjoin(FileMedia, FileMedia.file_id == StoredFile.id)
-        .where(StoredFile.project_id == project_id, visible_file(), StoredFile.superseded_at.is_(None))
+        .where(StoredFile.project_id == project_id, client_visible_file(), StoredFile.superseded_at.is_(None))
         .order_by(StoredFile.created_at, StoredFile.id),
     }
 

@@ -27,7 +27,7 @@ from portal.models import (
     StoredFile,
 )
 from portal.models.deliverable import PENDING, READY
-from portal.models.file import client_visible_file
+from portal.models.file import current_shared_file
 from portal.models.invoice import DRAFT as INVOICE_DRAFT
 from portal.models.invoice import SENT as INVOICE_SENT
 from portal.models.message import SENDER_OPERATOR
@@ -160,22 +160,9 @@ def shown_deliverable():
     return db.and_(Deliverable.client_visible.is_(True), Deliverable.archived_at.is_(None))
 
 
-def visible_file():
-    """SQL condition: a file the client may see (``models.file.client_visible_file``, the one statement of it)."""
-    return client_visible_file()
-
-
 def has_visible_file():
-    """SQL condition: the deliverable has at least one client-visible file."""
-    return (
-        db.select(StoredFile.id)
-        .where(
-            StoredFile.deliverable_id == Deliverable.id,
-            StoredFile.client_visible.is_(True),
-            StoredFile.superseded_at.is_(None),
-        )
-        .exists()
-    )
+    """SQL condition: the deliverable's current version has at least one client-visible file."""
+    return db.select(StoredFile.id).where(current_shared_file(Deliverable.id)).exists()
 
 
 def open_proposal():

@@ -57,3 +57,13 @@ def client_visible_file():
         .exists()
     )
     return db.and_(StoredFile.client_visible.is_(True), db.or_(StoredFile.deliverable_id.is_(None), shown))
+
+
+def current_shared_file(deliverable_id):
+    """SQL condition: a file of the deliverable's current version (not superseded) marked visible to the client;
+    ``deliverable_id`` is a value or a column (``Deliverable.id`` in a correlated subquery)."""
+    return db.and_(
+        StoredFile.deliverable_id == deliverable_id,
+        StoredFile.client_visible.is_(True),
+        StoredFile.superseded_at.is_(None),
+    )

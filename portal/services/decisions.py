@@ -10,6 +10,7 @@ from sqlalchemy import update
 from portal.extensions import db
 from portal.models import Decision, Deliverable, FileMedia, Message, PortalLink, StoredFile
 from portal.models.deliverable import APPROVAL_LABELS, APPROVED, PENDING, READY, REJECTED, REVISION_REQUESTED
+from portal.models.file import current_shared_file
 from portal.models.message import SENDER_CLIENT
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.deliverables import DeliverableDecided
@@ -36,13 +37,7 @@ def visible_files(deliverable_id: int) -> list[StoredFile]:
     """The client-visible files of the deliverable's current version."""
     return list(
         db.session.execute(
-            db.select(StoredFile)
-            .where(
-                StoredFile.deliverable_id == deliverable_id,
-                StoredFile.client_visible.is_(True),
-                StoredFile.superseded_at.is_(None),
-            )
-            .order_by(StoredFile.id)
+            db.select(StoredFile).where(current_shared_file(deliverable_id)).order_by(StoredFile.id)
         ).scalars()
     )
 
@@ -126,13 +121,7 @@ def decide_deliverable(
             Deliverable.version == version,
             Deliverable.client_visible.is_(True),
             Deliverable.status == READY,
-            db.select(StoredFile.id)
-            .where(
-                StoredFile.deliverable_id == Deliverable.id,
-                StoredFile.client_visible.is_(True),
-                StoredFile.superseded_at.is_(None),
-            )
-            .exists(),
+            db.select(StoredFile.id).where(current_shared_file(Deliverable.id)).exists(),
             Deliverable.archived_at.is_(None),
         )
         .values(
