@@ -76,12 +76,21 @@ def serve(deliverable: Deliverable, bundle: Bundle) -> Response:
     return stream_file(target, allow_inline=False)
 
 
+PAGE = "shared/download_all.html"
+
+
 @dataclass(frozen=True)
 class DownloadAll:
-    """One side's "Download all": its page and that page's endpoint, whom a bundle is built for, and its audit."""
+    """One side's "Download all": its page's layout, endpoints and wording, whom a bundle is built for, and its
+    audit."""
 
-    template: str
+    layout: str
+    project_endpoint: str
     page_endpoint: str
+    prepare_endpoint: str
+    file_endpoint: str
+    # How the page's heading writes the version: "version 3" or "v3".
+    version_prefix: str
     audience: str
     email: Callable[[], str]
     record_download: Callable[[Deliverable], None]
@@ -94,7 +103,7 @@ class DownloadAll:
         if files and not bundles.is_big(files):
             self.record_download(deliverable)
             return stream_small(deliverable, files)
-        return render(self.template, "bundle_status", **state(deliverable, files))
+        return render(PAGE, "bundle_status", side=self, **state(deliverable, files))
 
     def prepare(self, deliverable: Deliverable, files: list[StoredFile]) -> Response:
         """Ask for a big deliverable's bundle, then back to its page, which shows the progress."""

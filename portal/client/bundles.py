@@ -14,8 +14,12 @@ from portal.services import bundles
 from portal.services import files as file_service
 
 DOWNLOAD_ALL = DownloadAll(
-    template="client/bundle.html",
+    layout="client/layout.html",
+    project_endpoint="portal.project_page",
     page_endpoint="portal.download_all",
+    prepare_endpoint="portal.prepare_all",
+    file_endpoint="portal.download_bundle",
+    version_prefix="version ",
     audience=CLIENT,
     email=lambda: g.portal.email,
     record_download=lambda deliverable: file_service.record_download(

@@ -13,8 +13,12 @@ from portal.outbox.registry import OPERATOR
 from portal.services import bundles
 
 DOWNLOAD_ALL = DownloadAll(
-    template="dashboard/deliverables/bundle.html",
+    layout="dashboard/layout.html",
+    project_endpoint="dashboard.projects_show",
     page_endpoint="dashboard.deliverable_download_all",
+    prepare_endpoint="dashboard.deliverable_prepare_all",
+    file_endpoint="dashboard.deliverable_download_bundle",
+    version_prefix="v",
     audience=OPERATOR,
     email=lambda: current_user.email,
     # Only a client's downloads are audited.
