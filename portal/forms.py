@@ -28,6 +28,23 @@ def message_body(label: str, noun: str = "message") -> TextAreaField:
     )
 
 
+def signer_name(label: str, required: str) -> StringField:
+    """The full name typed to accept a proposal."""
+    return StringField(label, filters=[strip], validators=[DataRequired(message=required), Length(max=160)])
+
+
+def decline_reason(label: str, required: str) -> TextAreaField:
+    """The reason a proposal is declined."""
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(message=required),
+            Length(max=2000, message="Keep the reason under 2,000 characters."),
+        ],
+    )
+
+
 class MapPinForm(FlaskForm):
     """A comment pinned to a spot on the project's map."""
 
