@@ -77,13 +77,19 @@ def serve(deliverable: Deliverable, bundle: Bundle) -> Response:
     return stream_file(target, allow_inline=False)
 
 
+PAGE = "shared/download_all.html"
+
+
 @dataclass(frozen=True)
 class DownloadAll:
-    """One side's "Download all": its routes and page, the files it offers, whom a bundle is built for, its audit."""
+    """One side's "Download all": its routes, its page's layout and wording, the files it offers, whom a bundle is
+    built for, its audit."""
 
     rule: str  # the page's URL rule, ending in …/deliverables/<int:deliverable_id>/zip
     name_prefix: str  # before the endpoint names download_all, prepare_all and download_bundle
-    template: str
+    layout: str
+    project_endpoint: str  # the project page the page links back to
+    version_prefix: str  # how the page's heading writes the version: "version 3" or "v3"
     # The deliverable of an id in the request's scope with the files this side may have (404 otherwise).
     files: Callable[[int], tuple[Deliverable, list[StoredFile]]]
     audience: str
@@ -112,15 +118,20 @@ class DownloadAll:
         view.__doc__ = doc
         return view
 
+    def endpoint(self, name: str) -> str:
+        """The endpoint of this side's view ``name`` (download_all, prepare_all, download_bundle), relative to its
+        blueprint."""
+        return f".{self.name_prefix}{name}"
+
     def _back(self, deliverable: Deliverable) -> Response:
-        return redirect(url_for(f".{self.name_prefix}download_all", deliverable_id=deliverable.id), code=303)
+        return redirect(url_for(self.endpoint("download_all"), deliverable_id=deliverable.id), code=303)
 
     def page(self, deliverable: Deliverable, files: list[StoredFile]) -> Response:
         """A small deliverable's ZIP streamed at once; a big one's page with the state of its bundle."""
         if files and not bundles.is_big(files):
             self.record_download(deliverable)
             return stream_small(deliverable, files)
-        return render(self.template, "bundle_status", **state(deliverable, files))
+        return render(PAGE, "bundle_status", side=self, **state(deliverable, files))
 
     def prepare(self, deliverable: Deliverable, files: list[StoredFile]) -> Response:
         """Ask for a big deliverable's bundle, then back to its page, which shows the progress."""

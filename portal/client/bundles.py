@@ -24,7 +24,9 @@ def _files(deliverable_id: int):
 DownloadAll(
     rule="/portal/<slug>/deliverables/<int:deliverable_id>/zip",
     name_prefix="",
-    template="client/bundle.html",
+    layout="client/layout.html",
+    project_endpoint="portal.project_page",
+    version_prefix="version ",
     files=_files,
     audience=CLIENT,
     email=lambda: g.portal.email,

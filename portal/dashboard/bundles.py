@@ -20,7 +20,9 @@ def _files(deliverable_id: int):
 DownloadAll(
     rule="/deliverables/<int:deliverable_id>/zip",
     name_prefix="deliverable_",
-    template="dashboard/deliverables/bundle.html",
+    layout="dashboard/layout.html",
+    project_endpoint="dashboard.projects_show",
+    version_prefix="v",
     files=_files,
     audience=OPERATOR,
     email=lambda: current_user.email,
