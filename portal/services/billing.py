@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import numbers
@@ -120,17 +120,7 @@ def apply_lines(document, line_model, lines: list[LineInput]) -> None:
         net, tax = line_amounts(line.quantity, line.unit_price_minor, line.tax_rate_bp)
         subtotal += net
         tax_total += tax
-        document.lines.append(
-            line_model(
-                position=position,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-                tax_rate_bp=line.tax_rate_bp,
-                net_minor=net,
-                tax_minor=tax,
-            )
-        )
+        document.lines.append(line_model(position=position, **asdict(line), net_minor=net, tax_minor=tax))
     document.subtotal_minor = subtotal
     document.tax_minor = tax_total
     document.total_minor = subtotal + tax_total
