@@ -213,15 +213,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal import formatting
     from portal.services import bundles, organizations
 
-    app.jinja_env.filters.update(
-        money=formatting.money_filter,
-        datetime=formatting.format_datetime,
-        date=formatting.format_date,
-        filesize=formatting.filesize,
-        minor_to_input=formatting.minor_to_input,
-        linkify=formatting.linkify,
-        isotime=formatting.iso_datetime,
-    )
+    app.jinja_env.filters.update(formatting.FILTERS)
     # Blocks rendered out of band see swap_oob=True (portal.htmx.render); everywhere else it is False.
     app.jinja_env.globals.update(htmx_src=formatting.htmx_sources, swap_oob=False, logo_url=formatting.logo_url)
     app.jinja_env.globals.update(formatting.status_globals())

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 
 from portal.downloads import stream_file, zip_response
+from portal.extensions import limiter
 from portal.htmx import render
 from portal.jobs.bundles import enqueue_build
 from portal.models import Bundle, Deliverable, StoredFile
@@ -78,16 +79,41 @@ def serve(deliverable: Deliverable, bundle: Bundle) -> Response:
 
 @dataclass(frozen=True)
 class DownloadAll:
-    """One side's "Download all": its page and that page's endpoint, whom a bundle is built for, and its audit."""
+    """One side's "Download all": its routes and page, the files it offers, whom a bundle is built for, its audit."""
 
+    rule: str  # the page's URL rule, ending in …/deliverables/<int:deliverable_id>/zip
+    name_prefix: str  # before the endpoint names download_all, prepare_all and download_bundle
     template: str
-    page_endpoint: str
+    # The deliverable of an id in the request's scope with the files this side may have (404 otherwise).
+    files: Callable[[int], tuple[Deliverable, list[StoredFile]]]
     audience: str
     email: Callable[[], str]
     record_download: Callable[[Deliverable], None]
 
+    def add_routes(self, blueprint: Blueprint) -> None:
+        """Register the page, the request to prepare a bundle (rate limited) and the built bundle's download."""
+        views = (
+            ("download_all", "", "GET", self.page, "Every file of a deliverable in one ZIP: streamed, or its page."),
+            ("prepare_all", "", "POST", self.prepare, "Ask for a big deliverable's ZIP to be built."),
+            ("download_bundle", "/file", "GET", self.download, "The built ZIP; before it is ready, its page."),
+        )
+        for name, suffix, method, handler, doc in views:
+            view = self._view(self.name_prefix + name, handler, doc)
+            if method == "POST":
+                view = limiter.limit("30 per minute")(view)
+            blueprint.add_url_rule(self.rule + suffix, view.__name__, view, methods=[method])
+
+    def _view(self, endpoint: str, handler: Callable, doc: str) -> Callable:
+        def view(deliverable_id: int):
+            return handler(*self.files(deliverable_id))
+
+        # Flask-Limiter tells views apart by name: each side's views get their own.
+        view.__name__ = view.__qualname__ = endpoint
+        view.__doc__ = doc
+        return view
+
     def _back(self, deliverable: Deliverable) -> Response:
-        return redirect(url_for(self.page_endpoint, deliverable_id=deliverable.id), code=303)
+        return redirect(url_for(f".{self.name_prefix}download_all", deliverable_id=deliverable.id), code=303)
 
     def page(self, deliverable: Deliverable, files: list[StoredFile]) -> Response:
         """A small deliverable's ZIP streamed at once; a big one's page with the state of its bundle."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -21,6 +22,16 @@ ZERO_DECIMAL = {"JPY"}
 LOCALES = ("en_GB", "en_US", "de_DE", "de_CH", "fr_FR", "nl_NL", "es_ES", "it_IT", "nb_NO", "sv_SE", "da_DK", "pl_PL")
 DEFAULT_LOCALE = "en_GB"
 _LETTER_THEN_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)")
+# The template filters, by the name templates use; each function below that is one says so with @_filter.
+FILTERS: dict[str, Callable] = {}
+
+
+def _filter(name: str) -> Callable:
+    def register(function: Callable) -> Callable:
+        FILTERS[name] = function
+        return function
+
+    return register
 
 
 def _constants(module) -> SimpleNamespace:
@@ -91,6 +102,7 @@ def money(minor: int | None, currency: str = "EUR", locale: str | None = None) -
     return _LETTER_THEN_DIGIT.sub("\u00a0", text)
 
 
+@_filter("money")
 @pass_context
 def money_filter(context, minor: int | None, currency: str = "EUR") -> str:
     """The ``money`` template filter: the template's organization (emails, PDFs) or the request's sets the format."""
@@ -98,6 +110,7 @@ def money_filter(context, minor: int | None, currency: str = "EUR") -> str:
     return money(minor, currency, getattr(org, "locale", None) if org is not None else None)
 
 
+@_filter("minor_to_input")
 def minor_to_input(minor: int | None, currency: str = "EUR", locale: str | None = None) -> str:
     """Show minor units as the decimal a person types into a price field, with the locale's separator."""
     if minor is None:
@@ -114,13 +127,13 @@ def number_to_input(value: Decimal, locale: str | None = None) -> str:
     return text.replace(".", numbers.get_decimal_symbol(locale or current_locale()))
 
 
+@_filter("datetime")
 def format_datetime(value: datetime | None) -> str:
     """A readable UTC timestamp; the browser rewrites it into the viewer's zone."""
-    if value is None:
-        return ""
-    return value.strftime("%d %b %Y, %H:%M UTC")
+    return value.strftime("%d %b %Y, %H:%M UTC") if value is not None else ""
 
 
+@_filter("isotime")
 def iso_datetime(value: datetime | None) -> str:
     """A machine-readable UTC timestamp for <time datetime>, to the second (HTML allows at most milliseconds)."""
     if value is None:
@@ -130,13 +143,13 @@ def iso_datetime(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@_filter("date")
 def format_date(value: date | None) -> str:
     """A readable date."""
-    if value is None:
-        return ""
-    return value.strftime("%d %b %Y")
+    return value.strftime("%d %b %Y") if value is not None else ""
 
 
+@_filter("filesize")
 def filesize(size: int | None) -> str:
     """Bytes as B, KB, MB or GB."""
     size = size or 0
@@ -168,6 +181,7 @@ def logo_url(org) -> str | None:
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
+@_filter("linkify")
 def linkify(text: str | None) -> Markup:
     """Escape a message and make its http(s) links clickable (opened safely in a new tab)."""
     text = text or ""

@@ -1,4 +1,5 @@
-"""What both sides' project page routes share: a message posted to the thread, and a comment pinned to the map."""
+"""What both sides' project page routes share: a message posted to the thread, a comment on a deliverable or file,
+and a comment pinned to the map."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import Response
 from flask_wtf import FlaskForm
 
 from portal.blocks import BlockPage
+from portal.extensions import db
 from portal.forms import MapPinForm, show_refusal
 from portal.models import Project
 from portal.services import site_map
@@ -34,6 +36,32 @@ def post_message(
         else:
             return page.done(project, location, message, "thread", oob=oob)
     return page.invalid(project, "thread", oob=refused_oob, message_form=form)
+
+
+def post_comment(
+    project: Project,
+    page: BlockPage,
+    form: FlaskForm,
+    post: Callable[[str], object],
+    location: str,
+    block: str,
+    oob: Iterable[str],
+    errors: Callable[[str], dict],
+    **given,
+) -> Response:
+    """Post the submitted comment through ``post``: ``block`` again (and ``oob``), or with ``errors(message)``."""
+    error = None
+    if form.validate_on_submit():
+        try:
+            post(form.body.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            error = exc.message
+    else:
+        error = " ".join(form.body.errors) or "Write a comment first."
+    if error is None:
+        return page.done(project, location, "Comment posted.", block, oob=oob, **given)
+    return page.invalid(project, block, **errors(error), **given)
 
 
 def pin_comment(project: Project, page: BlockPage, actor: Actor, location: str, oob: Iterable[str], **who) -> Response:

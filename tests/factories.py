@@ -180,9 +180,9 @@ def priced(document: Proposal | Invoice, description: str, quantity: int, unit_p
 
 def create_flight_invoice(org: Organization, actor, client_id: int, price_minor: int) -> Invoice:
     """An invoice of one untaxed flight line issued today, created (and numbered) by the invoices service."""
-    from portal.services.invoices import create_invoice
+    from portal.services.invoices import DRAFTS
 
-    return create_invoice(
+    return DRAFTS.create(
         org,
         actor,
         client_id=client_id,

@@ -8,20 +8,9 @@ from portal.bundle_views import DownloadAll
 from portal.client import bp
 from portal.client.loaders import load_deliverable
 from portal.client.session import client_actor
-from portal.extensions import limiter
 from portal.outbox.registry import CLIENT
 from portal.services import bundles
 from portal.services import files as file_service
-
-DOWNLOAD_ALL = DownloadAll(
-    template="client/bundle.html",
-    page_endpoint="portal.download_all",
-    audience=CLIENT,
-    email=lambda: g.portal.email,
-    record_download=lambda deliverable: file_service.record_download(
-        g.portal.org.id, client_actor(), deliverable=deliverable
-    ),
-)
 
 
 def _files(deliverable_id: int):
@@ -32,20 +21,14 @@ def _files(deliverable_id: int):
     return deliverable, files
 
 
-@bp.get("/portal/<slug>/deliverables/<int:deliverable_id>/zip")
-def download_all(deliverable_id: int):
-    """Every visible file of a deliverable in one ZIP with a SHA-256 manifest: streamed, or its preparation."""
-    return DOWNLOAD_ALL.page(*_files(deliverable_id))
-
-
-@bp.post("/portal/<slug>/deliverables/<int:deliverable_id>/zip")
-@limiter.limit("30 per minute")
-def prepare_all(deliverable_id: int):
-    """Ask for a big deliverable's ZIP to be built; the page then shows its progress."""
-    return DOWNLOAD_ALL.prepare(*_files(deliverable_id))
-
-
-@bp.get("/portal/<slug>/deliverables/<int:deliverable_id>/zip/file")
-def download_bundle(deliverable_id: int):
-    """The built ZIP, served like any file; before it is ready, its page."""
-    return DOWNLOAD_ALL.download(*_files(deliverable_id))
+DownloadAll(
+    rule="/portal/<slug>/deliverables/<int:deliverable_id>/zip",
+    name_prefix="",
+    template="client/bundle.html",
+    files=_files,
+    audience=CLIENT,
+    email=lambda: g.portal.email,
+    record_download=lambda deliverable: file_service.record_download(
+        g.portal.org.id, client_actor(), deliverable=deliverable
+    ),
+).add_routes(bp)

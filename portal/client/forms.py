@@ -5,7 +5,7 @@ from wtforms import HiddenField, IntegerField, MultipleFileField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth.forms import strip
-from portal.forms import message_body
+from portal.forms import decline_reason, message_body, signer_name
 from portal.services.decisions import MAX_REASON
 
 
@@ -37,21 +37,10 @@ class UploadForm(FlaskForm):
 class AcceptProposalForm(FlaskForm):
     """Accepting a proposal by typing one's full name."""
 
-    name = StringField(
-        "Type your full name to accept",
-        filters=[strip],
-        validators=[DataRequired(message="Type your full name to accept."), Length(max=160)],
-    )
+    name = signer_name("Type your full name to accept", "Type your full name to accept.")
 
 
 class DeclineProposalForm(FlaskForm):
     """Declining a proposal with a reason."""
 
-    reason = TextAreaField(
-        "Why are you declining?",
-        filters=[strip],
-        validators=[
-            DataRequired(message="Give a reason, so we can do better."),
-            Length(max=2000, message="Keep the reason under 2,000 characters."),
-        ],
-    )
+    reason = decline_reason("Why are you declining?", "Give a reason, so we can do better.")

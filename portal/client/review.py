@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, make_response, redirect, request, url_for
 
+from portal import thread_posts
 from portal.client import bp, project_page
 from portal.client.forms import DecisionForm, MessageForm
 from portal.client.limits import posts_limited
@@ -124,19 +125,15 @@ def comment_file(file_id: int):
 
 
 def _comment(project: Project, block: str, subject: dict, anchor: str, key: tuple, **given):
-    form = MessageForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            messages.post_client_message(project, client_actor(), g.portal.link.client_name, form.body.data, **subject)
-        except ServiceError as exc:
-            db.session.rollback()
-            error = exc.message
-    else:
-        error = " ".join(form.body.errors) or "Write a comment first."
-    if error is None:
-        location = url_for("portal.project_page", project_id=project.id, _anchor=anchor)
-        return project_page.done(
-            project, location, "Comment posted.", block, oob=("badges", "thread_messages"), **given
-        )
-    return project_page.invalid(project, block, oob=("badges", "thread_messages"), comment_errors={key: error}, **given)
+    oob = ("badges", "thread_messages")
+    return thread_posts.post_comment(
+        project,
+        project_page.PAGE,
+        MessageForm(),
+        lambda body: messages.post_client_message(project, client_actor(), g.portal.link.client_name, body, **subject),
+        url_for("portal.project_page", project_id=project.id, _anchor=anchor),
+        block,
+        oob,
+        lambda error: {"oob": oob, "comment_errors": {key: error}},
+        **given,
+    )

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.auth.forms import strip
 from portal.dashboard.project_forms import choice_id
 from portal.formatting import minor_to_input, number_to_input
+from portal.forms import decline_reason, signer_name
 from portal.services.billing import MAX_LINES, LineError, LineInput, parse_money, parse_quantity, parse_tax_rate
 
 BLANK_ROWS = 2
@@ -111,19 +112,13 @@ class InvoiceForm(LinesForm):
 class AcceptForm(FlaskForm):
     """Accepting a proposal on the client's behalf."""
 
-    name = StringField(
-        "Full name of the person accepting",
-        filters=[strip],
-        validators=[DataRequired(message="Type the full name."), Length(max=160)],
-    )
+    name = signer_name("Full name of the person accepting", "Type the full name.")
 
 
 class DeclineForm(FlaskForm):
     """Declining a proposal."""
 
-    reason = TextAreaField(
-        "Reason", filters=[strip], validators=[DataRequired(message="Give a reason."), Length(max=2000)]
-    )
+    reason = decline_reason("Reason", "Give a reason.")
 
 
 def fill_choices(

@@ -9,11 +9,12 @@ from portal.dashboard.forms import ClientForm
 from portal.dashboard.guard import current_actor
 from portal.dashboard.loaders import load
 from portal.dashboard.paging import paginate, search_text
-from portal.extensions import db
-from portal.htmx import done, invalid, render
+from portal.forms import form_page
+from portal.htmx import done, render
 from portal.models import Client
 from portal.services import clients as client_service
-from portal.services.errors import ServiceError
+
+FORM = "dashboard/clients/form.html"
 
 
 def _form_data(form: ClientForm) -> dict:
@@ -39,16 +40,12 @@ def clients_index():
 def clients_new():
     """Create a client."""
     form = ClientForm()
-    if form.validate_on_submit():
-        try:
-            client = client_service.create_client(g.org.id, current_actor(), **_form_data(form))
-        except ServiceError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            return done(url_for("dashboard.clients_show", client_id=client.id), f"Client {client.name} added.")
-    if form.is_submitted():
-        return invalid("dashboard/clients/form.html", "client_form", form=form, client=None)
-    return render("dashboard/clients/form.html", form=form, client=None)
+
+    def save():
+        client = client_service.create_client(g.org.id, current_actor(), **_form_data(form))
+        return done(url_for("dashboard.clients_show", client_id=client.id), f"Client {client.name} added.")
+
+    return form_page(form, FORM, "client_form", save, form.name, client=None)
 
 
 @bp.get("/clients/<int:client_id>")
@@ -63,14 +60,9 @@ def clients_edit(client_id: int):
     """Edit a client's details."""
     client = load(Client, client_id)
     form = ClientForm(obj=client)
-    if form.validate_on_submit():
-        try:
-            client_service.update_client(client, current_actor(), **_form_data(form))
-        except ServiceError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            return done(url_for("dashboard.clients_show", client_id=client.id), "Client saved.")
-    if form.is_submitted():
-        db.session.rollback()
-        return invalid("dashboard/clients/form.html", "client_form", form=form, client=client)
-    return render("dashboard/clients/form.html", form=form, client=client)
+
+    def save():
+        client_service.update_client(client, current_actor(), **_form_data(form))
+        return done(url_for("dashboard.clients_show", client_id=client.id), "Client saved.")
+
+    return form_page(form, FORM, "client_form", save, form.name, client=client)

@@ -17,22 +17,20 @@ from portal.extensions import db
 from portal.htmx import done, invalid, render
 from portal.models import Client
 from portal.models.billing_document import DRAFT
+from portal.services.billing import Drafts
 from portal.services.errors import ServiceError
 from portal.services.search import matches
 
 
 @dataclass(frozen=True)
 class DocumentPages:
-    """One kind of billing document on the dashboard; ``noun`` names its templates, endpoints and id argument."""
+    """One kind of billing document on the dashboard; its kind's name names its templates, endpoints and id argument."""
 
-    noun: str
-    model: type
+    drafts: Drafts
     form_class: type[LinesForm]
     status_labels: dict[str, str]
     # The SQL condition for the documents the list's status filter keeps, given the status and today.
     status_condition: Callable[[str, date], object]
-    create: Callable
-    update: Callable
     # The empty forms the status card shows (a proposal's accept and decline), built afresh for each render.
     card_forms: Callable[[], dict] = dict
 
@@ -53,6 +51,16 @@ class DocumentPages:
 
         view.__doc__ = doc
         return view
+
+    @property
+    def noun(self) -> str:
+        """The kind's name: "proposal" or "invoice"."""
+        return self.drafts.kind
+
+    @property
+    def model(self) -> type:
+        """The kind's model."""
+        return self.drafts.model
 
     @property
     def label(self) -> str:
@@ -144,9 +152,9 @@ class DocumentPages:
         if lines is not None:
             try:
                 if document is None:
-                    saved = self.create(g.org, current_actor(), **form.service_fields(lines))
+                    saved = self.drafts.create(g.org, current_actor(), **form.service_fields(lines))
                 else:
-                    saved = self.update(document, g.org, current_actor(), **form.service_fields(lines))
+                    saved = self.drafts.update(document, g.org, current_actor(), **form.service_fields(lines))
             except ServiceError as exc:
                 field = getattr(form, exc.field, form.lines)
                 field.errors = [*field.errors, exc.message]

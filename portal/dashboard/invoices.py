@@ -18,13 +18,10 @@ from portal.models.invoice import list_columns as invoice_columns
 from portal.services import invoices as invoice_service
 
 PAGES = DocumentPages(
-    noun="invoice",
-    model=Invoice,
+    drafts=invoice_service.DRAFTS,
     form_class=InvoiceForm,
     status_labels=STATUS_LABELS,
     status_condition=shown_status_condition,
-    create=invoice_service.create_invoice,
-    update=invoice_service.update_invoice,
 )
 PAGES.add_routes(bp)
 

@@ -13,7 +13,6 @@ from portal.dashboard.loaders import load
 from portal.extensions import db
 from portal.models import Deliverable, Project, StoredFile
 from portal.services import messages as message_service
-from portal.services.errors import ServiceError
 
 
 @bp.post("/projects/<int:project_id>/messages")
@@ -31,23 +30,20 @@ def messages_post(project_id: int):
     )
 
 
-def _operator_comment(project: Project, block: str, subject: dict, anchor: str, **extra):
-    form = MessageForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            message_service.post_operator_message(
-                project, current_actor(), current_user.email, form.body.data, **subject
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            error = exc.message
-    else:
-        error = " ".join(form.body.errors) or "Write a comment first."
-    location = url_for("dashboard.projects_show", project_id=project.id, _anchor=anchor)
-    if error is None:
-        return project_page.done(project, location, "Comment posted.", block, oob=("thread_messages",), **extra)
-    return project_page.invalid(project, block, comment_error={anchor: error}, **extra)
+def _operator_comment(project: Project, block: str, subject: dict, anchor: str, **given):
+    return thread_posts.post_comment(
+        project,
+        project_page.PAGE,
+        MessageForm(),
+        lambda body: message_service.post_operator_message(
+            project, current_actor(), current_user.email, body, **subject
+        ),
+        url_for("dashboard.projects_show", project_id=project.id, _anchor=anchor),
+        block,
+        ("thread_messages",),
+        lambda error: {"comment_error": {anchor: error}},
+        **given,
+    )
 
 
 @bp.post("/deliverables/<int:deliverable_id>/comments")

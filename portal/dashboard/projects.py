@@ -12,13 +12,15 @@ from portal.dashboard.loaders import load
 from portal.dashboard.paging import paginate, search_text
 from portal.dashboard.project_forms import DeliverableForm, ProjectForm, StatusForm
 from portal.extensions import db
-from portal.forms import form_values
-from portal.htmx import done, invalid, not_modified, render
+from portal.forms import form_page, form_values
+from portal.htmx import done, not_modified, render
 from portal.models import Client, Project
 from portal.models.project import STATUS_LABELS, STATUSES
 from portal.services import deliverables as deliverable_service
 from portal.services import projects as project_service
 from portal.services.errors import ServiceError
+
+FORM = "dashboard/projects/form.html"
 
 
 def _client_choices(keep: int | None = None) -> list[tuple[int, str]]:
@@ -70,16 +72,12 @@ def projects_index():
 def projects_new():
     """Create a project."""
     form = _project_form(client_id=request.args.get("client_id", type=int))
-    if form.validate_on_submit():
-        try:
-            project = project_service.create_project(g.org.id, current_actor(), **_project_fields(form))
-        except ServiceError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            return done(url_for("dashboard.projects_show", project_id=project.id), f"Project {project.name} created.")
-    if form.is_submitted():
-        return invalid("dashboard/projects/form.html", "project_form", form=form, project=None)
-    return render("dashboard/projects/form.html", form=form, project=None)
+
+    def save():
+        project = project_service.create_project(g.org.id, current_actor(), **_project_fields(form))
+        return done(url_for("dashboard.projects_show", project_id=project.id), f"Project {project.name} created.")
+
+    return form_page(form, FORM, "project_form", save, form.name, project=None)
 
 
 def _project_fields(form: ProjectForm) -> dict:
@@ -106,18 +104,12 @@ def projects_edit(project_id: int):
     """Edit a project's details."""
     project = load(Project, project_id)
     form = _project_form(keep_client=project.client_id, obj=project)
-    if form.validate_on_submit():
-        try:
-            project_service.update_project(project, current_actor(), **_project_fields(form))
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            return done(url_for("dashboard.projects_show", project_id=project.id), "Project saved.")
-    if form.is_submitted():
-        db.session.rollback()
-        return invalid("dashboard/projects/form.html", "project_form", form=form, project=project)
-    return render("dashboard/projects/form.html", form=form, project=project)
+
+    def save():
+        project_service.update_project(project, current_actor(), **_project_fields(form))
+        return done(url_for("dashboard.projects_show", project_id=project.id), "Project saved.")
+
+    return form_page(form, FORM, "project_form", save, form.name, project=project)
 
 
 @bp.post("/projects/<int:project_id>/status")

@@ -19,14 +19,11 @@ from portal.services import invoices as invoice_service
 from portal.services import proposals as proposal_service
 
 PAGES = DocumentPages(
-    noun="proposal",
-    model=Proposal,
+    drafts=proposal_service.DRAFTS,
     form_class=ProposalForm,
     status_labels=STATUS_LABELS,
     # The list filters by the stored status: a sent proposal past its validity stays among the sent ones.
     status_condition=lambda status, _today: Proposal.status == status,
-    create=proposal_service.create_proposal,
-    update=proposal_service.update_proposal,
     card_forms=lambda: {"accept_form": AcceptForm(formdata=None), "decline_form": DeclineForm(formdata=None)},
 )
 PAGES.add_routes(bp)
@@ -98,7 +95,7 @@ def proposals_invoice(proposal_id: int):
     proposal = load(Proposal, proposal_id)
     if proposal.status != ACCEPTED:
         return PAGES.invalid_card(proposal, action_error="Only an accepted proposal can be invoiced.")
-    invoice = invoice_service.create_invoice(
+    invoice = invoice_service.DRAFTS.create(
         g.org,
         current_actor(),
         client_id=proposal.client_id,

@@ -24,7 +24,7 @@ def seed_billing(org, second_org, clients, projects, actor, second_owner) -> Non
     processing = LineInput("Orthomosaic and volume processing", Decimal("1"), 68000, 2000)
 
     def proposal(client, title, lines, valid_days=30, project=None):
-        return proposals.create_proposal(
+        return proposals.DRAFTS.create(
             org,
             actor,
             client_id=client.id,
@@ -51,7 +51,7 @@ def seed_billing(org, second_org, clients, projects, actor, second_owner) -> Non
 
     def invoice(client, project, lines, issued_days_ago, due_in_days):
         issue = today - timedelta(days=issued_days_ago)
-        return invoices.create_invoice(
+        return invoices.DRAFTS.create(
             org,
             actor,
             client_id=client.id,

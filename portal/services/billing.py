@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.formatting import DEFAULT_LOCALE, ZERO_DECIMAL
 from portal.models import Client, Organization, Project
 from portal.models.billing_document import DRAFT
+from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 MAX_QUANTITY = Decimal("1000000")
@@ -159,18 +160,38 @@ def set_parties(document, org: Organization, client_id: int | None, project_id: 
     document.project_id = project.id if project else None
 
 
-def new_draft(model, kind: str, org: Organization, fill: Callable, fields: dict):
-    """A new draft proposal or invoice filled by ``fill``, numbered and flushed so that it has an id."""
-    document = model(org_id=org.id, currency=org.currency, status=DRAFT, number="")
-    fill(document, org, **fields)
-    document.number = next_number(org.id, kind)
-    db.session.add(document)
-    db.session.flush()
-    return document
+@dataclass(frozen=True)
+class Drafts:
+    """How one kind of billing document is drafted and edited: its models, its name and how its own fields are set."""
 
+    model: type
+    line_model: type
+    kind: str  # "proposal" or "invoice": names its number sequence, its activity verbs and its messages
+    # Sets the document's own fields from keyword arguments (the parties and lines are set around it); may raise.
+    fill: Callable
+    first_field: str  # the form field that shows "only a draft can be edited"
 
-def refill_draft(document, kind: str, org: Organization, fill: Callable, fields: dict, first_field: str) -> None:
-    """Change a draft's fields with ``fill``; a document once sent stays as it was sent."""
-    if document.status != DRAFT:
-        raise ServiceError(f"Only a draft {kind} can be edited.", first_field)
-    fill(document, org, **fields)
+    def create(self, org: Organization, actor: Actor, **fields):
+        """Draft a document with the organization's next number, and record it."""
+        document = self.model(org_id=org.id, currency=org.currency, status=DRAFT, number="")
+        self._fill(document, org, **fields)
+        document.number = next_number(org.id, self.kind)
+        db.session.add(document)
+        db.session.flush()
+        record(actor, f"{self.kind}.created", f"{actor.label} drafted {self.kind} {document.number}", subject=document)
+        db.session.commit()
+        return document
+
+    def update(self, document, org: Organization, actor: Actor, **fields):
+        """Change a draft's fields and record it; a document once sent stays as it was sent."""
+        if document.status != DRAFT:
+            raise ServiceError(f"Only a draft {self.kind} can be edited.", self.first_field)
+        self._fill(document, org, **fields)
+        record(actor, f"{self.kind}.updated", f"{actor.label} updated {self.kind} {document.number}", subject=document)
+        db.session.commit()
+        return document
+
+    def _fill(self, document, org: Organization, *, client_id, project_id, lines, **own) -> None:
+        set_parties(document, org, client_id, project_id)
+        self.fill(document, **own)
+        apply_lines(document, self.line_model, lines)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from portal.extensions import db
-from portal.models import Invoice, InvoiceLine, Organization, Proposal
+from portal.models import Invoice, InvoiceLine, Proposal
 from portal.models.invoice import DRAFT, PAID, SENT, STATUS_LABELS, VOID
 from portal.outbox import commit_and_dispatch
 from portal.outbox.kinds.billing import InvoiceSent
@@ -14,10 +13,7 @@ from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 
-def _fill(
-    invoice: Invoice, org: Organization, *, client_id, project_id, issue_date, due_date, notes, payment_url, lines
-) -> None:
-    billing.set_parties(invoice, org, client_id, project_id)
+def _fill(invoice: Invoice, *, issue_date, due_date, notes, payment_url) -> None:
     if issue_date is None:
         raise ServiceError("Enter the issue date.", "issue_date")
     if due_date is not None and due_date < issue_date:
@@ -28,23 +24,10 @@ def _fill(
     invoice.issue_date, invoice.due_date = issue_date, due_date
     invoice.notes = (notes or "").strip() or None
     invoice.payment_url = payment_url
-    billing.apply_lines(invoice, InvoiceLine, lines)
 
 
-def create_invoice(org: Organization, actor: Actor, **fields) -> Invoice:
-    """Draft an invoice with the organization's next number."""
-    invoice = billing.new_draft(Invoice, "invoice", org, _fill, fields)
-    record(actor, "invoice.created", f"{actor.label} drafted invoice {invoice.number}", subject=invoice)
-    db.session.commit()
-    return invoice
-
-
-def update_invoice(invoice: Invoice, org: Organization, actor: Actor, **fields) -> Invoice:
-    """Change a draft invoice."""
-    billing.refill_draft(invoice, "invoice", org, _fill, fields, "notes")
-    record(actor, "invoice.updated", f"{actor.label} updated invoice {invoice.number}", subject=invoice)
-    db.session.commit()
-    return invoice
+# Drafting and editing: DRAFTS.create(org, actor, **fields) and DRAFTS.update(invoice, org, actor, **fields).
+DRAFTS = billing.Drafts(Invoice, InvoiceLine, "invoice", _fill, first_field="notes")
 
 
 def lines_from_proposal(proposal: Proposal) -> list[billing.LineInput]:

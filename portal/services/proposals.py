@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from portal.extensions import db
-from portal.models import Organization, Proposal, ProposalLine
+from portal.models import Proposal, ProposalLine
 from portal.models.activity import ACTOR_CLIENT
 from portal.models.project import CONFIRMED
 from portal.models.proposal import ACCEPTED, DECLINED, DRAFT, EXPIRED, SENT, STATUS_LABELS
@@ -17,31 +16,15 @@ from portal.services.activity import Actor, record
 from portal.services.errors import ServiceError
 
 
-def _fill(
-    proposal: Proposal, org: Organization, *, client_id, project_id, title, intro, terms, valid_until, lines
-) -> None:
-    billing.set_parties(proposal, org, client_id, project_id)
+def _fill(proposal: Proposal, *, title, intro, terms, valid_until) -> None:
     proposal.title = title.strip()
     proposal.intro = (intro or "").strip() or None
     proposal.terms = (terms or "").strip() or None
     proposal.valid_until = valid_until
-    billing.apply_lines(proposal, ProposalLine, lines)
 
 
-def create_proposal(org: Organization, actor: Actor, **fields) -> Proposal:
-    """Draft a proposal with the organization's next number."""
-    proposal = billing.new_draft(Proposal, "proposal", org, _fill, fields)
-    record(actor, "proposal.created", f"{actor.label} drafted proposal {proposal.number}", subject=proposal)
-    db.session.commit()
-    return proposal
-
-
-def update_proposal(proposal: Proposal, org: Organization, actor: Actor, **fields) -> Proposal:
-    """Change a draft proposal."""
-    billing.refill_draft(proposal, "proposal", org, _fill, fields, "title")
-    record(actor, "proposal.updated", f"{actor.label} updated proposal {proposal.number}", subject=proposal)
-    db.session.commit()
-    return proposal
+# Drafting and editing: DRAFTS.create(org, actor, **fields) and DRAFTS.update(proposal, org, actor, **fields).
+DRAFTS = billing.Drafts(Proposal, ProposalLine, "proposal", _fill, first_field="title")
 
 
 def _require(proposal: Proposal, allowed: tuple[str, ...], action: str) -> None:

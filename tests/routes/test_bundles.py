@@ -14,7 +14,7 @@ from portal.models.bundle import BUILDING, READY
 from portal.services import files as file_service
 from portal.services.activity import Actor
 from portal.storage import get_storage
-from tests.conftest import HX, login
+from tests.conftest import HX, login, make_test_app
 from tests.factories import make_deliverable, make_org, make_project, make_user
 from tests.portal_world import make_world, store
 from tests.samples import jpeg_bytes
@@ -241,3 +241,17 @@ def test_asking_for_a_zip_needs_the_csrf_token(app, database_url, tmp_path, big)
         db.session.remove()
     asked = browser.post(f"/portal/{slug}/deliverables/{review_id}/zip", data={"csrf_token": token(page.text)})
     assert asked.status_code == 303
+
+
+def test_asking_to_prepare_is_rate_limited_on_each_side_separately(app, database_url, tmp_path):
+    limited = make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=True)
+    with limited.app_context():
+        world = make_world(limited, slug="zip-limit")
+        store(world.project, "pier.png", jpeg_bytes(), "image/jpeg", world.review)
+        review_id = world.review.id
+        operator = login(limited.test_client(), make_user(world.org, email="zip-op@example.com"), world.org)
+    base = f"/portal/zip-limit/deliverables/{review_id}/zip"
+    answers = [world.browser.post(base).status_code for _ in range(31)]
+    assert answers == [303] * 30 + [429]
+    # The operator at the same address has a budget of their own.
+    assert operator.post(f"/app/deliverables/{review_id}/zip").status_code == 303

@@ -41,3 +41,25 @@ def test_the_app_has_an_icon_and_a_portal_uses_its_organizations_logo(app):
     browser.post(f"/p/{token}")
     page = browser.get("/portal/iconic/").text
     assert 'rel="icon" href="/media/logo/' in page and 'href="/favicon.ico"' not in page
+
+
+def test_a_clients_email_taken_by_another_client_is_refused_on_its_field(app):
+    from portal.extensions import db
+    from portal.models import Client
+    from tests.factories import make_client
+
+    browser = app.test_client()
+    with app.app_context():
+        org = make_org()
+        login(browser, make_user(org), org)
+        taken = make_client(org, email="taken@example.com").email
+        other_id = make_client(org, email="other@example.com").id
+        org_id = org.id
+    added = browser.post("/app/clients/new", data={"name": "Twin", "email": taken})
+    assert added.status_code == 422 and "A client with this email already exists." in added.text
+    edited = browser.post(f"/app/clients/{other_id}/edit", data={"name": "Other", "email": taken}, headers=HX)
+    assert edited.status_code == 200 and "<html" not in edited.text
+    assert "A client with this email already exists." in edited.text
+    with app.app_context():
+        emails = sorted(db.session.scalars(db.select(Client.email).where(Client.org_id == org_id)))
+    assert emails == ["other@example.com", "taken@example.com"]
