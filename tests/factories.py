@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from werkzeug.security import generate_password_hash
 
@@ -31,15 +31,20 @@ PASSWORD = "correct horse battery"
 # One hash for every factory user: hashing per user would slow the suite for nothing.
 _PASSWORD_HASH = generate_password_hash(PASSWORD)
 _seq = itertools.count(1)
+_Row = TypeVar("_Row")
+
+
+def _saved(row: _Row) -> _Row:
+    """The new row, added and committed."""
+    db.session.add(row)
+    db.session.commit()
+    return row
 
 
 def make_org(name: str | None = None, slug: str | None = None, **fields) -> Organization:
     """An organization."""
     n = next(_seq)
-    org = Organization(name=name or f"Org {n}", slug=slug or f"org-{n}-{id(object())}", **fields)
-    db.session.add(org)
-    db.session.commit()
-    return org
+    return _saved(Organization(name=name or f"Org {n}", slug=slug or f"org-{n}-{id(object())}", **fields))
 
 
 def make_user(
@@ -64,10 +69,7 @@ def make_user(
 def make_client(org: Organization, email: str | None = None, name: str | None = None, **fields) -> Client:
     """A client of ``org``."""
     n = next(_seq)
-    client = Client(org_id=org.id, email=email or f"client{n}@example.com", name=name or f"Client {n}", **fields)
-    db.session.add(client)
-    db.session.commit()
-    return client
+    return _saved(Client(org_id=org.id, email=email or f"client{n}@example.com", name=name or f"Client {n}", **fields))
 
 
 def make_project(
@@ -75,26 +77,22 @@ def make_project(
 ) -> Project:
     """A project of ``org`` (and a new client when none is given)."""
     client = client or make_client(org)
-    project = Project(
-        org_id=org.id,
-        client_id=client.id,
-        name=name or f"Project {next(_seq)}",
-        status=status,
-        start_date=fields.pop("start_date", date.today()),
-        end_date=fields.pop("end_date", date.today() + timedelta(days=7)),
-        **fields,
+    return _saved(
+        Project(
+            org_id=org.id,
+            client_id=client.id,
+            name=name or f"Project {next(_seq)}",
+            status=status,
+            start_date=fields.pop("start_date", date.today()),
+            end_date=fields.pop("end_date", date.today() + timedelta(days=7)),
+            **fields,
+        )
     )
-    db.session.add(project)
-    db.session.commit()
-    return project
 
 
 def make_deliverable(project: Project, title: str | None = None, **fields) -> Deliverable:
     """A deliverable of ``project``."""
-    deliverable = Deliverable(project_id=project.id, title=title or f"Deliverable {next(_seq)}", **fields)
-    db.session.add(deliverable)
-    db.session.commit()
-    return deliverable
+    return _saved(Deliverable(project_id=project.id, title=title or f"Deliverable {next(_seq)}", **fields))
 
 
 def make_link(
@@ -144,10 +142,7 @@ def make_activity(org: Organization, project: Project | None = None, summary: st
     from portal.models import Activity
 
     fields = {"actor_type": "system", "actor_label": "S", "verb": "v", **fields}
-    activity = Activity(org_id=org.id, project_id=project.id if project else None, summary=summary, **fields)
-    db.session.add(activity)
-    db.session.commit()
-    return activity
+    return _saved(Activity(org_id=org.id, project_id=project.id if project else None, summary=summary, **fields))
 
 
 def make_file_row(project: Project, filename: str, deliverable: Deliverable | None = None, **fields):
@@ -155,16 +150,15 @@ def make_file_row(project: Project, filename: str, deliverable: Deliverable | No
     from portal.models import StoredFile
 
     fields = {"content_type": "image/png", "size": 1, "sha256": "0" * 64, "client_visible": True, **fields}
-    stored = StoredFile(
-        project_id=project.id,
-        deliverable_id=deliverable.id if deliverable else None,
-        filename=filename,
-        storage_key=fields.pop("storage_key", f"k/{project.id}/{filename}"),
-        **fields,
+    return _saved(
+        StoredFile(
+            project_id=project.id,
+            deliverable_id=deliverable.id if deliverable else None,
+            filename=filename,
+            storage_key=fields.pop("storage_key", f"k/{project.id}/{filename}"),
+            **fields,
+        )
     )
-    db.session.add(stored)
-    db.session.commit()
-    return stored
 
 
 def new_proposal(org_id: int, client_id: int, number: str, title: str = "Offer", **fields) -> Proposal:

@@ -8,13 +8,13 @@ from typing import ClassVar
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import Timestamps, UTCDateTime
 
 DRAFT = "draft"
 SENT = "sent"
 
 
-class BillingDocumentColumns:
+class BillingDocumentColumns(Timestamps):
     """A priced document to a client, numbered per organization, drafted and then sent."""
 
     # A sent document past this date column's value shows as ``late_status`` (an overdue invoice, an expired proposal).
@@ -37,8 +37,6 @@ class BillingDocumentColumns:
     total_minor: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(12), default=DRAFT)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     def display_status(self, today: date) -> str:
         """The status to show: a sent document past its deadline is late, whatever its stored status says."""

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import Timestamps, UTCDateTime, utcnow
 
 BUILDING = "building"
 READY = "ready"
@@ -17,7 +17,7 @@ STATUSES = (BUILDING, READY, FAILED)
 STATUS_LABELS = {BUILDING: "Preparing", READY: "Ready", FAILED: "Failed"}
 
 
-class Bundle(db.Model):
+class Bundle(Timestamps, db.Model):
     """The ZIP of one set of a deliverable's files; ``fingerprint`` names that set, so a changed set is a new bundle."""
 
     __tablename__ = "bundle"
@@ -36,8 +36,6 @@ class Bundle(db.Model):
     error: Mapped[str | None] = mapped_column(String(400))
     # Set by the worker that builds it; a claim older than the job's time limit belongs to a dead worker.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     @property
     def status_label(self) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import Timestamps, UTCDateTime
 
 TYPES = ("photos", "video", "orthomosaic", "3d_model", "point_cloud", "inspection_report", "other")
 TYPE_LABELS = {
@@ -53,7 +53,7 @@ DECISION_RECEIPT = (
 UNDECIDED = {"approval_status": PENDING, **dict.fromkeys(DECISION_RECEIPT)}
 
 
-class Deliverable(db.Model):
+class Deliverable(Timestamps, db.Model):
     """A versioned output of a project with its client approval state."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,8 +74,6 @@ class Deliverable(db.Model):
     decision_version: Mapped[int | None] = mapped_column(Integer)
     decision_file_hashes: Mapped[dict | None] = mapped_column(JSON)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     project: Mapped[Project] = relationship()  # noqa: F821
 

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import Timestamps, UTCDateTime
 
 PENDING = "pending"
 # Claimed by a worker (pending → processing → ready or failed); a claim older than the job's timeout is stale.
@@ -25,7 +25,7 @@ GEOTIFF = "geotiff"
 KINDS = (IMAGE, VIDEO, GEOTIFF)
 
 
-class FileMedia(db.Model):
+class FileMedia(Timestamps, db.Model):
     """One row per previewable file (image, video, GeoTIFF): its metadata and the keys of its derived objects.
 
     The original stays untouched; every ``*_key`` names an object in the same storage, made once by the preview job.
@@ -54,8 +54,6 @@ class FileMedia(db.Model):
     poster_key: Mapped[str | None] = mapped_column(String(255))
     proxy_key: Mapped[str | None] = mapped_column(String(255))
     overlay_key: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     file: Mapped[StoredFile] = relationship()  # noqa: F821
 

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import Timestamps, UTCDateTime
 
 DRAFT = "draft"
 CONFIRMED = "confirmed"
@@ -87,7 +87,7 @@ def phase_index(status: str, held_from: str | None = None) -> int | None:
     return PHASE_OF_STATUS.get(status)
 
 
-class Project(db.Model):
+class Project(Timestamps, db.Model):
     """A piece of work for one client, moving through the status machine above."""
 
     __table_args__ = (Index("ix_project_org_status", "org_id", "status"),)
@@ -109,8 +109,6 @@ class Project(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     client_portal_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     client: Mapped[Client] = relationship()  # noqa: F821
 

@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,20 @@ def wait_healthy(base: str, process: subprocess.Popen, log: Path, timeout: float
     raise AssertionError(f"{base} did not answer:\n{log.read_text()}")
 
 
+@contextmanager
+def serving(command: list[str], env: dict, log: Path, port: int) -> Iterator[str]:
+    """Run a web process that listens on ``port`` (its output in ``log``) for the block; yield its base URL once
+    /healthz answers, and stop the process and all it started at the end."""
+    with open(log, "wb") as out:
+        process = spawn(command, env, out)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_healthy(base, process, log)
+            yield base
+        finally:
+            stop_group(process)
+
+
 def wait_for(predicate, timeout: float = 20, interval: float = 0.1, what: str = "condition"):
     """Poll until predicate() is truthy; every poll ends its database transaction so writers never wait on us."""
     deadline = time.monotonic() + timeout
@@ -78,6 +94,11 @@ def wait_for(predicate, timeout: float = 20, interval: float = 0.1, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def body_text(message, subtype: str = "plain") -> str:
+    """The decoded text of an email's plain (or ``"html"``) body."""
+    return message.get_body((subtype,)).get_content()
 
 
 class Inbox:
@@ -107,6 +128,10 @@ class Inbox:
             {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message, "raw": raw}
         )
         return "250 OK"
+
+    def texts(self) -> list[str]:
+        """The plain text of every accepted email, in the order they arrived."""
+        return [body_text(mail["message"]) for mail in self.delivered]
 
 
 class SMTPServer:

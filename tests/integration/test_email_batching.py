@@ -15,7 +15,7 @@ from portal.outbox import batched_message_ids
 from portal.services.activity import Actor
 from portal.services.messages import post_client_message, post_operator_message
 from tests.factories import make_client, make_link, make_org, make_project, make_user
-from tests.integration.mail_stack import wait_for
+from tests.integration.mail_stack import body_text, wait_for
 from tests.integration.test_email_delivery import make_stack  # noqa: F401  (the fixture)
 
 THREADS = 8
@@ -120,7 +120,7 @@ def test_simultaneous_posts_each_reach_every_recipient_exactly_once(make_stack, 
     received: dict[str, Counter] = {}
     for mail in stack.inbox.delivered:
         (to,) = mail["to"]
-        text = mail["message"].get_body(("plain",)).get_content()
+        text = body_text(mail["message"])
         received.setdefault(to, Counter()).update(TAG.findall(text))
     operator_posts = {tag for tag in posted if tag.endswith("operator")}
     client_posts = {tag for tag in posted if tag.endswith("client")}

@@ -21,6 +21,7 @@ from tests.integration.mail_stack import (
     PrivateRedis,
     SMTPServer,
     Worker,
+    body_text,
     forget_queue,
     queue_name,
     wait_for,
@@ -47,8 +48,10 @@ class Stack:
         self.workers.append(worker)
         return worker
 
-    def only_email(self, what: str) -> dict:
-        """Wait for an email, then for as long as a second one would take; the one delivered (to, message, …)."""
+    def send_only_email(self, what: str) -> dict:
+        """Start a worker and wait for the email it sends, then for as long as a second one would take; the one
+        delivered (to, message, …)."""
+        self.worker()
         with self.app.app_context():
             wait_for(lambda: self.inbox.delivered, what=what)
         time.sleep(1.5)  # a second delivery would show up within the sweeper's period
@@ -119,8 +122,7 @@ def test_operator_message_sends_exactly_one_branded_email(make_stack, ctx):
         org, operator, project = _world()
         org_id, slug, project_id = org.id, org.slug, project.id
         _post(stack.app, operator, org, project, "The edit is ready, have a look!")
-    stack.worker()
-    mail = stack.only_email("the email")
+    mail = stack.send_only_email("the email")
     message = mail["message"]
     assert mail["to"] == ["alex@harbourview.example"]
     assert message["From"] == "Skyline Drone Works <notifications@portal.example>"
@@ -129,8 +131,8 @@ def test_operator_message_sends_exactly_one_branded_email(make_stack, ctx):
     notification = db.session.execute(db.select(Notification)).scalar_one()
     assert message["Message-ID"] == f"<notification-{notification.id}@portal.example>"
     assert notification.status == "sent" and notification.attempts == 1 and notification.org_id == org_id
-    html = message.get_body(("html",)).get_content()
-    text = message.get_body(("plain",)).get_content()
+    html = body_text(message, "html")
+    text = body_text(message)
     project_url = f"{PUBLIC}/portal/{slug}/projects/{project_id}#thread"
     for part in (html, text):
         assert "Skyline Drone Works" in part and "hello@skyline.example" in part
@@ -159,10 +161,9 @@ def test_a_burst_of_messages_becomes_one_email(make_stack, ctx):
             _post(stack.app, operator, org, project, f"Burst message number {n}")
     assert db.session.execute(db.select(db.func.count(Notification.id))).scalar() == 1
     db.session.remove()
-    stack.worker()
-    message = stack.only_email("the batched email")["message"]
+    message = stack.send_only_email("the batched email")["message"]
     assert message["Subject"] == "5 new messages about Marina twilight shoot"
-    text = message.get_body(("plain",)).get_content()
+    text = body_text(message)
     assert all(f"Burst message number {n}" in text for n in range(5))
 
 
@@ -183,7 +184,7 @@ def test_redis_down_at_the_event_then_delivered_when_it_returns(make_stack, ctx)
         stack.worker()
         wait_for(lambda: stack.inbox.delivered, what="the email after Redis returned")
         assert len(stack.inbox.delivered) == 1
-        assert "Sent while Redis was down" in stack.inbox.delivered[0]["message"].get_body(("plain",)).get_content()
+        assert "Sent while Redis was down" in stack.inbox.texts()[0]
         with stack.app.app_context():
             health = stack.app.test_client().get("/healthz").json
             assert health == {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}

@@ -7,7 +7,7 @@ from markupsafe import escape
 
 from portal.extensions import db
 from portal.models import Notification
-from tests.integration.mail_stack import wait_for
+from tests.integration.mail_stack import body_text, wait_for
 from tests.integration.test_email_delivery import _post, _world, make_stack  # noqa: F401  (the fixture)
 
 
@@ -34,7 +34,7 @@ def test_a_long_paragraph_with_accents_and_emoji_arrives_exactly_as_written(make
     assert max(len(line) for line in mail["raw"].split(b"\r\n")) <= 998
     assert mail["raw"].count(b"Content-Transfer-Encoding: quoted-printable") == 2
     # A text part's line breaks are CRLF on the wire (RFC 2046): compare lines, not line-ending bytes.
-    text = mail["message"].get_body(("plain",)).get_content().replace("\r\n", "\n")
-    html = mail["message"].get_body(("html",)).get_content().replace("\r\n", "\n")
+    text = body_text(mail["message"]).replace("\r\n", "\n")
+    html = body_text(mail["message"], "html").replace("\r\n", "\n")
     assert body in text
     assert str(escape(body)) in html

@@ -24,10 +24,8 @@ from tests.integration.mail_stack import (
     forget_queue,
     free_port,
     queue_name,
-    spawn,
-    stop_group,
+    serving,
     wait_for,
-    wait_healthy,
 )
 
 
@@ -51,6 +49,17 @@ class Browser:
     def csrf(page: str) -> str:
         """The CSRF token every page carries on its body (for htmx)."""
         return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+    def sign_in(self, email: str) -> None:
+        """Sign in as the operator with this email (and the factories' password)."""
+        page = self.get("/login")
+        self.post("/login", {"email": email, "password": PASSWORD, "csrf_token": self.csrf(page)})
+
+    def post_message(self, project_id: int, body: str) -> None:
+        """Post a message on the project's thread with the form of its page."""
+        page = self.get(f"/app/projects/{project_id}")
+        status = self.post(f"/app/projects/{project_id}/messages", {"body": body, "csrf_token": self.csrf(page)})
+        assert status in (200, 303)
 
 
 def _env(database_url: str, tmp_path: Path, smtp_port: int, queue: str, **extra) -> dict:
@@ -85,16 +94,6 @@ def _world():
     return operator.email, project.id
 
 
-def _post_message_over_http(base: str, email: str, project_id: int) -> None:
-    browser = Browser(base)
-    login_page = browser.get("/login")
-    browser.post("/login", {"email": email, "password": PASSWORD, "csrf_token": Browser.csrf(login_page)})
-    project_page = browser.get(f"/app/projects/{project_id}")
-    assert browser.post(
-        f"/app/projects/{project_id}/messages", {"body": "Hello over HTTP", "csrf_token": Browser.csrf(project_page)}
-    ) in (200, 303)
-
-
 @pytest.mark.parametrize("mode", ["honcho", "single_dyno"])
 def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
     email, project_id = _world()
@@ -102,7 +101,7 @@ def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
     inbox = Inbox()
     port, queue = free_port(), queue_name()
     log = tmp_path / "processes.log"
-    with SMTPServer(inbox) as smtp, open(log, "wb") as out:
+    with SMTPServer(inbox) as smtp:
         env = _env(database_url, tmp_path, smtp.port, queue, PORT=str(port))
         if mode == "honcho":
             # `release` exits after migrating, and honcho stops every process when one exits: start web and worker.
@@ -111,18 +110,17 @@ def test_procfile_serves_and_delivers(app, ctx, database_url, tmp_path, mode):
         else:
             env["WEB_RUNS_WORKER"] = "1"
             command = GUNICORN
-        process = spawn(command, env, out)
-        base = f"http://127.0.0.1:{port}"
         try:
-            wait_healthy(base, process, log)
-            _post_message_over_http(base, email, project_id)
-            wait_for(lambda: inbox.delivered, timeout=30, what="the email")
+            with serving(command, env, log, port) as base:
+                browser = Browser(base)
+                browser.sign_in(email)
+                browser.post_message(project_id, "Hello over HTTP")
+                wait_for(lambda: inbox.delivered, timeout=30, what="the email")
         finally:
-            stop_group(process)
             forget_queue(SHARED_REDIS, queue)
     assert len(inbox.delivered) == 1, log.read_text()
     assert inbox.delivered[0]["to"] == ["client@procfile.example"]
-    assert "Hello over HTTP" in inbox.delivered[0]["message"].get_body(("plain",)).get_content()
+    assert "Hello over HTTP" in inbox.texts()[0]
     assert db.session.execute(db.select(Notification.status)).scalar_one() == "sent"
     output = log.read_text()
     assert "Listening at: http://127.0.0.1" in output

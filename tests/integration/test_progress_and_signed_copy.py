@@ -10,7 +10,7 @@ from portal.models import Notification, Project
 from portal.services import projects, proposals
 from portal.services.activity import Actor
 from tests.factories import make_client, make_link, make_org, make_project, new_proposal, priced
-from tests.integration.mail_stack import wait_for
+from tests.integration.mail_stack import body_text, wait_for
 from tests.integration.test_email_delivery import make_stack  # noqa: F401  (the fixture)
 
 OPERATOR = Actor("operator", "Maya", None)
@@ -34,10 +34,9 @@ def test_scheduled_then_in_the_field_within_the_window_is_one_email(make_stack):
             projects.change_status(db.session.get(Project, project_id), OPERATOR, status)
         assert db.session.execute(db.select(db.func.count(Notification.id))).scalar() == 1
         db.session.remove()
-    stack.worker()
-    message = stack.only_email("the progress email")["message"]
+    message = stack.send_only_email("the progress email")["message"]
     assert message["Subject"] == "Kestrel bridge: work in the field has started"
-    text = message.get_body(("plain",)).get_content()
+    text = body_text(message)
     assert "now in the field" in text and "is scheduled" not in text
 
 

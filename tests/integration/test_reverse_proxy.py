@@ -267,7 +267,7 @@ def test_copied_links_and_emails_are_https_from_public_url(app, proxied, inbox):
     deadline = time.monotonic() + 15
     while len(inbox.delivered) == before and time.monotonic() < deadline:
         time.sleep(0.1)
-    invitation = inbox.delivered[-1]["message"].get_body(("plain",)).get_content()
+    invitation = inbox.texts()[-1]
     assert revealed in invitation
     assert "http://" not in invitation.replace("http://127.0.0.1", "")  # no clear-text link to the portal
 

@@ -14,10 +14,8 @@ from tests.integration.mail_stack import (
     SMTPServer,
     free_port,
     queue_name,
-    spawn,
-    stop_group,
+    serving,
     wait_for,
-    wait_healthy,
 )
 from tests.integration.test_email_delivery import _post, _world, make_stack  # noqa: F401  (the fixture)
 from tests.integration.test_procfile import Browser, _env
@@ -108,7 +106,7 @@ def test_worker_survives_redis_going_away_and_resumes_by_itself(make_stack, ctx)
         after_id = _sent_id("After the outage")
         wait_for(lambda: f"deliver_notification({after_id})" in worker.output(), what="the job run by the worker")
         time.sleep(1.5)
-        texts = [m["message"].get_body(("plain",)).get_content() for m in stack.inbox.delivered]
+        texts = stack.inbox.texts()
         assert len(texts) == 3
         for text, body in zip(texts, ("Before the outage", "During the outage", "After the outage")):
             assert body in text
@@ -160,45 +158,28 @@ def test_single_dyno_mode_survives_a_redis_outage(app, ctx, database_url, tmp_pa
     private = PrivateRedis()
     private.start()
     inbox, port, log = Inbox(), free_port(), tmp_path / "gunicorn.log"
-    with SMTPServer(inbox) as smtp, open(log, "wb") as out:
+    with SMTPServer(inbox) as smtp:
         env = _env(database_url, tmp_path, smtp.port, queue_name(), PORT=str(port), WEB_RUNS_WORKER="1")
         env["REDIS_URL"] = private.url
-        process = spawn(GUNICORN, env, out)
-        base = f"http://127.0.0.1:{port}"
         try:
-            wait_healthy(base, process, log)
-            browser = _signed_in(base, email)
-            private.stop()
-            _say(browser, project_id, "Posted during the outage")
-            wait_for(lambda: len(inbox.delivered) == 1, timeout=30, what="the email sent during the outage")
-            time.sleep(3)
-            private.start()
-            wait_for(lambda: _json(base).get("worker") == "ok", timeout=30, what="the worker to find Redis again")
-            _say(browser, project_id, "Posted after the outage")
-            wait_for(lambda: len(inbox.delivered) == 2, timeout=30, what="the email sent after the outage")
+            with serving(GUNICORN, env, log, port) as base:
+                browser = Browser(base)
+                browser.sign_in(email)
+                private.stop()
+                browser.post_message(project_id, "Posted during the outage")
+                wait_for(lambda: len(inbox.delivered) == 1, timeout=30, what="the email sent during the outage")
+                time.sleep(3)
+                private.start()
+                wait_for(lambda: _json(base).get("worker") == "ok", timeout=30, what="the worker to find Redis again")
+                browser.post_message(project_id, "Posted after the outage")
+                wait_for(lambda: len(inbox.delivered) == 2, timeout=30, what="the email sent after the outage")
         finally:
-            stop_group(process)
             private.stop()
     output = log.read_text()
     assert "email worker exited" not in output, output
     assert output.count(DOWN_LINE) == 1 and output.count(BACK_LINE) == 1, output
-    texts = [m["message"].get_body(("plain",)).get_content() for m in inbox.delivered]
+    texts = inbox.texts()
     assert "Posted during the outage" in texts[0] and "Posted after the outage" in texts[1]
-
-
-def _signed_in(base: str, email: str) -> Browser:
-    from tests.factories import PASSWORD
-
-    browser = Browser(base)
-    page = browser.get("/login")
-    browser.post("/login", {"email": email, "password": PASSWORD, "csrf_token": Browser.csrf(page)})
-    return browser
-
-
-def _say(browser: Browser, project_id: int, body: str) -> None:
-    page = browser.get(f"/app/projects/{project_id}")
-    status = browser.post(f"/app/projects/{project_id}/messages", {"body": body, "csrf_token": Browser.csrf(page)})
-    assert status in (200, 303)
 
 
 def _json(base: str) -> dict:
