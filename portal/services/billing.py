@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import numbers
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from portal.extensions import db
 from portal.formatting import DEFAULT_LOCALE, ZERO_DECIMAL
@@ -150,6 +150,26 @@ def set_parties(document, org: Organization, client_id: int | None, project_id: 
     document.project_id = project.id if project else None
 
 
+def hold_status(document, allowed: tuple[str, ...]) -> bool:
+    """Lock the document's row while its status is still one of ``allowed``, for the change the caller then writes;
+    False, with the transaction rolled back and the document read again, when a simultaneous change got there first.
+
+    One conditional UPDATE is the whole check: of two simultaneous changes the second waits for the first to commit
+    and then finds the status it left."""
+    model = type(document)
+    held = db.session.execute(
+        update(model)
+        .where(model.id == document.id, model.status.in_(allowed))
+        .values(status=model.status)
+        .execution_options(synchronize_session=False)
+    )
+    if held.rowcount == 1:
+        return True
+    db.session.rollback()
+    db.session.refresh(document)
+    return False
+
+
 @dataclass(frozen=True)
 class Drafts:
     """How one kind of billing document is drafted and edited: its models, its name and how its own fields are set."""
@@ -174,7 +194,7 @@ class Drafts:
 
     def update(self, document, org: Organization, actor: Actor, **fields):
         """Change a draft's fields and record it; a document once sent stays as it was sent."""
-        if document.status != DRAFT:
+        if document.status != DRAFT or not hold_status(document, (DRAFT,)):
             raise ServiceError(f"Only a draft {self.kind} can be edited.", self.first_field)
         self._fill(document, org, **fields)
         record(actor, f"{self.kind}.updated", f"{actor.label} updated {self.kind} {document.number}", subject=document)

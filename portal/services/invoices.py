@@ -39,7 +39,7 @@ def lines_from_proposal(proposal: Proposal) -> list[billing.LineInput]:
 
 
 def _move(invoice: Invoice, actor: Actor, allowed: tuple[str, ...], target: str, verb: str) -> Invoice:
-    if invoice.status not in allowed:
+    if invoice.status not in allowed or not billing.hold_status(invoice, allowed):
         raise ServiceError(f"A {STATUS_LABELS[invoice.status].lower()} invoice cannot be {verb}.", "status")
     now = datetime.now(UTC)
     invoice.status = target

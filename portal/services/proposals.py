@@ -28,7 +28,7 @@ DRAFTS = billing.Drafts(Proposal, ProposalLine, "proposal", _fill, first_field="
 
 
 def _require(proposal: Proposal, allowed: tuple[str, ...], action: str) -> None:
-    if proposal.status not in allowed:
+    if proposal.status not in allowed or not billing.hold_status(proposal, allowed):
         raise ServiceError(f"A {STATUS_LABELS[proposal.status].lower()} proposal cannot be {action}.", "status")
 
 
