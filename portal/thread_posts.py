@@ -47,9 +47,11 @@ def post_comment(
     block: str,
     oob: Iterable[str],
     errors: Callable[[str], dict],
+    refused_oob: Iterable[str] = (),
     **given,
 ) -> Response:
-    """Post the submitted comment through ``post``: ``block`` again (and ``oob``), or with ``errors(message)``."""
+    """Post the submitted comment through ``post``: ``block`` again (and ``oob``), or with ``errors(message)`` (and
+    ``refused_oob``)."""
     error = None
     if form.validate_on_submit():
         try:
@@ -61,7 +63,7 @@ def post_comment(
         error = " ".join(form.body.errors) or "Write a comment first."
     if error is None:
         return page.done(project, location, "Comment posted.", block, oob=oob, **given)
-    return page.invalid(project, block, **errors(error), **given)
+    return page.invalid(project, block, oob=refused_oob, **errors(error), **given)
 
 
 def pin_comment(project: Project, page: BlockPage, actor: Actor, location: str, oob: Iterable[str], **who) -> Response:

@@ -134,6 +134,7 @@ def _comment(project: Project, block: str, subject: dict, anchor: str, key: tupl
         url_for("portal.project_page", project_id=project.id, _anchor=anchor),
         block,
         oob,
-        lambda error: {"oob": oob, "comment_errors": {key: error}},
+        lambda error: {"comment_errors": {key: error}},
+        refused_oob=oob,
         **given,
     )
